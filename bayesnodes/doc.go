@@ -1,0 +1,24 @@
+// Package bayesnodes provides Bayesian layers as Gorgonia subgraphs: layers
+// whose weights are distributions, their priors and their KL terms.
+//
+// Every layer is built from one type, Posterior: a fully factorised Gaussian
+// q(w) = N(mu, sigma^2) over one parameter tensor, with sigma = softplus(rho)
+// so that rho is unconstrained. A weight sample is the reparameterised
+// w = mu + sigma * eps, where eps is a noise input node of the graph that
+// graph.Graph.Run fills from the model's seeded generator.
+//
+// Every KL term goes through one path, Posterior.KL: the closed form
+// KL(q || p) where the prior provides it (ClosedFormPrior), and otherwise
+// the one-sample Monte-Carlo estimate log q(w) - log p(w) at the sampled w.
+// Both are sums over the weights; an objective scales the total (see the
+// losses package for the weighting).
+//
+// Priors follow gonum's stat/distuv in shape: value types with exported
+// parameters (Normal, ScaleMixture) and one-method interfaces (Prior,
+// ClosedFormPrior), so a user-defined prior is a type with a LogProb method.
+// Unlike BLiTZ, the scale-mixture log-density is the exact one (no 1e-6
+// added inside the density) and log q has no extra -0.5 per weight.
+//
+// A layer of one's own is a few lines: hold Posteriors, call Sample in the
+// layer's Apply (see the Example of a Bayesian scale layer).
+package bayesnodes

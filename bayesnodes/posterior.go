@@ -1,0 +1,227 @@
+package bayesnodes
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/gorgonia-bnn/bnn/graph"
+)
+
+// KLMethod chooses how a posterior's KL divergence from its prior is computed.
+type KLMethod int
+
+const (
+	// KLAuto uses the closed form where the prior has one, Monte Carlo
+	// otherwise. It is the default.
+	KLAuto KLMethod = iota
+	// KLClosedForm requires the closed form; building fails without one.
+	KLClosedForm
+	// KLMonteCarlo uses the one-sample estimate log q(w) - log p(w) at the
+	// sampled weights (Blundell et al. 2015), whatever the prior.
+	KLMonteCarlo
+)
+
+func (k KLMethod) String() string {
+	switch k {
+	case KLAuto:
+		return "auto"
+	case KLClosedForm:
+		return "closed-form"
+	case KLMonteCarlo:
+		return "monte-carlo"
+	}
+	return fmt.Sprintf("KLMethod(%d)", int(k))
+}
+
+// Posterior is the variational posterior of one parameter tensor: every
+// weight independent, w ~ N(mu, sigma^2) with sigma = softplus(rho).
+type Posterior struct {
+	Mu, Rho *graph.Param
+	Prior   Prior
+	KL      KLMethod
+}
+
+// NewPosterior returns a posterior over a tensor of the given shape; its
+// parameters are named name+".mu" and name+".rho" (a layer passes e.g.
+// "fc1.weight"). muInit and rhoInit fill them on first use.
+func NewPosterior(name string, shape []int, prior Prior, muInit, rhoInit graph.Initializer, kl KLMethod) (*Posterior, error) {
+	if err := validatePrior(prior); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if kl < KLAuto || kl > KLMonteCarlo {
+		return nil, fmt.Errorf("bayesnodes: %s: unknown KL method %d", name, int(kl))
+	}
+	if kl == KLClosedForm {
+		if _, ok := prior.(ClosedFormPrior); !ok {
+			return nil, fmt.Errorf("bayesnodes: %s: KLClosedForm asked for, but the prior %T has no closed form", name, prior)
+		}
+	}
+	mu, err := graph.NewParam(name+".mu", shape, muInit)
+	if err != nil {
+		return nil, err
+	}
+	rho, err := graph.NewParam(name+".rho", shape, rhoInit)
+	if err != nil {
+		return nil, err
+	}
+	return &Posterior{Mu: mu, Rho: rho, Prior: prior, KL: kl}, nil
+}
+
+// Draw is one reparameterised sample of a posterior in a graph.
+type Draw struct {
+	W     *G.Node // mu + sigma * eps
+	Mu    *G.Node
+	Sigma *G.Node // softplus(rho)
+	Eps   *G.Node // standard normal noise input, the posterior's shape
+}
+
+// Sample draws the weights once per graph, adds their KL to the graph's
+// accumulator, and returns the weight node. Calling it again in the same
+// graph returns the same sample, so shared weights pay their KL once.
+func (p *Posterior) Sample(b *graph.Builder) (*G.Node, error) {
+	return b.Once(p, func() (*G.Node, error) {
+		d, err := p.Draw(b)
+		if err != nil {
+			return nil, err
+		}
+		kl, err := p.KLOf(b, d, p.KL)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.AddKL(kl, p.Mu.Len()); err != nil {
+			return nil, err
+		}
+		return d.W, nil
+	})
+}
+
+// Moments adds mu and sigma = softplus(rho) to the graph. Estimators that
+// sample pre-activations rather than weights start here.
+func (p *Posterior) Moments(b *graph.Builder) (mu, sigma *G.Node, err error) {
+	if mu, err = b.Param(p.Mu); err != nil {
+		return nil, nil, err
+	}
+	rho, err := b.Param(p.Rho)
+	if err != nil {
+		return nil, nil, err
+	}
+	if sigma, err = G.Softplus(rho); err != nil {
+		return nil, nil, err
+	}
+	return mu, sigma, nil
+}
+
+// Draw adds a weight sample to the graph without registering its KL; most
+// layers want Sample instead.
+func (p *Posterior) Draw(b *graph.Builder) (*Draw, error) {
+	mu, sigma, err := p.Moments(b)
+	if err != nil {
+		return nil, err
+	}
+	eps, err := b.Noise(p.Name(), graph.Gaussian, p.Mu.Shape()...)
+	if err != nil {
+		return nil, err
+	}
+	se, err := G.HadamardProd(sigma, eps)
+	if err != nil {
+		return nil, err
+	}
+	w, err := G.Add(mu, se)
+	if err != nil {
+		return nil, err
+	}
+	return &Draw{W: w, Mu: mu, Sigma: sigma, Eps: eps}, nil
+}
+
+// LogQ adds sum log q(w) at the drawn weights. Since (w - mu) / sigma = eps,
+// it is -sum log sigma - sum eps^2 / 2 - n log(2 pi) / 2: the same function of
+// mu and rho as the density at w, without the round trip through w.
+func (p *Posterior) LogQ(b *graph.Builder, d *Draw) (*G.Node, error) {
+	n := float64(d.Eps.Shape().TotalSize())
+	logSigma, err := G.Log(d.Sigma)
+	if err != nil {
+		return nil, err
+	}
+	sumLog, err := G.Sum(logSigma)
+	if err != nil {
+		return nil, err
+	}
+	ssEps, err := sumSquares(d.Eps)
+	if err != nil {
+		return nil, err
+	}
+	half, err := G.Mul(ssEps, b.Scalar(0.5))
+	if err != nil {
+		return nil, err
+	}
+	neg, err := G.Add(sumLog, half)
+	if err != nil {
+		return nil, err
+	}
+	return G.Sub(b.Scalar(-n*halfLog2Pi), neg)
+}
+
+// LogPrior adds sum log p(w) at the drawn weights.
+func (p *Posterior) LogPrior(b *graph.Builder, d *Draw) (*G.Node, error) {
+	return p.Prior.LogProb(b, d.W)
+}
+
+// KLOf adds the KL term of a draw by the given method (see KLMethod).
+func (p *Posterior) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, error) {
+	if method != KLMonteCarlo {
+		if cf, ok := p.Prior.(ClosedFormPrior); ok {
+			kl, err := cf.KLNormal(b, d.Mu, d.Sigma)
+			if err == nil || method == KLClosedForm || !errors.Is(err, ErrNoClosedForm) {
+				return kl, err
+			}
+		} else if method == KLClosedForm {
+			return nil, fmt.Errorf("bayesnodes: %s: the prior %T has no closed-form KL", p.Mu.Name(), p.Prior)
+		}
+	}
+	logQ, err := p.LogQ(b, d)
+	if err != nil {
+		return nil, err
+	}
+	logP, err := p.LogPrior(b, d)
+	if err != nil {
+		return nil, err
+	}
+	return G.Sub(logQ, logP)
+}
+
+// SignalToNoise returns |mu| / sigma for every weight, from the current
+// parameter values (nil before the posterior's first use).
+func (p *Posterior) SignalToNoise() []float64 {
+	mu, rho := p.Mu.Values(), p.Rho.Values()
+	if mu == nil || rho == nil {
+		return nil
+	}
+	out := make([]float64, len(mu))
+	for i := range mu {
+		out[i] = math.Abs(mu[i]) / Softplus(rho[i])
+	}
+	return out
+}
+
+// Softplus returns log(1 + e^x) without overflow for large x or loss of
+// precision for very negative x.
+func Softplus(x float64) float64 {
+	if x > 0 {
+		return x + math.Log1p(math.Exp(-x))
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+// InverseSoftplus returns the rho for which softplus(rho) = sigma (sigma > 0).
+func InverseSoftplus(sigma float64) float64 {
+	// log(e^sigma - 1) = sigma + log(1 - e^-sigma)
+	return sigma + math.Log(-math.Expm1(-sigma))
+}
+
+// Name returns the posterior's name: its parameters' names without the
+// ".mu"/".rho" suffix. It is also the name of its noise input in a graph.
+func (p *Posterior) Name() string { return strings.TrimSuffix(p.Mu.Name(), ".mu") }

@@ -1,0 +1,158 @@
+package graph
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Network is a model's forward pass: it applies layers to the input node x
+// (shape [batch, Input...]) through b and returns the output node.
+type Network func(b *Builder, x *G.Node) (*G.Node, error)
+
+// Model owns a network's parameters, its noise generator and its mode, and
+// builds graphs of any batch size that share them.
+type Model struct {
+	net   Network
+	input []int
+	dtype tensor.Dtype
+	seed  uint64
+
+	initRNG  *rand.Rand // parameter initialisation
+	noiseRNG *rand.Rand // noise of every graph, drawn in run order
+
+	params []*Param
+	names  map[string]*Param
+	frozen bool
+
+	inference map[int]*Graph // prediction graphs by batch size
+}
+
+// Option configures a Model.
+type Option func(*Model) error
+
+// Seed sets the seed of the model's generators (default 1). The same seed and
+// the same sequence of calls reproduce parameters, noise and therefore runs.
+func Seed(seed uint64) Option {
+	return func(m *Model) error { m.seed = seed; return nil }
+}
+
+// Input sets the shape of one example of the network's input, e.g. Input(1)
+// for scalar regression, Input(784) for flat MNIST, Input(1, 28, 28) for
+// images. It is required.
+func Input(shape ...int) Option {
+	return func(m *Model) error {
+		if err := checkShape("model input", shape); err != nil {
+			return err
+		}
+		m.input = append([]int(nil), shape...)
+		return nil
+	}
+}
+
+// WithDtype sets the dtype the model computes in: Float64 (the default) or
+// Float32.
+func WithDtype(dt tensor.Dtype) Option {
+	return func(m *Model) error {
+		if err := checkDtype(dt); err != nil {
+			return err
+		}
+		m.dtype = dt
+		return nil
+	}
+}
+
+// NewModel returns a model of net. Parameters are created when the first
+// graph is built.
+func NewModel(net Network, opts ...Option) (*Model, error) {
+	if net == nil {
+		return nil, fmt.Errorf("graph: NewModel needs a network function")
+	}
+	m := &Model{net: net, dtype: tensor.Float64, seed: 1, names: map[string]*Param{}, inference: map[int]*Graph{}}
+	for _, opt := range opts {
+		if err := opt(m); err != nil {
+			return nil, err
+		}
+	}
+	if m.input == nil {
+		return nil, fmt.Errorf("graph: NewModel needs the input shape of one example: add graph.Input(...)")
+	}
+	// Two streams of one seed: initialisation does not depend on how much
+	// noise was drawn before a parameter's first use, nor the reverse.
+	m.initRNG = rand.New(rand.NewPCG(m.seed, 0x5eed0001))
+	m.noiseRNG = rand.New(rand.NewPCG(m.seed, 0x5eed0002))
+	return m, nil
+}
+
+// Dtype returns the dtype the model computes in.
+func (m *Model) Dtype() tensor.Dtype { return m.dtype }
+
+// InputShape returns a copy of the shape of one input example.
+func (m *Model) InputShape() []int { return append([]int(nil), m.input...) }
+
+// InputWidth returns the number of values in one input example.
+func (m *Model) InputWidth() int { return product(m.input) }
+
+// Params returns the model's parameters in order of first use. It is empty
+// until the first graph is built.
+func (m *Model) Params() []*Param { return append([]*Param(nil), m.params...) }
+
+// Param returns the parameter of the given name, or nil.
+func (m *Model) Param(name string) *Param { return m.names[name] }
+
+// NumParams returns the number of trainable values in the model.
+func (m *Model) NumParams() int {
+	n := 0
+	for _, p := range m.params {
+		n += p.Len()
+	}
+	return n
+}
+
+// Freeze makes every graph of the model use the posterior mean weights: noise
+// inputs are filled with zeros, so a run is deterministic (BLiTZ's freeze_).
+func (m *Model) Freeze() { m.frozen = true }
+
+// Unfreeze returns the model to sampled weights.
+func (m *Model) Unfreeze() { m.frozen = false }
+
+// Frozen reports whether the model uses mean weights.
+func (m *Model) Frozen() bool { return m.frozen }
+
+// ReseedNoise restarts the noise generator from seed, so a run can be
+// repeated from a known point (for example the same predictive samples).
+func (m *Model) ReseedNoise(seed uint64) {
+	m.noiseRNG = rand.New(rand.NewPCG(seed, 0x5eed0002))
+}
+
+// register adds p to the model on its first use in it. A parameter first
+// used by this model is renamed if its name is taken and allocated from the
+// model's initialisation stream; one already allocated by another model of
+// the same dtype is shared as it is (both models then train one tensor).
+func (m *Model) register(p *Param) error {
+	if other, ok := m.names[p.name]; ok {
+		if other == p {
+			return nil
+		}
+		if p.value != nil {
+			return fmt.Errorf("graph: parameter %s is shared with another model, and this model has a different parameter of that name", p.name)
+		}
+	}
+	if p.value != nil {
+		if p.value.Dtype() != m.dtype {
+			return fmt.Errorf("graph: parameter %s is %v in another model, this model computes in %v", p.name, p.value.Dtype(), m.dtype)
+		}
+	} else {
+		name := p.name
+		for i := 1; m.names[name] != nil; i++ {
+			name = fmt.Sprintf("%s_%d", p.name, i)
+		}
+		p.name = name
+		p.allocate(m.dtype, m.initRNG)
+	}
+	m.params = append(m.params, p)
+	m.names[p.name] = p
+	return nil
+}

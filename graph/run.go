@@ -1,0 +1,255 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Graph is one compiled graph of a model, for one batch size. It is not safe
+// for concurrent use; graphs of one model share parameter tensors and the
+// noise generator, so run them from one goroutine.
+type Graph struct {
+	m     *Model
+	b     *Builder
+	batch int
+	vm    G.VM
+
+	out, kl, loss *watched
+}
+
+// Batch returns the batch size the graph was built for.
+func (g *Graph) Batch() int { return g.batch }
+
+// Model returns the model the graph was built from.
+func (g *Graph) Model() *Model { return g.m }
+
+// SetX fills the network input: batch rows of the model's input width.
+func (g *Graph) SetX(x []float64) error { return g.SetInput(XName, x) }
+
+// SetInput fills the named input from data (row-major, converted to the
+// model's dtype). NaN and infinite values are rejected.
+func (g *Graph) SetInput(name string, data []float64) error {
+	in, ok := g.b.inputs[name]
+	if !ok {
+		return fmt.Errorf("graph: no input named %q (inputs: %v)", name, g.InputNames())
+	}
+	return g.fill(in, data)
+}
+
+// SetNoise sets a noise input by hand for the next Execute (Run draws fresh
+// noise and forgets it). It serves conformance tests and replays.
+func (g *Graph) SetNoise(name string, data []float64) error {
+	in, ok := g.b.inputs[name]
+	if !ok || !g.isNoise(in) {
+		return fmt.Errorf("graph: no noise input named %q (noise: %v)", name, g.NoiseNames())
+	}
+	if err := g.fill(in, data); err != nil {
+		return err
+	}
+	in.fixed = true
+	return nil
+}
+
+func (g *Graph) isNoise(in *input) bool {
+	for _, n := range g.b.noise {
+		if n == in {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *Graph) fill(in *input, data []float64) error {
+	want := in.buf.Shape().TotalSize()
+	if len(data) != want {
+		return fmt.Errorf("graph: input %s has shape %v (%d values), got %d values", in.name, in.node.Shape(), want, len(data))
+	}
+	for i, v := range data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("graph: input %s: value %d is %v", in.name, i, v)
+		}
+	}
+	copyIn(in.buf, data)
+	if in.node.IsScalar() {
+		return G.Let(in.node, scalarValue(in.buf))
+	}
+	return nil
+}
+
+func scalarValue(t *tensor.Dense) interface{} {
+	switch d := t.Data().(type) {
+	case []float32:
+		return d[0]
+	case []float64:
+		return d[0]
+	}
+	return nil
+}
+
+// InputNames returns the names of the graph's inputs, noise included, sorted.
+func (g *Graph) InputNames() []string {
+	names := make([]string, 0, len(g.b.inputs))
+	for n := range g.b.inputs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// NoiseNames returns the names of the noise inputs in the order they are
+// filled.
+func (g *Graph) NoiseNames() []string {
+	names := make([]string, len(g.b.noise))
+	for i, n := range g.b.noise {
+		names[i] = n.name
+	}
+	return names
+}
+
+// Resample fills every noise input with fresh draws from the model's noise
+// generator, or with zeros while the model is frozen.
+func (g *Graph) Resample() {
+	rng := g.m.noiseRNG
+	for _, in := range g.b.noise {
+		in.fixed = false
+		switch d := in.buf.Data().(type) {
+		case []float64:
+			switch {
+			case g.m.frozen:
+				clear(d)
+			case in.kind == Rademacher:
+				for i := range d {
+					d[i] = float64(1 - 2*int(rng.Uint64()&1))
+				}
+			default:
+				for i := range d {
+					d[i] = rng.NormFloat64()
+				}
+			}
+		case []float32:
+			switch {
+			case g.m.frozen:
+				clear(d)
+			case in.kind == Rademacher:
+				for i := range d {
+					d[i] = float32(1 - 2*int(rng.Uint64()&1))
+				}
+			default:
+				for i := range d {
+					d[i] = float32(rng.NormFloat64())
+				}
+			}
+		}
+	}
+}
+
+// Execute runs the graph once with the inputs and noise as they are: forward,
+// and backward if the graph was built with an objective (gradients add up in
+// the parameters' dual values until a solver step zeroes them).
+func (g *Graph) Execute() error {
+	defer g.vm.Reset()
+	if err := g.vm.RunAll(); err != nil {
+		return fmt.Errorf("graph: run: %w", err)
+	}
+	return nil
+}
+
+// Run resamples the noise (unless it was set by hand with SetNoise) and
+// executes the graph.
+func (g *Graph) Run() error {
+	fixed := false
+	for _, in := range g.b.noise {
+		fixed = fixed || in.fixed
+	}
+	if !fixed {
+		g.Resample()
+	}
+	err := g.Execute()
+	for _, in := range g.b.noise {
+		in.fixed = false
+	}
+	return err
+}
+
+// Output copies the network output of the last run into dst (grown if
+// needed) and returns it: batch rows of OutputWidth values.
+func (g *Graph) Output(dst []float64) []float64 {
+	return valueInto(g.out.val, dst)
+}
+
+// OutputShape returns the shape of the network output node.
+func (g *Graph) OutputShape() []int { return append([]int(nil), g.out.node.Shape()...) }
+
+// OutputWidth returns the number of output values per example.
+func (g *Graph) OutputWidth() int { return product(g.out.node.Shape()) / g.batch }
+
+// KL returns the value of the KL accumulator after the last run (0 for a
+// network without Bayesian layers).
+func (g *Graph) KL() float64 {
+	if g.kl == nil {
+		return 0
+	}
+	return scalarOf(g.kl.val)
+}
+
+// KLCount returns the number of weights the KL covers.
+func (g *Graph) KLCount() int { return g.b.klCount }
+
+// Loss returns the objective's loss after the last run (0 without one).
+func (g *Graph) Loss() float64 {
+	if g.loss == nil {
+		return 0
+	}
+	return scalarOf(g.loss.val)
+}
+
+// Value returns the value of a watched scalar after the last run.
+func (g *Graph) Value(name string) (float64, error) {
+	w, ok := g.b.watched[name]
+	if !ok {
+		return 0, fmt.Errorf("graph: no watched value named %q", name)
+	}
+	return scalarOf(w.val), nil
+}
+
+// Trainable reports whether the graph computes gradients.
+func (g *Graph) Trainable() bool { return g.loss != nil }
+
+// Learnables returns the parameter nodes with their gradients, in the order
+// a solver steps them (the model's order of first use).
+func (g *Graph) Learnables() []G.ValueGrad {
+	vgs := make([]G.ValueGrad, len(g.b.learn))
+	for i, n := range g.b.learn {
+		vgs[i] = n
+	}
+	return vgs
+}
+
+// Close releases the graph's machine.
+func (g *Graph) Close() error { return g.vm.Close() }
+
+func scalarOf(v G.Value) float64 {
+	switch v := v.(type) {
+	case *G.F64:
+		return float64(*v)
+	case *G.F32:
+		return float64(*v)
+	case *tensor.Dense:
+		return copyOut(v, nil)[0]
+	}
+	return math.NaN()
+}
+
+func valueInto(v G.Value, dst []float64) []float64 {
+	switch v := v.(type) {
+	case *tensor.Dense:
+		return copyOut(v, dst)
+	case nil:
+		return dst[:0]
+	}
+	return append(dst[:0], scalarOf(v))
+}
