@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -42,6 +43,10 @@ type Builder struct {
 	klCount int
 	watched map[string]*watched
 	once    map[any]*G.Node
+	// names of every node the builder made. Gorgonia merges equal nodes
+	// by name, type and shape (hash-consing), so a noise input that shared
+	// a parameter's name would silently become that parameter.
+	names map[string]bool
 }
 
 // input is a node fed from a buffer the graph owns.
@@ -67,6 +72,7 @@ func newBuilder(m *Model, batch int) *Builder {
 		params:  map[*Param]*G.Node{},
 		inputs:  map[string]*input{},
 		watched: map[string]*watched{},
+		names:   map[string]bool{},
 	}
 }
 
@@ -91,6 +97,10 @@ func (b *Builder) Param(p *Param) (*G.Node, error) {
 	if err := b.m.register(p); err != nil {
 		return nil, err
 	}
+	if b.names[p.name] {
+		return nil, fmt.Errorf("graph: parameter %s has the name of an input of the graph; rename it", p.name)
+	}
+	b.names[p.name] = true
 	n := G.NewTensor(b.g, b.m.dtype, len(p.shape), G.WithShape(p.shape...), G.WithName(p.name), G.WithValue(p.value))
 	b.params[p] = n
 	b.learn = append(b.learn, n)
@@ -103,8 +113,8 @@ func (b *Builder) Input(name string, shape ...int) (*G.Node, error) {
 	if name == "" {
 		return nil, fmt.Errorf("graph: an input needs a name")
 	}
-	if _, dup := b.inputs[name]; dup {
-		return nil, fmt.Errorf("graph: input %q added twice", name)
+	if b.names[name] || strings.HasPrefix(name, NoisePrefix) {
+		return nil, fmt.Errorf("graph: input %q: the graph has a node of that name already, or it starts with %q", name, NoisePrefix)
 	}
 	if len(shape) > 0 {
 		if err := checkShape("input "+name, shape); err != nil {
@@ -119,6 +129,10 @@ func (b *Builder) Input(name string, shape ...int) (*G.Node, error) {
 	return in.node, nil
 }
 
+// NoisePrefix starts the node name of every noise input, keeping noise apart
+// from parameters (whose names may not start with it) and other inputs.
+const NoisePrefix = "noise/"
+
 // Noise adds an input node of the given shape that Graph.Run fills with
 // fresh draws of kind from the model's seeded generator before every run,
 // and with zeros while the model is frozen. Names are made unique by suffix;
@@ -130,9 +144,9 @@ func (b *Builder) Noise(name string, kind NoiseKind, shape ...int) (*G.Node, err
 	if err := checkShape("noise "+name, shape); err != nil {
 		return nil, err
 	}
-	unique := name
-	for i := 1; b.inputs[unique] != nil; i++ {
-		unique = fmt.Sprintf("%s_%d", name, i)
+	unique := NoisePrefix + name
+	for i := 1; b.names[unique]; i++ {
+		unique = fmt.Sprintf("%s%s_%d", NoisePrefix, name, i)
 	}
 	in, err := b.newInput(unique, shape)
 	if err != nil {
@@ -145,6 +159,7 @@ func (b *Builder) Noise(name string, kind NoiseKind, shape ...int) (*G.Node, err
 }
 
 func (b *Builder) newInput(name string, shape []int) (*input, error) {
+	b.names[name] = true
 	if len(shape) == 0 {
 		// A scalar node takes a scalar value, set by SetInput.
 		n := G.NewScalar(b.g, b.m.dtype, G.WithName(name))

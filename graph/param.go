@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"gorgonia.org/tensor"
 )
@@ -55,8 +56,8 @@ type Param struct {
 // is saved and reported under; a model makes names unique on first use by
 // appending _1, _2, ... to later parameters that reuse a name.
 func NewParam(name string, shape []int, init Initializer) (*Param, error) {
-	if name == "" {
-		return nil, fmt.Errorf("graph: a parameter needs a name")
+	if name == "" || strings.HasPrefix(name, NoisePrefix) {
+		return nil, fmt.Errorf("graph: parameter name %q: want a non-empty name not starting with %q", name, NoisePrefix)
 	}
 	if err := checkShape("parameter "+name, shape); err != nil {
 		return nil, err

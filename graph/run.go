@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -40,10 +41,11 @@ func (g *Graph) SetInput(name string, data []float64) error {
 	return g.fill(in, data)
 }
 
-// SetNoise sets a noise input by hand for the next Execute (Run draws fresh
-// noise and forgets it). It serves conformance tests and replays.
+// SetNoise sets a noise input by hand for the next run (a Run after that
+// draws fresh noise again). name is as given to Builder.Noise (a Bayesian
+// layer's posterior name). It serves conformance tests and replays.
 func (g *Graph) SetNoise(name string, data []float64) error {
-	in, ok := g.b.inputs[name]
+	in, ok := g.b.inputs[NoisePrefix+name]
 	if !ok || !g.isNoise(in) {
 		return fmt.Errorf("graph: no noise input named %q (noise: %v)", name, g.NoiseNames())
 	}
@@ -100,12 +102,12 @@ func (g *Graph) InputNames() []string {
 	return names
 }
 
-// NoiseNames returns the names of the noise inputs in the order they are
-// filled.
+// NoiseNames returns the names of the noise inputs (as SetNoise takes them)
+// in the order they are filled.
 func (g *Graph) NoiseNames() []string {
 	names := make([]string, len(g.b.noise))
 	for i, n := range g.b.noise {
-		names[i] = n.name
+		names[i] = strings.TrimPrefix(n.name, NoisePrefix)
 	}
 	return names
 }

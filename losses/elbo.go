@@ -101,8 +101,12 @@ func (e *ELBO) Attach(b *graph.Builder, out, kl *G.Node) (*G.Node, error) {
 	return G.Add(fit, weighted)
 }
 
-// Prepare sets the KL weight of the step at the given batch position.
-func (e *ELBO) Prepare(g *graph.Graph, at Batch) error {
+// Prepare sets the targets of a step (the output's shape, row-major) and the
+// KL weight of its batch position.
+func (e *ELBO) Prepare(g *graph.Graph, targets []float64, at Batch) error {
+	if err := g.SetInput(TargetName, targets); err != nil {
+		return err
+	}
 	if g.KLCount() == 0 {
 		return nil
 	}

@@ -1,0 +1,96 @@
+package graph
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// MaxPredictBatch is the largest batch Predict runs at once; longer inputs
+// are cut into chunks of this size.
+const MaxPredictBatch = 1024
+
+// Prediction holds the outputs of several forward passes over one input.
+type Prediction struct {
+	// Samples[s] is pass s's output: N rows of Width values.
+	Samples [][]float64
+	N       int // examples
+	Width   int // output values per example
+}
+
+// Predict runs the network samples times over x (rows of the model's input
+// width), each pass with freshly drawn weights (or the mean weights while the
+// model is frozen), and returns every pass's output. One pass uses one weight
+// sample for all of x, however it is cut into batches, so each pass is one
+// function drawn from the posterior predictive.
+func (m *Model) Predict(x []float64, samples int) (*Prediction, error) {
+	if samples <= 0 {
+		return nil, fmt.Errorf("graph: Predict: samples is %d, want > 0", samples)
+	}
+	w := m.InputWidth()
+	if len(x) == 0 || len(x)%w != 0 {
+		return nil, fmt.Errorf("graph: Predict: %d input values is not a whole number of examples of width %d (input shape %v)", len(x), w, m.input)
+	}
+	n := len(x) / w
+	chunks, err := m.predictGraphs(n)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prediction{N: n, Samples: make([][]float64, samples)}
+	saved := m.noiseRNG
+	defer func() { m.noiseRNG = saved }()
+	for s := range p.Samples {
+		// Every chunk of pass s replays the same noise stream, so weight
+		// noise (whose shape does not depend on the batch) is the same.
+		passSeed := saved.Uint64()
+		var out []float64
+		for _, c := range chunks {
+			m.noiseRNG = rand.New(rand.NewPCG(passSeed, 0x5eed0003))
+			if err := c.g.SetX(x[c.start*w : (c.start+c.g.batch)*w]); err != nil {
+				return nil, err
+			}
+			if err := c.g.Run(); err != nil {
+				return nil, err
+			}
+			out = append(out, c.g.Output(nil)...)
+		}
+		p.Samples[s] = out
+	}
+	p.Width = len(p.Samples[0]) / n
+	return p, nil
+}
+
+// PredictMean runs the network once with the posterior mean weights.
+func (m *Model) PredictMean(x []float64) ([]float64, error) {
+	was := m.frozen
+	m.frozen = true
+	defer func() { m.frozen = was }()
+	p, err := m.Predict(x, 1)
+	if err != nil {
+		return nil, err
+	}
+	return p.Samples[0], nil
+}
+
+type chunk struct {
+	g     *Graph
+	start int
+}
+
+// predictGraphs returns the inference graphs covering n examples, building
+// and caching one per batch size.
+func (m *Model) predictGraphs(n int) ([]chunk, error) {
+	var cs []chunk
+	for start := 0; start < n; start += MaxPredictBatch {
+		size := min(MaxPredictBatch, n-start)
+		g, ok := m.inference[size]
+		if !ok {
+			var err error
+			if g, err = m.Build(size, nil); err != nil {
+				return nil, err
+			}
+			m.inference[size] = g
+		}
+		cs = append(cs, chunk{g: g, start: start})
+	}
+	return cs, nil
+}
