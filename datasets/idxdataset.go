@@ -1,0 +1,88 @@
+package datasets
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// idxClasses is the number of classes of MNIST and Fashion-MNIST.
+const idxClasses = 10
+
+// DecodeIDX reads a pair of IDX files, images and their labels, plain or
+// gzipped, into a classification Dataset: pixels scaled from 0-255 to
+// [0, 1], XShape [1, rows, cols] (one channel), Labels in 0-9, Classes 10.
+// It is an error for the files to be malformed (see [ReadIDXImages]), to
+// hold no images, to hold a different number of labels and images, or to
+// hold a label above 9. Every error about the data is an *[IDXError].
+func DecodeIDX(images, labels io.Reader) (Dataset, error) {
+	return decodeIDX(images, labels, "", "")
+}
+
+// LoadIDX reads the IDX images file imagesPath and the IDX labels file
+// labelsPath, plain or gzipped, into a Dataset as [DecodeIDX] does; its
+// errors name the file at fault. A file that cannot be opened gives the
+// error of [os.Open], wrapped, so that errors.Is(err, fs.ErrNotExist)
+// tells a missing file.
+func LoadIDX(imagesPath, labelsPath string) (Dataset, error) {
+	imgFile, err := os.Open(imagesPath)
+	if err != nil {
+		return Dataset{}, fmt.Errorf("datasets: %w", err)
+	}
+	defer imgFile.Close()
+	labFile, err := os.Open(labelsPath)
+	if err != nil {
+		return Dataset{}, fmt.Errorf("datasets: %w", err)
+	}
+	defer labFile.Close()
+	return decodeIDX(imgFile, labFile, imagesPath, labelsPath)
+}
+
+// decodeIDX is DecodeIDX, with the names of the files for the errors.
+func decodeIDX(images, labels io.Reader, imagesName, labelsName string) (Dataset, error) {
+	img, err := ReadIDXImages(images)
+	if err != nil {
+		return Dataset{}, inFile(err, imagesName)
+	}
+	lab, err := ReadIDXLabels(labels)
+	if err != nil {
+		return Dataset{}, inFile(err, labelsName)
+	}
+	labErr := func(msg string) error { return &IDXError{File: labelsName, Kind: "labels", Msg: msg} }
+	if img.Count == 0 {
+		return Dataset{}, &IDXError{File: imagesName, Kind: "images", Msg: "no images"}
+	}
+	if len(lab) != img.Count {
+		msg := fmt.Sprintf("%d labels for %d images", len(lab), img.Count)
+		if imagesName != "" {
+			msg += " in " + imagesName
+		}
+		return Dataset{}, labErr(msg)
+	}
+	d := Dataset{
+		X:       make([]float64, len(img.Pixels)),
+		XShape:  []int{1, img.Rows, img.Cols},
+		Labels:  make([]int, len(lab)),
+		Classes: idxClasses,
+	}
+	for i, l := range lab {
+		if l >= idxClasses {
+			return Dataset{}, labErr(fmt.Sprintf("label %d of example %d is outside 0-%d", l, i, idxClasses-1))
+		}
+		d.Labels[i] = int(l)
+	}
+	for i, p := range img.Pixels {
+		d.X[i] = float64(p) / 255
+	}
+	return d, nil
+}
+
+// inFile sets the file name of an IDXError.
+func inFile(err error, name string) error {
+	var e *IDXError
+	if errors.As(err, &e) {
+		e.File = name
+	}
+	return err
+}
