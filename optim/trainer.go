@@ -1,0 +1,304 @@
+package optim
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/gorgonia-bnn/bnn/datasets"
+	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/losses"
+)
+
+// Objective is what a Trainer minimises: a graph objective that takes each
+// step's targets and batch position, and reports its parts. *losses.ELBO
+// implements it.
+type Objective interface {
+	graph.Objective
+	// Prepare sets a graph's per-step inputs: the batch's targets (the
+	// output's shape) and whatever depends on the position, such as the
+	// KL weight.
+	Prepare(g *graph.Graph, targets []float64, at losses.Batch) error
+	// Parts reads the fit and KL terms of the graph's last run.
+	Parts(g *graph.Graph) (fit, kl float64, err error)
+}
+
+// StepInfo reports one training step: the position and the loss and its
+// parts, each the mean over the step's Monte-Carlo samples.
+type StepInfo struct {
+	losses.Batch
+	Loss, Fit, KL float64
+}
+
+// EpochInfo reports one epoch: the means over its examples of the steps'
+// loss and parts, and its wall time.
+type EpochInfo struct {
+	Epoch         int
+	Loss, Fit, KL float64
+	Seconds       float64
+}
+
+// History is the record of a Fit.
+type History struct {
+	Steps  []StepInfo
+	Epochs []EpochInfo
+}
+
+// Trainer fits a model's parameters by minimising an objective with a
+// solver over mini-batches of a data set.
+type Trainer struct {
+	model    *graph.Model
+	obj      Objective
+	solver   Solver
+	samples  int
+	batch    int
+	progress io.Writer
+	every    time.Duration
+	onStep   func(StepInfo) error
+	rng      *rand.Rand
+
+	graphs map[int]*graph.Graph
+	steps  int // steps taken, over every Fit
+	epochs int // epochs completed, over every Fit
+	x, y   []float64
+}
+
+// TrainerOption configures a Trainer.
+type TrainerOption func(*Trainer) error
+
+// Samples sets K, the Monte-Carlo samples per step (default 1).
+func Samples(k int) TrainerOption {
+	return func(t *Trainer) error {
+		if k <= 0 {
+			return fmt.Errorf("optim: Samples(%d): want at least 1", k)
+		}
+		t.samples = k
+		return nil
+	}
+}
+
+// BatchSize sets the examples per step; 0 (the default) means the whole data
+// set. The last batch of an epoch may be smaller: no example is dropped.
+func BatchSize(n int) TrainerOption {
+	return func(t *Trainer) error {
+		if n < 0 {
+			return fmt.Errorf("optim: BatchSize(%d): want >= 0", n)
+		}
+		t.batch = n
+		return nil
+	}
+}
+
+// Progress sets where progress lines go (default os.Stderr); nil silences
+// them. A line is written at most once per ProgressEvery, and after the
+// last epoch.
+func Progress(w io.Writer) TrainerOption {
+	return func(t *Trainer) error { t.progress = w; return nil }
+}
+
+// Quiet silences progress output.
+func Quiet() TrainerOption { return Progress(nil) }
+
+// ProgressEvery sets the least time between progress lines (default 2 s).
+func ProgressEvery(d time.Duration) TrainerOption {
+	return func(t *Trainer) error {
+		if d < 0 {
+			return fmt.Errorf("optim: ProgressEvery(%v): want >= 0", d)
+		}
+		t.every = d
+		return nil
+	}
+}
+
+// OnStep calls fn after every step; an error from fn stops Fit and is
+// returned.
+func OnStep(fn func(StepInfo) error) TrainerOption {
+	return func(t *Trainer) error { t.onStep = fn; return nil }
+}
+
+// ShuffleSeed seeds the order of examples in each epoch (default 1).
+func ShuffleSeed(seed uint64) TrainerOption {
+	return func(t *Trainer) error { t.rng = rand.New(rand.NewPCG(seed, 0x5eed0004)); return nil }
+}
+
+// NewTrainer returns a trainer of model's parameters.
+func NewTrainer(model *graph.Model, obj Objective, solver Solver, opts ...TrainerOption) (*Trainer, error) {
+	switch {
+	case model == nil:
+		return nil, fmt.Errorf("optim: NewTrainer: nil model")
+	case obj == nil:
+		return nil, fmt.Errorf("optim: NewTrainer: nil objective")
+	case solver == nil:
+		return nil, fmt.Errorf("optim: NewTrainer: nil solver")
+	}
+	t := &Trainer{model: model, obj: obj, solver: solver, samples: 1, progress: os.Stderr,
+		every: 2 * time.Second, graphs: map[int]*graph.Graph{}}
+	if err := ShuffleSeed(1)(t); err != nil {
+		return nil, err
+	}
+	for _, o := range opts {
+		if err := o(t); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// Steps returns the number of steps taken so far.
+func (t *Trainer) Steps() int { return t.steps }
+
+// Fit trains for the given number of epochs over data and returns what
+// happened. Calling it again continues where it stopped.
+func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (*History, error) {
+	if epochs <= 0 {
+		return nil, fmt.Errorf("optim: Fit: epochs is %d, want > 0", epochs)
+	}
+	if err := t.checkData(data); err != nil {
+		return nil, err
+	}
+	n := data.Len()
+	size := t.batch
+	if size == 0 || size > n {
+		size = n
+	}
+	h := &History{}
+	start, last := time.Now(), time.Now()
+	for e := 0; e < epochs; e++ {
+		epochStart := time.Now()
+		var shuffle *rand.Rand
+		if size < n {
+			shuffle = t.rng
+		}
+		batches, err := data.Batches(size, shuffle)
+		if err != nil {
+			return h, err
+		}
+		var sum EpochInfo
+		for i, idx := range batches {
+			if err := ctx.Err(); err != nil {
+				return h, err
+			}
+			at := losses.Batch{Step: t.steps, Epoch: t.epochs, Index: i, Count: len(batches), Size: len(idx), DatasetSize: n}
+			t.x = data.GatherX(idx, t.x)
+			if data.Labels != nil {
+				t.y = data.GatherOneHot(idx, t.y)
+			} else {
+				t.y = data.GatherY(idx, t.y)
+			}
+			info, err := t.Step(t.x, t.y, at)
+			if err != nil {
+				return h, err
+			}
+			h.Steps = append(h.Steps, info)
+			w := float64(len(idx)) / float64(n)
+			sum.Loss += w * info.Loss
+			sum.Fit += w * info.Fit
+			sum.KL += w * info.KL
+			if t.onStep != nil {
+				if err := t.onStep(info); err != nil {
+					return h, err
+				}
+			}
+			if t.progress != nil && time.Since(last) >= t.every {
+				t.report(info, e+1, epochs, time.Since(start))
+				last = time.Now()
+			}
+		}
+		sum.Epoch, sum.Seconds = t.epochs, time.Since(epochStart).Seconds()
+		h.Epochs = append(h.Epochs, sum)
+		t.epochs++
+	}
+	if t.progress != nil && len(h.Steps) > 0 {
+		t.report(h.Steps[len(h.Steps)-1], epochs, epochs, time.Since(start))
+	}
+	return h, nil
+}
+
+func (t *Trainer) report(s StepInfo, epoch, epochs int, elapsed time.Duration) {
+	fmt.Fprintf(t.progress, "epoch %d/%d  batch %d/%d  step %d  loss %.5g  fit %.5g  kl %.5g  %.1fs\n",
+		epoch, epochs, s.Index+1, s.Count, s.Step+1, s.Loss, s.Fit, s.KL, elapsed.Seconds())
+}
+
+// checkData reports data that does not fit the model, before any graph runs.
+func (t *Trainer) checkData(data *datasets.Dataset) error {
+	if data == nil {
+		return fmt.Errorf("optim: Fit: nil data set")
+	}
+	if err := data.Validate(); err != nil {
+		return fmt.Errorf("optim: Fit: %w", err)
+	}
+	if data.Width() != t.model.InputWidth() {
+		return fmt.Errorf("optim: Fit: examples have shape %v (%d values), the model's input is %v (%d values)",
+			data.XShape, data.Width(), t.model.InputShape(), t.model.InputWidth())
+	}
+	return nil
+}
+
+// Step takes one training step on a batch: x holds its inputs (rows of the
+// model's input width), y its targets (rows of the output width; one-hot for
+// classification). It runs the graph for the batch size K times and steps
+// the solver once on the mean gradient.
+func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
+	w := t.model.InputWidth()
+	if len(x) == 0 || len(x)%w != 0 {
+		return StepInfo{}, fmt.Errorf("optim: Step: %d input values is not a whole number of examples of width %d", len(x), w)
+	}
+	size := len(x) / w
+	g, err := t.graphFor(size)
+	if err != nil {
+		return StepInfo{}, err
+	}
+	if want := size * g.OutputWidth(); len(y) != want {
+		return StepInfo{}, fmt.Errorf("optim: Step: %d target values for %d examples, the network outputs %d per example (%d in all)",
+			len(y), size, g.OutputWidth(), want)
+	}
+	if err := g.SetX(x); err != nil {
+		return StepInfo{}, err
+	}
+	if err := t.obj.Prepare(g, y, at); err != nil {
+		return StepInfo{}, err
+	}
+	info := StepInfo{Batch: at}
+	for k := 0; k < t.samples; k++ {
+		if err := g.Run(); err != nil {
+			return info, err
+		}
+		fit, kl, err := t.obj.Parts(g)
+		if err != nil {
+			return info, err
+		}
+		info.Loss += g.Loss()
+		info.Fit += fit
+		info.KL += kl
+	}
+	inv := 1 / float64(t.samples)
+	info.Loss, info.Fit, info.KL = info.Loss*inv, info.Fit*inv, info.KL*inv
+	if math.IsNaN(info.Loss) || math.IsInf(info.Loss, 0) {
+		return info, fmt.Errorf("optim: the loss is %v at step %d (fit %v, KL %v): lower the learning rate or check the data", info.Loss, at.Step, info.Fit, info.KL)
+	}
+	if err := t.solver.SetGradScale(inv); err != nil {
+		return info, err
+	}
+	if err := t.solver.Step(g.Learnables()); err != nil {
+		return info, fmt.Errorf("optim: solver step %d: %w", at.Step, err)
+	}
+	t.steps++
+	return info, nil
+}
+
+// graphFor returns the training graph for a batch size, building it once.
+func (t *Trainer) graphFor(size int) (*graph.Graph, error) {
+	if g, ok := t.graphs[size]; ok {
+		return g, nil
+	}
+	g, err := t.model.Build(size, t.obj)
+	if err != nil {
+		return nil, err
+	}
+	t.graphs[size] = g
+	return g, nil
+}
