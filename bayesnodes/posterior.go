@@ -175,8 +175,11 @@ func (p *Posterior) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, e
 	if method != KLMonteCarlo {
 		if cf, ok := p.Prior.(ClosedFormPrior); ok {
 			kl, err := cf.KLNormal(b, d.Mu, d.Sigma)
-			if err == nil || method == KLClosedForm || !errors.Is(err, ErrNoClosedForm) {
-				return kl, err
+			if err == nil {
+				return kl, nil
+			}
+			if method == KLClosedForm || !errors.Is(err, ErrNoClosedForm) {
+				return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
 			}
 		} else if method == KLClosedForm {
 			return nil, fmt.Errorf("bayesnodes: %s: the prior %T has no closed-form KL", p.Mu.Name(), p.Prior)

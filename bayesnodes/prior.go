@@ -27,7 +27,7 @@ type ClosedFormPrior interface {
 
 // ErrNoClosedForm is returned by ClosedFormPrior.KLNormal when no closed
 // form exists for the prior's settings.
-var ErrNoClosedForm = errors.New("bayesnodes: the prior has no closed-form KL")
+var ErrNoClosedForm = errors.New("the prior has no closed-form KL")
 
 // validator is implemented by priors that can check their settings.
 type validator interface {
