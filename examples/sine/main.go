@@ -218,23 +218,38 @@ func run(ctx context.Context, c config) (*result, error) {
 	r.Seconds = time.Since(start).Seconds()
 
 	if c.out != "" {
-		lower, upper := make([]float64, len(grid)), make([]float64, len(grid))
-		total := uncertainty.TotalStd(sum.Std, r.NoiseStd)
-		for i := range grid {
-			lower[i], upper[i] = sum.Mean[i]-2*total[i], sum.Mean[i]+2*total[i]
-		}
-		if err := plots.SaveRegressionBand(c.out, plots.RegressionPlot{
-			Title: fmt.Sprintf("Bayesian 1-100-1 network on sin x (RMSE %.3f, coverage %.2f)", r.RMSE, r.Coverage),
-			DataX: train.X, DataY: train.Y,
-			X: grid, Mean: sum.Mean, Lower: lower, Upper: upper,
-			BandLabel:   "mean ± 2 sd (total)",
-			Truth:       truth,
-			SampleFuncs: pred.Samples[:5],
-		}); err != nil {
+		if err := plot(c.out, model, &train, r, c.samples); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// plot draws the data, the predictive mean with a band of 2 total sd and a
+// few sampled functions over [-4, 4], a third past the data on each side.
+func plot(path string, model *graph.Model, train *datasets.Dataset, r *result, samples int) error {
+	xs := linspace(-4, 4, 400)
+	pred, err := model.Predict(xs, samples)
+	if err != nil {
+		return err
+	}
+	sum, err := uncertainty.Summarize(pred.Samples)
+	if err != nil {
+		return err
+	}
+	total := uncertainty.TotalStd(sum.Std, r.NoiseStd)
+	lower, upper, truth := make([]float64, len(xs)), make([]float64, len(xs)), make([]float64, len(xs))
+	for i, x := range xs {
+		lower[i], upper[i], truth[i] = sum.Mean[i]-2*total[i], sum.Mean[i]+2*total[i], math.Sin(x)
+	}
+	return plots.SaveRegressionBand(path, plots.RegressionPlot{
+		Title: fmt.Sprintf("Bayesian 1-100-1 network on sin x (RMSE %.3f, coverage %.2f)", r.RMSE, r.Coverage),
+		DataX: train.X, DataY: train.Y,
+		X: xs, Mean: sum.Mean, Lower: lower, Upper: upper,
+		BandLabel:   "mean ± 2 sd (epistemic and noise)",
+		Truth:       truth,
+		SampleFuncs: pred.Samples[:5],
+	})
 }
 
 func linspace(lo, hi float64, n int) []float64 {
