@@ -23,8 +23,6 @@ import (
 // notSupported lists the layer kinds not built yet, with the issue that adds
 // them. Each issue that adds a kind removes it here.
 var notSupported = map[string]string{
-	"conv1d":         "MNIST issue: Bayesian convolutions",
-	"conv2d":         "MNIST issue: Bayesian convolutions",
 	"conv3d":         "recurrent/3-D issue: Conv3D",
 	"lstm":           "recurrent/3-D issue: LSTM",
 	"gru":            "recurrent/3-D issue: GRU",
@@ -58,6 +56,8 @@ type goldenCase struct {
 // conformanceRunners maps a layer kind to the check of one case in a dtype.
 var conformanceRunners = map[string]func(t *testing.T, c *goldenCase, dt dtypeTol){
 	"linear": checkLinearCase,
+	"conv1d": checkConv1DCase,
+	"conv2d": checkConv2DCase,
 }
 
 type dtypeTol struct {

@@ -1,0 +1,450 @@
+package bayesnodes
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"slices"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/graph"
+)
+
+// ConvOption configures a convolution layer. Every Option is a ConvOption,
+// so WithName, WithPrior, WithoutBias and the others mix freely with Stride,
+// Padding, Dilation and Groups; a slice of them must have type []ConvOption.
+type ConvOption interface {
+	applyConv(*convConfig)
+}
+
+// applyConv makes every layer option a convolution option too.
+func (o Option) applyConv(c *convConfig) { o(&c.config) }
+
+type convOption func(*convConfig)
+
+func (o convOption) applyConv(c *convConfig) { o(c) }
+
+type convConfig struct {
+	config
+	// One value for every spatial axis or one per axis; nil for the default.
+	stride, padding, dilation []int
+	groups                    int
+}
+
+// Stride sets the step of the kernel over the input: one value for every
+// spatial axis, or one per axis (default 1).
+func Stride(s ...int) ConvOption {
+	return convOption(func(c *convConfig) { c.stride = c.axes("stride", s, 1) })
+}
+
+// Padding sets the number of zeros added at both ends of each spatial axis:
+// one value for every axis, or one per axis (default 0).
+func Padding(p ...int) ConvOption {
+	return convOption(func(c *convConfig) { c.padding = c.axes("padding", p, 0) })
+}
+
+// Dilation sets the spacing between kernel taps: one value for every spatial
+// axis, or one per axis (default 1, a dense kernel).
+func Dilation(d ...int) ConvOption {
+	return convOption(func(c *convConfig) { c.dilation = c.axes("dilation", d, 1) })
+}
+
+// Groups splits the channels into g groups convolved independently (default
+// 1): output channel o sees only the input channels of group o/(out/g), as in
+// PyTorch. Groups equal to the input channels gives a depthwise convolution.
+func Groups(g int) ConvOption {
+	return convOption(func(c *convConfig) {
+		if g <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("groups=%d, want > 0", g))
+		}
+		c.groups = g
+	})
+}
+
+// axes records an error for a per-axis option with no value or one below
+// least, and returns a copy of v.
+func (c *convConfig) axes(what string, v []int, least int) []int {
+	if len(v) == 0 {
+		c.errs = append(c.errs, fmt.Errorf("%s: no value given", what))
+	}
+	for _, x := range v {
+		if x < least {
+			c.errs = append(c.errs, fmt.Errorf("%s %v: want every value >= %d", what, v, least))
+			break
+		}
+	}
+	return slices.Clone(v)
+}
+
+func newConvConfig(kind string, opts []ConvOption) (*convConfig, error) {
+	c := &convConfig{config: *newConfig(kind, nil), groups: 1}
+	for _, o := range opts {
+		if o == nil {
+			c.errs = append(c.errs, fmt.Errorf("nil option"))
+			continue
+		}
+		o.applyConv(c)
+	}
+	return c, c.err()
+}
+
+// spec expands c's per-axis options for a layer of the given kernel.
+func (c *convConfig) spec(in, out int, kernel []int) (convSpec, error) {
+	s := convSpec{name: c.name, in: in, out: out, groups: c.groups, kernel: kernel}
+	var err error
+	if s.stride, err = perAxis("stride", c.stride, 1, len(kernel)); err != nil {
+		return s, fmt.Errorf("bayesnodes: %s: %w", c.name, err)
+	}
+	if s.padding, err = perAxis("padding", c.padding, 0, len(kernel)); err != nil {
+		return s, fmt.Errorf("bayesnodes: %s: %w", c.name, err)
+	}
+	if s.dilation, err = perAxis("dilation", c.dilation, 1, len(kernel)); err != nil {
+		return s, fmt.Errorf("bayesnodes: %s: %w", c.name, err)
+	}
+	return s, s.validate()
+}
+
+// perAxis returns v with one value per axis: def everywhere for nil, v[0]
+// everywhere for a single value.
+func perAxis(what string, v []int, def, rank int) ([]int, error) {
+	out := make([]int, rank)
+	switch len(v) {
+	case 0, 1:
+		if len(v) == 1 {
+			def = v[0]
+		}
+		for i := range out {
+			out[i] = def
+		}
+	case rank:
+		copy(out, v)
+	default:
+		if rank == 1 {
+			return nil, fmt.Errorf("%s %v has %d values, want 1", what, v, len(v))
+		}
+		return nil, fmt.Errorf("%s %v has %d values, want 1 or %d", what, v, len(v), rank)
+	}
+	return out, nil
+}
+
+// posteriors creates the weight [out, in/groups, kernel...] and the bias [out]
+// posteriors. PyTorch's fan-in for both: the inputs one output sums.
+func (c *convConfig) posteriors(s convSpec) (weight, bias *Posterior, err error) {
+	fanIn := s.in / s.groups
+	for _, k := range s.kernel {
+		fanIn *= k
+	}
+	shape := append([]int{s.out, s.in / s.groups}, s.kernel...)
+	if weight, err = c.posterior("weight", shape, fanIn); err != nil {
+		return nil, nil, err
+	}
+	if c.bias {
+		if bias, err = c.posterior("bias", []int{s.out}, fanIn); err != nil {
+			return nil, nil, err
+		}
+	}
+	return weight, bias, nil
+}
+
+// Conv2D is a Bayesian 2-D convolution (cross-correlation, as in PyTorch)
+// from an input [batch, In, H, W] to [batch, Out, H', W'] with
+// H' = (H + 2 Padding[0] - Dilation[0] (Kernel[0]-1) - 1) / Stride[0] + 1,
+// and W' likewise. Weights and bias are sampled once per run. Its fields
+// describe the layer; change them only through NewConv2D.
+type Conv2D struct {
+	In, Out, Groups                   int
+	Kernel, Stride, Padding, Dilation [2]int
+	Weight                            *Posterior // [Out, In/Groups, Kernel[0], Kernel[1]]
+	Bias                              *Posterior // [Out]; nil without bias
+	name                              string
+}
+
+// NewConv2D returns a Bayesian 2-D convolution from in to out channels with a
+// kernel of kernel[0] rows and kernel[1] columns. The posterior means start
+// uniform in ±1/sqrt(fanIn), fanIn = in/groups * kernel[0] * kernel[1],
+// unless WithMuInit says otherwise.
+func NewConv2D(in, out int, kernel [2]int, opts ...ConvOption) (*Conv2D, error) {
+	c, err := newConvConfig("conv2d", opts)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.spec(in, out, kernel[:])
+	if err != nil {
+		return nil, err
+	}
+	l := &Conv2D{In: in, Out: out, Groups: s.groups, Kernel: kernel, name: c.name}
+	copy(l.Stride[:], s.stride)
+	copy(l.Padding[:], s.padding)
+	copy(l.Dilation[:], s.dilation)
+	if l.Weight, l.Bias, err = c.posteriors(s); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Apply adds the layer to b's graph for an input of shape [batch, In, H, W].
+func (l *Conv2D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	s := convSpec{name: l.name, in: l.In, out: l.Out, groups: l.Groups,
+		kernel: l.Kernel[:], stride: l.Stride[:], padding: l.Padding[:], dilation: l.Dilation[:]}
+	return s.apply(b, x, l.Weight, l.Bias)
+}
+
+// Conv1D is a Bayesian 1-D convolution from an input [batch, In, L] to
+// [batch, Out, L'] with L' = (L + 2 Padding - Dilation (Kernel-1) - 1) /
+// Stride + 1. Its fields describe the layer; change them only through
+// NewConv1D.
+type Conv1D struct {
+	In, Out, Groups                   int
+	Kernel, Stride, Padding, Dilation int
+	Weight                            *Posterior // [Out, In/Groups, Kernel]
+	Bias                              *Posterior // [Out]; nil without bias
+	name                              string
+}
+
+// NewConv1D returns a Bayesian 1-D convolution from in to out channels with
+// a kernel of the given width. Stride, Padding and Dilation take one value.
+func NewConv1D(in, out, kernel int, opts ...ConvOption) (*Conv1D, error) {
+	c, err := newConvConfig("conv1d", opts)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.spec(in, out, []int{kernel})
+	if err != nil {
+		return nil, err
+	}
+	l := &Conv1D{In: in, Out: out, Groups: s.groups, Kernel: kernel,
+		Stride: s.stride[0], Padding: s.padding[0], Dilation: s.dilation[0], name: c.name}
+	if l.Weight, l.Bias, err = c.posteriors(s); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Apply adds the layer to b's graph for an input of shape [batch, In, L].
+func (l *Conv1D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	s := convSpec{name: l.name, in: l.In, out: l.Out, groups: l.Groups,
+		kernel: []int{l.Kernel}, stride: []int{l.Stride}, padding: []int{l.Padding}, dilation: []int{l.Dilation}}
+	return s.apply(b, x, l.Weight, l.Bias)
+}
+
+// convSpec is the geometry of a convolution over one or two spatial axes;
+// kernel, stride, padding and dilation have one value per axis.
+type convSpec struct {
+	name                              string
+	in, out, groups                   int
+	kernel, stride, padding, dilation []int
+}
+
+func (s convSpec) validate() error {
+	if s.in <= 0 || s.out <= 0 {
+		return fmt.Errorf("bayesnodes: %s: sizes in=%d, out=%d, want both > 0", s.name, s.in, s.out)
+	}
+	for i := range s.kernel {
+		switch {
+		case s.kernel[i] <= 0:
+			return fmt.Errorf("bayesnodes: %s: kernel %v, want every size > 0", s.name, s.kernel)
+		case s.stride[i] <= 0:
+			return fmt.Errorf("bayesnodes: %s: stride %v, want every value > 0", s.name, s.stride)
+		case s.padding[i] < 0:
+			return fmt.Errorf("bayesnodes: %s: padding %v, want every value >= 0", s.name, s.padding)
+		case s.dilation[i] <= 0:
+			return fmt.Errorf("bayesnodes: %s: dilation %v, want every value > 0", s.name, s.dilation)
+		}
+	}
+	if s.groups <= 0 || s.in%s.groups != 0 || s.out%s.groups != 0 {
+		return fmt.Errorf("bayesnodes: %s: in=%d and out=%d channels must both be divisible by groups=%d", s.name, s.in, s.out, s.groups)
+	}
+	return nil
+}
+
+// outShape checks an input shape [batch, in, spatial...] and returns the
+// output shape. It validates the geometry again because the layer's fields
+// are exported, and Gorgonia panics in its VM on most of what it rejects.
+func (s convSpec) outShape(in tensor.Shape) ([]int, error) {
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	want := fmt.Sprintf("[batch, %d, L]", s.in)
+	if len(s.kernel) == 2 {
+		want = fmt.Sprintf("[batch, %d, H, W]", s.in)
+	}
+	if len(in) != 2+len(s.kernel) || in[1] != s.in {
+		return nil, fmt.Errorf("bayesnodes: %s: input has shape %v, want %s", s.name, in, want)
+	}
+	out := []int{in[0], s.out}
+	for i, k := range s.kernel {
+		n := in[2+i]
+		span := s.dilation[i]*(k-1) + 1
+		padded := n + 2*s.padding[i]
+		if span > padded {
+			return nil, fmt.Errorf("bayesnodes: %s: input has shape %v: along axis %d the kernel spans %d (size %d, dilation %d), more than the padded input's %d (%d + 2*%d)",
+				s.name, in, 2+i, span, k, s.dilation[i], padded, n, s.padding[i])
+		}
+		out = append(out, (padded-span)/s.stride[i]+1)
+	}
+	return out, nil
+}
+
+// apply samples the weights and convolves x with them.
+func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*G.Node, error) {
+	if x == nil {
+		return nil, fmt.Errorf("bayesnodes: %s: nil input node", s.name)
+	}
+	outShape, err := s.outShape(x.Shape())
+	if err != nil {
+		return nil, err
+	}
+	w, err := weight.Sample(b)
+	if err != nil {
+		return nil, err
+	}
+	y, err := s.conv(x, w)
+	if err != nil {
+		return nil, fmt.Errorf("bayesnodes: %s: %w", s.name, err)
+	}
+	// A guard on Gorgonia: a wrong shape here would mean a wrong result.
+	if !slices.Equal(y.Shape(), outShape) {
+		return nil, fmt.Errorf("bayesnodes: %s: convolution of %v gave shape %v, want %v", s.name, x.Shape(), y.Shape(), outShape)
+	}
+	if bias == nil {
+		return y, nil
+	}
+	bs, err := bias.Sample(b)
+	if err != nil {
+		return nil, err
+	}
+	return addBias(y, bs)
+}
+
+// conv lowers the convolution to Gorgonia's Conv2d: a 1-D convolution is a
+// 2-D one over an image of height 1, weights [out, in/g, 1, k].
+func (s convSpec) conv(x, w *G.Node) (*G.Node, error) {
+	if len(s.kernel) == 2 {
+		return conv2d(x, w, s.kernel, s.padding, s.stride, s.dilation, s.groups)
+	}
+	xs, ws := x.Shape(), w.Shape()
+	x4, err := G.Reshape(x, tensor.Shape{xs[0], xs[1], 1, xs[2]})
+	if err != nil {
+		return nil, err
+	}
+	w4, err := G.Reshape(w, tensor.Shape{ws[0], ws[1], 1, ws[2]})
+	if err != nil {
+		return nil, err
+	}
+	y, err := conv2d(x4, w4, []int{1, s.kernel[0]}, []int{0, s.padding[0]}, []int{1, s.stride[0]}, []int{1, s.dilation[0]}, s.groups)
+	if err != nil {
+		return nil, err
+	}
+	ys := y.Shape()
+	return G.Reshape(y, tensor.Shape{ys[0], ys[1], ys[3]})
+}
+
+// conv2d convolves x [batch, in, H, W] with w [out, in/groups, kh, kw].
+// Gorgonia has no groups: each group's channels are convolved with its slice
+// of the weights and the results concatenated along the channel axis.
+func conv2d(x, w *G.Node, kernel, pad, stride, dilation []int, groups int) (*G.Node, error) {
+	if dilation[0] != 1 || dilation[1] != 1 {
+		var err error
+		if x, err = G.ApplyOp(dilationTag{dilation[0], dilation[1]}, x); err != nil {
+			return nil, err
+		}
+	}
+	if groups == 1 {
+		return G.Conv2d(x, w, kernel, pad, stride, dilation)
+	}
+	cin, cout := x.Shape()[1]/groups, w.Shape()[0]/groups
+	outs := make([]*G.Node, groups)
+	for g := range outs {
+		xg, err := sliceAxis(x, 1, g*cin, (g+1)*cin)
+		if err != nil {
+			return nil, err
+		}
+		wg, err := sliceAxis(w, 0, g*cout, (g+1)*cout)
+		if err != nil {
+			return nil, err
+		}
+		if outs[g], err = G.Conv2d(xg, wg, kernel, pad, stride, dilation); err != nil {
+			return nil, err
+		}
+	}
+	return G.Concat(1, outs...)
+}
+
+// sliceAxis returns n[..., lo:hi, ...] along axis, keeping the axis when
+// hi-lo is 1 (Gorgonia's Slice drops it, as indexing would).
+func sliceAxis(n *G.Node, axis, lo, hi int) (*G.Node, error) {
+	ss := make([]tensor.Slice, axis+1)
+	ss[axis] = G.S(lo, hi)
+	out, err := G.Slice(n, ss...)
+	if err != nil {
+		return nil, err
+	}
+	if out.Dims() == n.Dims() {
+		return out, nil
+	}
+	shape := n.Shape().Clone()
+	shape[axis] = hi - lo
+	return G.Reshape(out, shape)
+}
+
+// dilationTag is an identity op that works around a Gorgonia v0.9.18 bug:
+// Im2Col's hash leaves out the dilation, so two convolutions of one input
+// that differ only in dilation, with equal output shapes, are merged by
+// hash-consing and both compute the first one. Passing a dilated
+// convolution's input through a tag that hashes the dilation keeps them
+// apart.
+type dilationTag struct{ h, w int }
+
+func (t dilationTag) Arity() int { return 1 }
+
+func (t dilationTag) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a)
+}
+
+func (t dilationTag) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 1 {
+		return nil, fmt.Errorf("%v: %d inputs, want 1", t, len(in))
+	}
+	s, ok := in[0].(tensor.Shape)
+	if !ok {
+		return nil, fmt.Errorf("%v: input shape is a %T", t, in[0])
+	}
+	return s.Clone(), nil
+}
+
+func (t dilationTag) Do(in ...G.Value) (G.Value, error) {
+	if len(in) != 1 {
+		return nil, fmt.Errorf("%v: %d inputs, want 1", t, len(in))
+	}
+	// A new header on the same data, as Reshape does: later ops may
+	// reshape the header but never write through it (ReturnsPtr).
+	if d, ok := in[0].(*tensor.Dense); ok && !d.IsView() {
+		return d.ShallowClone(), nil
+	}
+	return in[0], nil
+}
+
+func (t dilationTag) ReturnsPtr() bool     { return true }
+func (t dilationTag) CallsExtern() bool    { return false }
+func (t dilationTag) OverwritesInput() int { return -1 }
+func (t dilationTag) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "bayesnodes.dilationTag(%d,%d)", t.h, t.w)
+}
+
+func (t dilationTag) Hashcode() uint32 {
+	h := fnv.New32a()
+	t.WriteHash(h)
+	return h.Sum32()
+}
+
+func (t dilationTag) String() string { return fmt.Sprintf("dilationTag(%d,%d)", t.h, t.w) }
+
+func (t dilationTag) DiffWRT(inputs int) []bool { return []bool{true} }
+
+func (t dilationTag) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	return G.Nodes{grad}, nil
+}
