@@ -56,7 +56,8 @@ func (c *config) err() error {
 
 // WithName names the layer; its parameters are named name.weight.mu,
 // name.weight.rho, name.bias.mu, ... (default: the layer kind; a model makes
-// repeated names unique by suffix, in order of first use).
+// repeated names unique by numbering them, linear_1, linear_2, ..., in order
+// of first use).
 func WithName(name string) Option {
 	return func(c *config) {
 		if name == "" {

@@ -175,8 +175,8 @@ func TestNoiseIsNotSharedBetweenLayers(t *testing.T) {
 	if names := g.NoiseNames(); len(names) != 2 || names[0] == names[1] {
 		t.Fatalf("noise inputs %v, want two distinct", names)
 	}
-	if p := m.Params(); p[0].Name() == p[1].Name() {
-		t.Fatalf("two parameters named %s", p[0].Name())
+	if p := m.Params(); p[0].Name() != "scale.w" || p[1].Name() != "scale_1.w" {
+		t.Fatalf("parameters named %s and %s, want scale.w and scale_1.w", p[0].Name(), p[1].Name())
 	}
 }
 

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -147,7 +148,7 @@ func (m *Model) register(p *Param) error {
 	} else {
 		name := p.name
 		for i := 1; m.names[name] != nil; i++ {
-			name = fmt.Sprintf("%s_%d", p.name, i)
+			name = numbered(p.name, i)
 		}
 		p.name = name
 		p.allocate(m.dtype, m.initRNG)
@@ -155,4 +156,14 @@ func (m *Model) register(p *Param) error {
 	m.params = append(m.params, p)
 	m.names[p.name] = p
 	return nil
+}
+
+// numbered returns name with _i after its first dot-separated part, so the
+// parameters of a repeated layer name ("linear.weight.mu", "linear.bias.mu")
+// are all renamed alike ("linear_1.weight.mu", "linear_1.bias.mu").
+func numbered(name string, i int) string {
+	if dot := strings.IndexByte(name, '.'); dot > 0 {
+		return fmt.Sprintf("%s_%d%s", name[:dot], i, name[dot:])
+	}
+	return fmt.Sprintf("%s_%d", name, i)
 }

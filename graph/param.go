@@ -54,7 +54,8 @@ type Param struct {
 
 // NewParam returns a parameter of the given shape. Its name is the one it
 // is saved and reported under; a model makes names unique on first use by
-// appending _1, _2, ... to later parameters that reuse a name.
+// numbering the first dot-separated part of later parameters that reuse a
+// name (a second "linear.weight.mu" becomes "linear_1.weight.mu").
 func NewParam(name string, shape []int, init Initializer) (*Param, error) {
 	if name == "" || strings.HasPrefix(name, NoisePrefix) {
 		return nil, fmt.Errorf("graph: parameter name %q: want a non-empty name not starting with %q", name, NoisePrefix)
