@@ -28,7 +28,6 @@ var notSupported = map[string]string{
 	"gru":            "recurrent/3-D issue: GRU",
 	"embedding":      "recurrent/3-D issue: Embedding",
 	"linear_flipout": "estimators issue: Flipout",
-	"linear_lrt":     "estimators issue: local reparameterisation",
 	"kl_log_uniform": "compression issue: sparse variational dropout",
 }
 
@@ -55,9 +54,10 @@ type goldenCase struct {
 
 // conformanceRunners maps a layer kind to the check of one case in a dtype.
 var conformanceRunners = map[string]func(t *testing.T, c *goldenCase, dt dtypeTol){
-	"linear": checkLinearCase,
-	"conv1d": checkConv1DCase,
-	"conv2d": checkConv2DCase,
+	"linear":     checkLinearCase,
+	"linear_lrt": checkLinearLRTCase,
+	"conv1d":     checkConv1DCase,
+	"conv2d":     checkConv2DCase,
 }
 
 type dtypeTol struct {

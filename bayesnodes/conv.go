@@ -93,7 +93,7 @@ func newConvConfig(kind string, opts []ConvOption) (*convConfig, error) {
 
 // spec expands c's per-axis options for a layer of the given kernel.
 func (c *convConfig) spec(in, out int, kernel []int) (convSpec, error) {
-	s := convSpec{name: c.name, in: in, out: out, groups: c.groups, kernel: kernel}
+	s := convSpec{name: c.name, in: in, out: out, groups: c.groups, kernel: kernel, estimator: c.estimator}
 	var err error
 	if s.stride, err = perAxis("stride", c.stride, 1, len(kernel)); err != nil {
 		return s, fmt.Errorf("bayesnodes: %s: %w", c.name, err)
@@ -236,6 +236,7 @@ type convSpec struct {
 	name                              string
 	in, out, groups                   int
 	kernel, stride, padding, dilation []int
+	estimator                         Estimator
 }
 
 func (s convSpec) validate() error {
@@ -297,17 +298,18 @@ func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*
 	if err != nil {
 		return nil, err
 	}
+	if s.estimator == LocalReparameterization {
+		return sampleLocal(b, x, weight, bias, func(x, w *G.Node) (*G.Node, error) {
+			return s.checkedConv(x, w, outShape)
+		})
+	}
 	w, err := weight.Sample(b)
 	if err != nil {
 		return nil, err
 	}
-	y, err := s.conv(x, w)
+	y, err := s.checkedConv(x, w, outShape)
 	if err != nil {
-		return nil, fmt.Errorf("bayesnodes: %s: %w", s.name, err)
-	}
-	// A guard on Gorgonia: a wrong shape here would mean a wrong result.
-	if !slices.Equal(y.Shape(), outShape) {
-		return nil, fmt.Errorf("bayesnodes: %s: convolution of %v gave shape %v, want %v", s.name, x.Shape(), y.Shape(), outShape)
+		return nil, err
 	}
 	if bias == nil {
 		return y, nil
@@ -317,6 +319,19 @@ func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*
 		return nil, err
 	}
 	return addBias(y, bs)
+}
+
+// checkedConv convolves x with w and checks the result's shape: a wrong
+// shape here would mean a wrong result from Gorgonia.
+func (s convSpec) checkedConv(x, w *G.Node, outShape []int) (*G.Node, error) {
+	y, err := s.conv(x, w)
+	if err != nil {
+		return nil, fmt.Errorf("bayesnodes: %s: %w", s.name, err)
+	}
+	if !slices.Equal(y.Shape(), outShape) {
+		return nil, fmt.Errorf("bayesnodes: %s: convolution of %v gave shape %v, want %v", s.name, x.Shape(), y.Shape(), outShape)
+	}
+	return y, nil
 }
 
 // conv lowers the convolution to Gorgonia's Conv2d: a 1-D convolution is a

@@ -12,9 +12,10 @@ import (
 // sampled from their posteriors once per run. W has PyTorch's and BLiTZ's
 // layout [Out, In].
 type Linear struct {
-	In, Out int
-	Weight  *Posterior // [Out, In]
-	Bias    *Posterior // [Out]; nil without bias
+	In, Out   int
+	Weight    *Posterior // [Out, In]
+	Bias      *Posterior // [Out]; nil without bias
+	Estimator Estimator
 }
 
 // NewLinear returns a Bayesian linear layer from in to out features.
@@ -26,7 +27,7 @@ func NewLinear(in, out int, opts ...Option) (*Linear, error) {
 	if in <= 0 || out <= 0 {
 		return nil, fmt.Errorf("bayesnodes: %s: sizes in=%d, out=%d, want both > 0", c.name, in, out)
 	}
-	l := &Linear{In: in, Out: out}
+	l := &Linear{In: in, Out: out, Estimator: c.estimator}
 	var err error
 	if l.Weight, err = c.posterior("weight", []int{out, in}, in); err != nil {
 		return nil, err
@@ -44,15 +45,14 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if s := x.Shape(); len(s) != 2 || s[1] != l.In {
 		return nil, fmt.Errorf("bayesnodes: %s: input has shape %v, want [batch, %d]", l.Weight.Mu.Name(), s, l.In)
 	}
+	if l.Estimator == LocalReparameterization {
+		return sampleLocal(b, x, l.Weight, l.Bias, matMulT)
+	}
 	w, err := l.Weight.Sample(b)
 	if err != nil {
 		return nil, err
 	}
-	wt, err := G.Transpose(w)
-	if err != nil {
-		return nil, err
-	}
-	y, err := G.Mul(x, wt)
+	y, err := matMulT(x, w)
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +64,15 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	return addBias(y, bias)
+}
+
+// matMulT returns x w^T for x [batch, in] and w [out, in].
+func matMulT(x, w *G.Node) (*G.Node, error) {
+	wt, err := G.Transpose(w)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mul(x, wt)
 }
 
 // addBias adds a [C] bias to y of shape [batch, C, ...] along axis 1.

@@ -88,15 +88,29 @@ func (p *Posterior) Sample(b *graph.Builder) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		kl, err := p.KLOf(b, d, p.KL)
-		if err != nil {
-			return nil, err
-		}
-		if err := b.AddKL(kl, p.Mu.Len()); err != nil {
+		if err := p.AddKL(b, d); err != nil {
 			return nil, err
 		}
 		return d.W, nil
 	})
+}
+
+// klKey keys a posterior's KL term in a graph, apart from its sample.
+type klKey struct{ p *Posterior }
+
+// AddKL adds the posterior's KL term to the graph's accumulator, once per
+// graph. d is the draw a Monte-Carlo estimate is taken at; with d nil (an
+// estimator that samples no weights), the closed form needs none and a
+// Monte-Carlo estimate draws its own weights.
+func (p *Posterior) AddKL(b *graph.Builder, d *Draw) error {
+	_, err := b.Once(klKey{p}, func() (*G.Node, error) {
+		kl, err := p.KLOf(b, d, p.KL)
+		if err != nil {
+			return nil, err
+		}
+		return kl, b.AddKL(kl, p.Mu.Len())
+	})
+	return err
 }
 
 // Moments adds mu and sigma = softplus(rho) to the graph. Estimators that
@@ -170,11 +184,17 @@ func (p *Posterior) LogPrior(b *graph.Builder, d *Draw) (*G.Node, error) {
 	return p.Prior.LogProb(b, d.W)
 }
 
-// KLOf adds the KL term of a draw by the given method (see KLMethod).
+// KLOf adds the KL term of a draw by the given method (see KLMethod). With
+// d nil, the closed form uses the posterior's moments and a Monte-Carlo
+// estimate draws weights of its own.
 func (p *Posterior) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, error) {
 	if method != KLMonteCarlo {
 		if cf, ok := p.Prior.(ClosedFormPrior); ok {
-			kl, err := cf.KLNormal(b, d.Mu, d.Sigma)
+			mu, sigma, err := p.Moments(b)
+			if err != nil {
+				return nil, err
+			}
+			kl, err := cf.KLNormal(b, mu, sigma)
 			if err == nil {
 				return kl, nil
 			}
@@ -183,6 +203,12 @@ func (p *Posterior) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, e
 			}
 		} else if method == KLClosedForm {
 			return nil, fmt.Errorf("bayesnodes: %s: the prior %T has no closed-form KL", p.Mu.Name(), p.Prior)
+		}
+	}
+	if d == nil {
+		var err error
+		if d, err = p.Draw(b); err != nil {
+			return nil, err
 		}
 	}
 	logQ, err := p.LogQ(b, d)

@@ -1,0 +1,41 @@
+package bayesnodes
+
+import "fmt"
+
+// Estimator is how a layer turns its weight posterior into outputs. The KL
+// term is the same whatever the estimator.
+type Estimator int
+
+const (
+	// Reparameterization samples the weights, w = mu + sigma * eps, once
+	// per run and applies them to the whole batch (Blundell et al. 2015).
+	// It is the default.
+	Reparameterization Estimator = iota
+	// LocalReparameterization samples each example's pre-activations from
+	// their exact Gaussian under the posterior, N(x mu^T + b_mu,
+	// x^2 (sigma^2)^T + sigma_b^2) (Kingma et al. 2015): every example
+	// gets independent weight noise, so minibatch gradients vary less, and
+	// the noise drawn per run is [batch, out] rather than weight-sized.
+	// Samples of one run are not one function across examples.
+	LocalReparameterization
+)
+
+func (e Estimator) String() string {
+	switch e {
+	case Reparameterization:
+		return "reparameterization"
+	case LocalReparameterization:
+		return "local-reparameterization"
+	}
+	return fmt.Sprintf("Estimator(%d)", int(e))
+}
+
+// WithEstimator chooses the layer's estimator (default Reparameterization).
+func WithEstimator(e Estimator) Option {
+	return func(c *config) {
+		if e < Reparameterization || e > LocalReparameterization {
+			c.errs = append(c.errs, fmt.Errorf("unknown estimator %d", int(e)))
+		}
+		c.estimator = e
+	}
+}

@@ -1,0 +1,137 @@
+package bayesnodes_test
+
+import (
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/gorgonia-bnn/bnn/bayesnodes"
+	"github.com/gorgonia-bnn/bnn/graph"
+)
+
+// checkLinearLRTCase checks the local reparameterisation against the
+// reference: its eps are the output draws.
+func checkLinearLRTCase(t *testing.T, c *goldenCase, dt dtypeTol) {
+	ws := c.Params["weight_mu"].Shape
+	l, err := bayesnodes.NewLinear(ws[1], ws[0], bayesnodes.WithEstimator(bayesnodes.LocalReparameterization))
+	if err != nil {
+		t.Fatal(err)
+	}
+	posteriorParts{"weight": l.Weight, "bias": l.Bias}.set(t, c)
+	m, err := graph.NewModel(l.Apply, graph.Input(c.Input.Shape[1:]...), dt.dt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.Build(c.Input.Shape[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if err := g.SetX(c.Input.Data); err != nil {
+		t.Fatal(err)
+	}
+	if names := g.NoiseNames(); len(names) != 1 {
+		t.Fatalf("noise inputs %v, want one of the output's shape", names)
+	}
+	if err := g.SetNoise(l.Weight.Name()+".output", c.Eps["output"].Data); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Run(); err != nil {
+		t.Fatal(err)
+	}
+	checkValues(t, "output", g.Output(nil), c.Output.Data, dt.tol)
+	m.Freeze()
+	if err := g.Run(); err != nil {
+		t.Fatal(err)
+	}
+	checkValues(t, "frozen_output", g.Output(nil), c.FrozenOutput.Data, dt.tol)
+}
+
+func TestLocalReparameterizationGradients(t *testing.T) {
+	for name, prior := range map[string]bayesnodes.Prior{
+		"gauss/closed":       bayesnodes.Normal{Sigma: 0.5},
+		"mixture/montecarlo": bayesnodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.05},
+	} {
+		opts := []bayesnodes.Option{bayesnodes.WithPrior(prior), bayesnodes.WithEstimator(bayesnodes.LocalReparameterization),
+			bayesnodes.WithMuInit(0, 0.5), bayesnodes.WithRhoInit(-2, 0.5)}
+		t.Run("linear/"+name, func(t *testing.T) {
+			l, err := bayesnodes.NewLinear(4, 3, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			net := func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+				h, err := l.Apply(b, x)
+				if err != nil {
+					return nil, err
+				}
+				return G.Tanh(h)
+			}
+			checkGradients(t, net, []int{4}, 5)
+		})
+		t.Run("conv2d/"+name, func(t *testing.T) {
+			copts := []bayesnodes.ConvOption{bayesnodes.Padding(1), bayesnodes.Stride(2)}
+			for _, o := range opts {
+				copts = append(copts, o)
+			}
+			c, err := bayesnodes.NewConv2D(2, 3, [2]int{3, 3}, copts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGradients(t, c.Apply, []int{2, 5, 5}, 2)
+		})
+	}
+}
+
+// TestLocalReparameterizationMatchesWeightSampling checks the estimator's
+// point: for a fixed input, outputs under LocalReparameterization have the
+// mean and variance they have when the weights themselves are sampled.
+func TestLocalReparameterizationMatchesWeightSampling(t *testing.T) {
+	const runs = 10000
+	x := []float64{0.5, -1, 2}
+	moments := func(e bayesnodes.Estimator) (mean, variance []float64) {
+		l, err := bayesnodes.NewLinear(3, 2, bayesnodes.WithEstimator(e), bayesnodes.WithMuInit(0.2, 0.3), bayesnodes.WithRhoInit(-1, 0.3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := graph.NewModel(l.Apply, graph.Input(3), graph.Seed(11))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := m.Build(1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.SetX(x); err != nil {
+			t.Fatal(err)
+		}
+		sum, sq := make([]float64, 2), make([]float64, 2)
+		for i := 0; i < runs; i++ {
+			if err := g.Run(); err != nil {
+				t.Fatal(err)
+			}
+			for j, v := range g.Output(nil) {
+				sum[j] += v
+				sq[j] += v * v
+			}
+		}
+		for j := range sum {
+			mean = append(mean, sum[j]/runs)
+			variance = append(variance, sq[j]/runs-(sum[j]/runs)*(sum[j]/runs))
+		}
+		return mean, variance
+	}
+	// Same seed, same initial parameters: the two estimators differ only
+	// in how they sample.
+	m1, v1 := moments(bayesnodes.Reparameterization)
+	m2, v2 := moments(bayesnodes.LocalReparameterization)
+	for j := range m1 {
+		se := 4 * math.Sqrt(v1[j]/runs) // 4 standard errors
+		if d := m1[j] - m2[j]; d > 2*se || d < -2*se {
+			t.Errorf("output %d: mean %v by weight sampling, %v by local reparameterisation", j, m1[j], m2[j])
+		}
+		if r := v2[j] / v1[j]; r < 0.95 || r > 1.05 {
+			t.Errorf("output %d: variance %v by weight sampling, %v by local reparameterisation", j, v1[j], v2[j])
+		}
+	}
+}
