@@ -103,6 +103,9 @@ type klKey struct{ p *Posterior }
 // estimator that samples no weights), the closed form needs none and a
 // Monte-Carlo estimate draws its own weights.
 func (p *Posterior) AddKL(b *graph.Builder, d *Draw) error {
+	if !b.WantsKL() {
+		return nil
+	}
 	_, err := b.Once(klKey{p}, func() (*G.Node, error) {
 		kl, err := p.KLOf(b, d, p.KL)
 		if err != nil {

@@ -21,7 +21,12 @@ type Objective interface {
 // nil objective the graph only runs forward (prediction); otherwise it also
 // computes the gradient of the objective's loss for every parameter, which
 // accumulates in the parameters' dual values until a solver step.
-func (m *Model) Build(batch int, obj Objective) (gr *Graph, err error) {
+func (m *Model) Build(batch int, obj Objective) (*Graph, error) {
+	return m.build(batch, obj, true)
+}
+
+// build builds a graph; withKL false leaves the KL terms out (prediction).
+func (m *Model) build(batch int, obj Objective, withKL bool) (gr *Graph, err error) {
 	if batch <= 0 {
 		return nil, fmt.Errorf("graph: batch size is %d, want > 0", batch)
 	}
@@ -33,6 +38,7 @@ func (m *Model) Build(batch int, obj Objective) (gr *Graph, err error) {
 		}
 	}()
 	b := newBuilder(m, batch)
+	b.skipKL = !withKL && obj == nil
 	x, err := b.Input(XName, append([]int{batch}, m.input...)...)
 	if err != nil {
 		return nil, err

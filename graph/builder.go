@@ -31,9 +31,10 @@ func (k NoiseKind) String() string {
 // Builder is what a Network and its layers build a graph through. It is only
 // valid during Model.Build.
 type Builder struct {
-	m     *Model
-	g     *G.ExprGraph
-	batch int
+	m      *Model
+	g      *G.ExprGraph
+	batch  int
+	skipKL bool // prediction graphs: nothing reads the KL
 
 	params  map[*Param]*G.Node
 	learn   []*G.Node // parameter nodes in order of first use
@@ -190,6 +191,11 @@ func (b *Builder) AddKL(kl *G.Node, count int) error {
 	b.klCount += count
 	return nil
 }
+
+// WantsKL reports whether the graph uses KL terms. Prediction graphs built
+// by Model.Predict do not, and layers skip building them there: computing
+// the KL of every weight costs as much as a layer's forward pass.
+func (b *Builder) WantsKL() bool { return !b.skipKL }
 
 // KLCount returns the number of weights whose KL has been
 // added so far.

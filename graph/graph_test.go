@@ -306,3 +306,28 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestPredictionGraphsLeaveTheKLOut(t *testing.T) {
+	var seen []bool
+	ns := newNoisyScale(t, 1)
+	net := func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+		seen = append(seen, b.WantsKL())
+		return ns.net(b, x)
+	}
+	m, err := graph.NewModel(net, graph.Input(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Build(2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Build(2, sumObjective{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Predict([]float64{1, 2}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 || !seen[0] || !seen[1] || seen[2] {
+		t.Fatalf("WantsKL in Build(nil), Build(objective), Predict: %v, want [true true false]", seen)
+	}
+}

@@ -77,7 +77,7 @@ type chunk struct {
 }
 
 // predictGraphs returns the inference graphs covering n examples, building
-// and caching one per batch size.
+// and caching one per batch size. They leave the KL terms out.
 func (m *Model) predictGraphs(n int) ([]chunk, error) {
 	var cs []chunk
 	for start := 0; start < n; start += MaxPredictBatch {
@@ -85,7 +85,7 @@ func (m *Model) predictGraphs(n int) ([]chunk, error) {
 		g, ok := m.inference[size]
 		if !ok {
 			var err error
-			if g, err = m.Build(size, nil); err != nil {
+			if g, err = m.build(size, nil, false); err != nil {
 				return nil, err
 			}
 			m.inference[size] = g
