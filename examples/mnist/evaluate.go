@@ -1,0 +1,181 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/gorgonia-bnn/bnn/datasets"
+	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/plots"
+	"github.com/gorgonia-bnn/bnn/uncertainty"
+)
+
+// OODImages is how many out-of-distribution test images are scored (the
+// peers' W5 protocol uses the first 2,000).
+const OODImages = 2000
+
+// predictive returns the class predictive of the model on d's images.
+func predictive(model *graph.Model, d *datasets.Dataset, samples int) (*uncertainty.ClassPredictive, error) {
+	p, err := model.Predict(d.X, samples)
+	if err != nil {
+		return nil, err
+	}
+	return uncertainty.FromLogits(p.Samples, p.N, p.Width)
+}
+
+// evaluate fills r with the test figures (and the out-of-distribution
+// scores when ood is not nil) and writes the pictures.
+func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *result) error {
+	if c.deterministic { // every pass would give the same outputs
+		c.evalSamples, c.oodSamples = 1, 1
+	}
+	cp, err := predictive(model, test, c.evalSamples)
+	if err != nil {
+		return err
+	}
+	if r.Accuracy, err = cp.Accuracy(test.Labels); err != nil {
+		return err
+	}
+	if r.NLL, err = cp.NLL(test.Labels); err != nil {
+		return err
+	}
+	cal, err := cp.Calibration(test.Labels, 15)
+	if err != nil {
+		return err
+	}
+	r.ECE = cal.ECE
+	entropy := cp.Entropy()
+	r.MeanEntropy = mean(entropy)
+
+	var oodEntropy []float64
+	if ood != nil {
+		// Both sets are scored with the same, larger number of samples:
+		// mutual information is a noisy estimate at 10.
+		icp, err := predictive(model, test, c.oodSamples)
+		if err != nil {
+			return err
+		}
+		ocp, err := predictive(model, ood, c.oodSamples)
+		if err != nil {
+			return err
+		}
+		entropy, oodEntropy = icp.Entropy(), ocp.Entropy()
+		byEntropy, err := uncertainty.OODAUROC(entropy, oodEntropy)
+		if err != nil {
+			return err
+		}
+		byMI, err := uncertainty.OODAUROC(icp.MutualInformation(), ocp.MutualInformation())
+		if err != nil {
+			return err
+		}
+		r.OODAUROC, r.OODAUROCMI, r.OODSamples = &byEntropy, &byMI, c.oodSamples
+	}
+	if c.out == "" {
+		return nil
+	}
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return err
+	}
+	kind := "Bayesian"
+	if c.deterministic {
+		kind = "deterministic"
+	}
+	if err := plots.SaveReliabilityDiagram(filepath.Join(c.out, "reliability.png"),
+		fmt.Sprintf("%s %s, %d test digits", kind, c.model, test.Len()), cal.Bins); err != nil {
+		return err
+	}
+	if oodEntropy != nil {
+		err = plots.SaveEntropyHistogram(filepath.Join(c.out, "entropy.png"), "Predictive entropy: digits vs out-of-distribution",
+			entropy, oodEntropy, "MNIST test digits", "out-of-distribution images")
+	} else {
+		right, wrong := splitByCorrect(entropy, cp.Predicted(), test.Labels)
+		err = plots.SaveEntropyHistogram(filepath.Join(c.out, "entropy.png"), "Predictive entropy: right vs wrong answers",
+			right, wrong, "classified correctly", "misclassified")
+	}
+	if err != nil {
+		return err
+	}
+	return saveMostUncertain(filepath.Join(c.out, "uncertain.png"), test, cp, entropy)
+}
+
+// loadOOD reads the out-of-distribution images of an IDX directory (the
+// test split of the standard layout, or the whole of a single pair) and
+// keeps the first OODImages.
+func loadOOD(dir string) (datasets.Dataset, error) {
+	test, err := loadPair(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		_, test, err = datasets.MNIST(dir)
+	}
+	if err != nil {
+		return datasets.Dataset{}, fmt.Errorf("-ood: %w", err)
+	}
+	if test.Width() != 28*28 {
+		return datasets.Dataset{}, fmt.Errorf("-ood %s: images have shape %v, the networks take 28x28", dir, test.XShape)
+	}
+	return test.Slice(0, min(OODImages, test.Len()))
+}
+
+// loadPair reads a directory's images-idx3-ubyte[.gz] and
+// labels-idx1-ubyte[.gz] whole; fs.ErrNotExist when it has no such pair.
+func loadPair(dir string) (datasets.Dataset, error) {
+	find := func(name string) (string, error) {
+		for _, p := range []string{name, name + ".gz"} {
+			if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+				return filepath.Join(dir, p), nil
+			}
+		}
+		return "", fs.ErrNotExist
+	}
+	images, err := find("images-idx3-ubyte")
+	if err != nil {
+		return datasets.Dataset{}, err
+	}
+	labels, err := find("labels-idx1-ubyte")
+	if err != nil {
+		return datasets.Dataset{}, err
+	}
+	return datasets.LoadIDX(images, labels)
+}
+
+func splitByCorrect(values []float64, predicted, labels []int) (right, wrong []float64) {
+	for i, v := range values {
+		if predicted[i] == labels[i] {
+			right = append(right, v)
+		} else {
+			wrong = append(wrong, v)
+		}
+	}
+	return right, wrong
+}
+
+// saveMostUncertain draws the 16 test digits of highest predictive entropy
+// with the predicted class, its probability and the true label.
+func saveMostUncertain(path string, test *datasets.Dataset, cp *uncertainty.ClassPredictive, entropy []float64) error {
+	idx := make([]int, len(entropy))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return entropy[idx[a]] > entropy[idx[b]] })
+	idx = idx[:min(16, len(idx))]
+	w := test.Width()
+	pred, probs := cp.Predicted(), cp.Mean()
+	images := make([][]float64, len(idx))
+	captions := make([]string, len(idx))
+	for k, i := range idx {
+		images[k] = test.X[i*w : (i+1)*w]
+		captions[k] = fmt.Sprintf("%d (%.2f), true %d", pred[i], probs[i*cp.Classes()+pred[i]], test.Labels[i])
+	}
+	return plots.SaveDigits(path, "Most uncertain test digits: prediction (probability), truth", images, 4, 4, captions)
+}
+
+func mean(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}

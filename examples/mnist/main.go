@@ -1,0 +1,225 @@
+// Command mnist trains a Bayesian classifier on handwritten digits and shows,
+// in numbers and pictures, when it does not know.
+//
+//	go run ./examples/mnist                        # MLP on the embedded 10,000 digits
+//	go run ./examples/mnist -model lenet -batch 64 -epochs 2
+//	go run ./examples/mnist -ood /usr/share/datasets/fashion-mnist
+//
+// It writes a reliability diagram, a histogram of predictive entropy and the
+// most uncertain test digits as PNG files under -out. With -json the last
+// line of output is one JSON object with the figures.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/gorgonia-bnn/bnn/bayesnodes"
+	"github.com/gorgonia-bnn/bnn/datasets"
+	"github.com/gorgonia-bnn/bnn/datasets/mnist10k"
+	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/losses"
+	"github.com/gorgonia-bnn/bnn/optim"
+)
+
+type config struct {
+	model         string // mlp or lenet
+	epochs        int
+	batch         int
+	samples       int // K, Monte-Carlo samples per step
+	evalSamples   int
+	oodSamples    int
+	lr            float64
+	klScale       float64 // multiplies the KL weight 1/N
+	rhoInit       float64
+	local         bool
+	data          string // IDX directory; "" for the embedded digits
+	ood           string // IDX directory of out-of-distribution images
+	out           string // directory for the PNGs; "" for none
+	seed          uint64
+	deterministic bool
+	float64       bool
+	log           io.Writer
+}
+
+type result struct {
+	Model           string   `json:"model"`
+	Deterministic   bool     `json:"deterministic"`
+	Accuracy        float64  `json:"accuracy"`
+	NLL             float64  `json:"nll"`
+	ECE             float64  `json:"ece"`
+	MeanEntropy     float64  `json:"mean_entropy"`
+	OODAUROC        *float64 `json:"ood_auroc,omitempty"`
+	OODAUROCMI      *float64 `json:"ood_auroc_mi,omitempty"`
+	SecondsPerEpoch float64  `json:"seconds_per_epoch"`
+	StepsPerSecond  float64  `json:"steps_per_second"`
+	Epochs          int      `json:"epochs"`
+	Samples         int      `json:"samples"`
+	EvalSamples     int      `json:"eval_samples"`
+	OODSamples      int      `json:"ood_samples,omitempty"`
+	Train           int      `json:"train"`
+	Test            int      `json:"test"`
+	Seconds         float64  `json:"seconds"`
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.model, "model", "mlp", "network: mlp (784-400-400-10) or lenet")
+	flag.IntVar(&c.epochs, "epochs", 5, "training epochs")
+	flag.IntVar(&c.batch, "batch", 128, "examples per step")
+	flag.IntVar(&c.samples, "samples", 1, "Monte-Carlo samples per training step (K)")
+	flag.IntVar(&c.evalSamples, "eval-samples", 10, "predictive samples at test time")
+	flag.IntVar(&c.oodSamples, "ood-samples", 100, "predictive samples for the out-of-distribution scores (the peers' W5 protocol uses 100)")
+	flag.Float64Var(&c.lr, "lr", 1e-3, "Adam learning rate")
+	flag.Float64Var(&c.rhoInit, "rho-init", -5, "initial posterior rho (sigma = softplus(rho)); smaller than the library default for 784 inputs")
+	flag.BoolVar(&c.local, "local", false, "local reparameterisation: sample pre-activations instead of weights")
+	flag.Float64Var(&c.klScale, "kl-scale", 1, "multiplies the KL weight 1/N (1: the ELBO)")
+	flag.StringVar(&c.data, "data", "", "IDX directory (MNIST layout); default: the embedded 10,000 digits")
+	flag.StringVar(&c.ood, "ood", "", "IDX directory of out-of-distribution images, e.g. /usr/share/datasets/fashion-mnist")
+	flag.StringVar(&c.out, "out", "mnist-out", "directory for the PNG pictures (empty: none)")
+	flag.Uint64Var(&c.seed, "seed", 1, "seed of initialisation, noise and shuffling")
+	flag.BoolVar(&c.deterministic, "deterministic", false, "train the same network without weight uncertainty, for comparison")
+	flag.BoolVar(&c.float64, "float64", false, "compute in float64 instead of float32")
+	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
+	flag.Parse()
+	c.log = os.Stderr
+	r, err := run(context.Background(), c)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mnist:", err)
+		os.Exit(1)
+	}
+	if *asJSON {
+		b, _ := json.Marshal(r)
+		fmt.Println(string(b))
+		return
+	}
+	fmt.Printf("%s: accuracy %.4f  NLL %.4f  ECE %.4f  %.2f s/epoch\n", r.Model, r.Accuracy, r.NLL, r.ECE, r.SecondsPerEpoch)
+	if r.OODAUROC != nil {
+		fmt.Printf("out-of-distribution AUROC: %.3f by entropy, %.3f by mutual information\n", *r.OODAUROC, *r.OODAUROCMI)
+	}
+	if c.out != "" {
+		fmt.Println("pictures in", c.out)
+	}
+}
+
+func (c config) check() error {
+	switch {
+	case c.model != "mlp" && c.model != "lenet":
+		return fmt.Errorf("-model %q: want mlp or lenet", c.model)
+	case c.epochs <= 0, c.batch <= 0, c.samples <= 0, c.evalSamples <= 0, c.oodSamples <= 0:
+		return fmt.Errorf("-epochs, -batch, -samples, -eval-samples and -ood-samples must be > 0 (got %d, %d, %d, %d, %d)",
+			c.epochs, c.batch, c.samples, c.evalSamples, c.oodSamples)
+	case !(c.lr > 0):
+		return fmt.Errorf("-lr %v: want > 0", c.lr)
+	}
+	return nil
+}
+
+// loadData returns the train and test sets: the embedded digits (first
+// 8,000 train, last 2,000 test) or an IDX directory.
+func loadData(dir string) (train, test datasets.Dataset, err error) {
+	if dir == "" {
+		return mnist10k.Load()
+	}
+	return datasets.MNIST(dir)
+}
+
+func run(ctx context.Context, c config) (*result, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	train, test, err := loadData(c.data)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkImages(&train, "training"); err != nil {
+		return nil, err
+	}
+	if err := checkImages(&test, "test"); err != nil {
+		return nil, err
+	}
+	var ood *datasets.Dataset // loaded before training, so a bad -ood fails at once
+	if c.ood != "" {
+		d, err := loadOOD(c.ood)
+		if err != nil {
+			return nil, err
+		}
+		ood = &d
+	}
+	layerOpts := []bayesnodes.Option{bayesnodes.WithRhoInit(c.rhoInit, 0.1)}
+	if c.local {
+		layerOpts = append(layerOpts, bayesnodes.WithEstimator(bayesnodes.LocalReparameterization))
+	}
+	net, input, err := newNetwork(c.model, layerOpts...)
+	if err != nil {
+		return nil, err
+	}
+	dtype := graph.Float32
+	if c.float64 {
+		dtype = graph.Float64
+	}
+	model, err := graph.NewModel(net, graph.Input(input...), graph.Seed(c.seed), graph.WithDtype(dtype))
+	if err != nil {
+		return nil, err
+	}
+	var weight losses.KLWeight = losses.KLWeightFunc(func(at losses.Batch) float64 {
+		return c.klScale / float64(at.DatasetSize) // KL / 8,000 per batch on the embedded digits
+	})
+	if c.deterministic {
+		// The same network with its weights fixed at their means and no
+		// KL: noise inputs are zero, so rho gets no gradient, and the
+		// means train as ordinary weights.
+		model.Freeze()
+		weight = losses.Fixed(0)
+	}
+	elbo, err := losses.NewELBO(losses.CrossEntropy{}, losses.WithKLWeight(weight))
+	if err != nil {
+		return nil, err
+	}
+	adam, err := optim.NewAdam(c.lr)
+	if err != nil {
+		return nil, err
+	}
+	trainer, err := optim.NewTrainer(model, elbo, adam, optim.Samples(c.samples), optim.BatchSize(c.batch),
+		optim.ShuffleSeed(c.seed), optim.Progress(c.log))
+	if err != nil {
+		return nil, err
+	}
+	hist, err := trainer.Fit(ctx, &train, c.epochs)
+	if err != nil {
+		return nil, err
+	}
+	r := &result{Model: c.model, Deterministic: c.deterministic, Epochs: c.epochs, Samples: c.samples,
+		EvalSamples: c.evalSamples, Train: train.Len(), Test: test.Len()}
+	trainSeconds := 0.0
+	for _, e := range hist.Epochs {
+		trainSeconds += e.Seconds
+	}
+	r.SecondsPerEpoch = trainSeconds / float64(len(hist.Epochs))
+	r.StepsPerSecond = float64(len(hist.Steps)) / trainSeconds
+	if err := evaluate(model, &test, ood, c, r); err != nil {
+		return nil, err
+	}
+	r.Seconds = time.Since(start).Seconds()
+	return r, nil
+}
+
+// checkImages reports a data set that is not 28x28 digits in ten classes.
+func checkImages(d *datasets.Dataset, what string) error {
+	if d.Len() == 0 {
+		return fmt.Errorf("the %s set is empty", what)
+	}
+	if d.Width() != 28*28 {
+		return fmt.Errorf("the %s images have shape %v, the networks take 28x28", what, d.XShape)
+	}
+	if d.Labels == nil || d.Classes != 10 {
+		return fmt.Errorf("the %s set has %d classes, want 10 labelled classes", what, d.Classes)
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func testConfig(model string) config {
+	c := config{model: model, epochs: 5, batch: 128, samples: 1, evalSamples: 10, oodSamples: 100,
+		lr: 1e-3, rhoInit: -5, klScale: 1, seed: 1, log: io.Discard}
+	if model == "lenet" {
+		c.epochs, c.batch = 2, 64 // the peers' W3 workload
+	}
+	return c
+}
+
+// runPair trains the Bayesian network and its deterministic twin (same
+// network, same settings, mean weights and no KL) side by side.
+func runPair(t *testing.T, c config) (bayes, det *result) {
+	t.Helper()
+	var wg sync.WaitGroup
+	var errB, errD error
+	dc := c
+	dc.deterministic, dc.out = true, ""
+	wg.Add(2)
+	go func() { defer wg.Done(); bayes, errB = run(context.Background(), c) }()
+	go func() { defer wg.Done(); det, errD = run(context.Background(), dc) }()
+	wg.Wait()
+	if errB != nil || errD != nil {
+		t.Fatalf("bayesian: %v; deterministic: %v", errB, errD)
+	}
+	for _, r := range []*result{bayes, det} {
+		b, _ := json.Marshal(r)
+		t.Log(string(b))
+	}
+	return bayes, det
+}
+
+// TestMLPUncertainty is the W2 workload on the embedded digits (5 epochs,
+// K = 1, batch 128), with Fashion-MNIST images as out-of-distribution inputs.
+func TestMLPUncertainty(t *testing.T) {
+	c := testConfig("mlp")
+	c.ood = filepath.Join("testdata", "fashion2k")
+	c.out = t.TempDir()
+	bayes, det := runPair(t, c)
+	if bayes.Accuracy < 0.93 {
+		t.Errorf("accuracy %.4f, want >= 0.93", bayes.Accuracy)
+	}
+	if bayes.ECE > 0.03 {
+		t.Errorf("ECE %.4f, want <= 0.03", bayes.ECE)
+	}
+	if bayes.NLL > 0.25 {
+		t.Errorf("NLL %.4f, want <= 0.25 (BLiTZ: 0.299)", bayes.NLL)
+	}
+	if bayes.OODAUROC == nil || det.OODAUROC == nil {
+		t.Fatal("no out-of-distribution AUROC reported")
+	}
+	if *bayes.OODAUROCMI < 0.8 || *bayes.OODAUROCMI < *det.OODAUROC {
+		t.Errorf("out-of-distribution AUROC by mutual information %.3f, want >= 0.8 and >= the deterministic network's %.3f by entropy",
+			*bayes.OODAUROCMI, *det.OODAUROC)
+	}
+	for _, name := range []string{"reliability.png", "entropy.png", "uncertain.png"} {
+		if fi, err := os.Stat(filepath.Join(c.out, name)); err != nil || fi.Size() < 2000 {
+			t.Errorf("%s not written (%v)", name, err)
+		}
+	}
+}
+
+// TestLeNetAgainstDeterministic is the W3 workload: the Bayesian LeNet must
+// be at least as accurate as the same network trained deterministically.
+func TestLeNetAgainstDeterministic(t *testing.T) {
+	bayes, det := runPair(t, testConfig("lenet"))
+	if bayes.Accuracy < det.Accuracy {
+		t.Errorf("Bayesian LeNet accuracy %.4f below the deterministic one's %.4f", bayes.Accuracy, det.Accuracy)
+	}
+	if bayes.ECE > 0.05 {
+		t.Errorf("Bayesian LeNet ECE %.4f, want <= 0.05", bayes.ECE)
+	}
+}
+
+// writeIDX writes a gzip-less IDX pair of count images of size x size.
+func writeIDX(t *testing.T, dir string, count, size int, label byte) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	img := binary.BigEndian.AppendUint32(nil, 0x803)
+	for _, v := range []int{count, size, size} {
+		img = binary.BigEndian.AppendUint32(img, uint32(v))
+	}
+	img = append(img, make([]byte, count*size*size)...)
+	lab := binary.BigEndian.AppendUint32(nil, 0x801)
+	lab = binary.BigEndian.AppendUint32(lab, uint32(count))
+	for i := 0; i < count; i++ {
+		lab = append(lab, label)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "images-idx3-ubyte"), img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "labels-idx1-ubyte"), lab, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	small := filepath.Join(t.TempDir(), "small")
+	writeIDX(t, small, 20, 10, 3)
+	empty := filepath.Join(t.TempDir(), "empty")
+	writeIDX(t, empty, 0, 28, 0)
+	cases := []struct {
+		name   string
+		mutate func(*config)
+		want   string
+	}{
+		{"unknown model", func(c *config) { c.model = "resnet" }, `-model "resnet"`},
+		{"zero epochs", func(c *config) { c.epochs = 0 }, "must be > 0"},
+		{"zero samples", func(c *config) { c.samples = 0 }, "must be > 0"},
+		{"negative lr", func(c *config) { c.lr = -1 }, "-lr -1"},
+		{"missing data dir", func(c *config) { c.data = filepath.Join(t.TempDir(), "nope") }, "nope"},
+		{"images of the wrong size", func(c *config) { c.data = small }, "the networks take 28x28"},
+		{"empty data set", func(c *config) { c.data = empty }, "empty"},
+		{"missing ood dir", func(c *config) { c.ood = filepath.Join(t.TempDir(), "nothing") }, "-ood"},
+		{"ood of the wrong size", func(c *config) { c.ood = small }, "the networks take 28x28"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testConfig("mlp")
+			c.epochs = 1
+			tc.mutate(&c)
+			_, err := run(context.Background(), c)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
