@@ -46,11 +46,7 @@ func (l GaussianNLL) NLL(b *graph.Builder, out, target *G.Node) (*G.Node, error)
 
 // squaredError returns sum((out - target)^2) / batch.
 func squaredError(b *graph.Builder, out, target *G.Node) (*G.Node, error) {
-	d, err := G.Sub(out, target)
-	if err != nil {
-		return nil, err
-	}
-	sq, err := G.Square(d)
+	sq, err := squaredDiff(out, target)
 	if err != nil {
 		return nil, err
 	}

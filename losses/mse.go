@@ -13,13 +13,18 @@ type MSE struct{}
 
 // NLL adds mean((out - target)^2).
 func (MSE) NLL(b *graph.Builder, out, target *G.Node) (*G.Node, error) {
-	d, err := G.Sub(out, target)
-	if err != nil {
-		return nil, err
-	}
-	sq, err := G.Square(d)
+	sq, err := squaredDiff(out, target)
 	if err != nil {
 		return nil, err
 	}
 	return G.Mean(sq)
+}
+
+// squaredDiff returns (out - target)^2 elementwise.
+func squaredDiff(out, target *G.Node) (*G.Node, error) {
+	d, err := G.Sub(out, target)
+	if err != nil {
+		return nil, err
+	}
+	return G.Square(d)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	G "gorgonia.org/gorgonia"
-
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/datasets"
 	"github.com/gorgonia-bnn/bnn/graph"
@@ -15,24 +13,11 @@ import (
 
 // sineNet returns a small Bayesian 1-32-1 ReLU network.
 func sineNet() (graph.Network, error) {
-	hidden, err := bayesnodes.NewLinear(1, 32, bayesnodes.WithName("hidden"))
+	m, err := bayesnodes.NewMLP([]int{1, 32, 1})
 	if err != nil {
 		return nil, err
 	}
-	out, err := bayesnodes.NewLinear(32, 1, bayesnodes.WithName("out"))
-	if err != nil {
-		return nil, err
-	}
-	return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
-		h, err := hidden.Apply(b, x)
-		if err != nil {
-			return nil, err
-		}
-		if h, err = G.Rectify(h); err != nil {
-			return nil, err
-		}
-		return out.Apply(b, h)
-	}, nil
+	return m.Apply, nil
 }
 
 // ExampleTrainer fits a Bayesian regression network with the ELBO, three

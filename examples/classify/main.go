@@ -35,8 +35,6 @@ import (
 	"os/signal"
 	"time"
 
-	G "gorgonia.org/gorgonia"
-
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/losses"
@@ -229,27 +227,9 @@ func run(ctx context.Context, c config) (*result, error) {
 // newNetwork returns the ReLU MLP in-hidden...-classes, Bayesian in every
 // layer.
 func newNetwork(in, classes int) (graph.Network, error) {
-	sizes := append(append([]int{in}, hidden...), classes)
-	layers := make([]*bayesnodes.Linear, len(sizes)-1)
-	for i := range layers {
-		var err error
-		if layers[i], err = bayesnodes.NewLinear(sizes[i], sizes[i+1], bayesnodes.WithName(fmt.Sprintf("fc%d", i+1))); err != nil {
-			return nil, err
-		}
+	m, err := bayesnodes.NewMLP(append(append([]int{in}, hidden...), classes))
+	if err != nil {
+		return nil, err
 	}
-	return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
-		h := x
-		for i, l := range layers {
-			var err error
-			if h, err = l.Apply(b, h); err != nil {
-				return nil, err
-			}
-			if i < len(layers)-1 {
-				if h, err = G.Rectify(h); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return h, nil
-	}, nil
+	return m.Apply, nil
 }

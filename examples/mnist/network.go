@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 
-	G "gorgonia.org/gorgonia"
-
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/graph"
 )
@@ -25,27 +23,9 @@ func newNetwork(name string, opts ...bayesnodes.Option) (graph.Network, []int, e
 // mlp is the peers' W2 network: 784-400-400-10 with ReLU, Bayesian
 // throughout.
 func mlp(opts []bayesnodes.Option) (graph.Network, error) {
-	sizes := []int{784, 400, 400, 10}
-	layers := make([]*bayesnodes.Linear, len(sizes)-1)
-	for i := range layers {
-		var err error
-		if layers[i], err = bayesnodes.NewLinear(sizes[i], sizes[i+1], append(opts, bayesnodes.WithName(fmt.Sprintf("fc%d", i+1)))...); err != nil {
-			return nil, err
-		}
+	m, err := bayesnodes.NewMLP([]int{784, 400, 400, 10}, opts...)
+	if err != nil {
+		return nil, err
 	}
-	return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
-		h := x
-		for i, l := range layers {
-			var err error
-			if h, err = l.Apply(b, h); err != nil {
-				return nil, err
-			}
-			if i < len(layers)-1 {
-				if h, err = G.Rectify(h); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return h, nil
-	}, nil
+	return m.Apply, nil
 }

@@ -24,8 +24,6 @@ import (
 	"os"
 	"time"
 
-	G "gorgonia.org/gorgonia"
-
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/datasets"
 	"github.com/gorgonia-bnn/bnn/graph"
@@ -96,25 +94,11 @@ func main() {
 
 // newNetwork returns the 1-100-1 ReLU network, Bayesian in both layers.
 func newNetwork(c config) (graph.Network, error) {
-	opts := []bayesnodes.Option{bayesnodes.WithRhoInit(c.rhoInit, 0.1), bayesnodes.WithPrior(bayesnodes.Normal{Sigma: c.prior})}
-	hidden, err := bayesnodes.NewLinear(1, 100, append(opts, bayesnodes.WithName("hidden"))...)
+	mlp, err := bayesnodes.NewMLP([]int{1, 100, 1}, bayesnodes.WithRhoInit(c.rhoInit, 0.1), bayesnodes.WithPrior(bayesnodes.Normal{Sigma: c.prior}))
 	if err != nil {
 		return nil, err
 	}
-	out, err := bayesnodes.NewLinear(100, 1, append(opts, bayesnodes.WithName("out"))...)
-	if err != nil {
-		return nil, err
-	}
-	return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
-		h, err := hidden.Apply(b, x)
-		if err != nil {
-			return nil, err
-		}
-		if h, err = G.Rectify(h); err != nil {
-			return nil, err
-		}
-		return out.Apply(b, h)
-	}, nil
+	return mlp.Apply, nil
 }
 
 func run(ctx context.Context, c config) (*result, error) {
