@@ -23,6 +23,9 @@ type Model struct {
 
 	initRNG  *rand.Rand // parameter initialisation
 	noiseRNG *rand.Rand // noise of every graph, drawn in run order
+	// The generators' sources, kept so that checkpoints can save and
+	// restore their positions (see RNGState).
+	initSrc, noiseSrc *rand.PCG
 
 	params []*Param
 	names  map[string]*Param
@@ -82,8 +85,9 @@ func NewModel(net Network, opts ...Option) (*Model, error) {
 	}
 	// Two streams of one seed: initialisation does not depend on how much
 	// noise was drawn before a parameter's first use, nor the reverse.
-	m.initRNG = rand.New(rand.NewPCG(m.seed, 0x5eed0001))
-	m.noiseRNG = rand.New(rand.NewPCG(m.seed, 0x5eed0002))
+	m.initSrc = rand.NewPCG(m.seed, 0x5eed0001)
+	m.noiseSrc = rand.NewPCG(m.seed, 0x5eed0002)
+	m.initRNG, m.noiseRNG = rand.New(m.initSrc), rand.New(m.noiseSrc)
 	return m, nil
 }
 
@@ -125,7 +129,8 @@ func (m *Model) Frozen() bool { return m.frozen }
 // ReseedNoise restarts the noise generator from seed, so a run can be
 // repeated from a known point (for example the same predictive samples).
 func (m *Model) ReseedNoise(seed uint64) {
-	m.noiseRNG = rand.New(rand.NewPCG(seed, 0x5eed0002))
+	m.noiseSrc = rand.NewPCG(seed, 0x5eed0002)
+	m.noiseRNG = rand.New(m.noiseSrc)
 }
 
 // register adds p to the model on its first use in it. A parameter first

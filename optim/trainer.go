@@ -60,6 +60,7 @@ type Trainer struct {
 	every    time.Duration
 	onStep   func(StepInfo) error
 	rng      *rand.Rand
+	shuffle  *rand.PCG // rng's source, whose position State saves
 
 	graphs map[int]*graph.Graph
 	steps  int // steps taken, over every Fit
@@ -122,7 +123,11 @@ func OnStep(fn func(StepInfo) error) TrainerOption {
 
 // ShuffleSeed seeds the order of examples in each epoch (default 1).
 func ShuffleSeed(seed uint64) TrainerOption {
-	return func(t *Trainer) error { t.rng = rand.New(rand.NewPCG(seed, 0x5eed0004)); return nil }
+	return func(t *Trainer) error {
+		t.shuffle = rand.NewPCG(seed, 0x5eed0004)
+		t.rng = rand.New(t.shuffle)
+		return nil
+	}
 }
 
 // NewTrainer returns a trainer of model's parameters.

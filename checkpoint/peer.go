@@ -1,0 +1,176 @@
+package checkpoint
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/gorgonia-bnn/bnn/graph"
+)
+
+// Import copies the tensors of another library's checkpoint, such as a
+// BLiTZ state dict written by tools/blitz_to_safetensors.py, into the
+// parameters that params maps their names to: for BLiTZ,
+//
+//	"blinear1.weight_mu":  hidden.Weight.Mu,
+//	"blinear1.weight_rho": hidden.Weight.Rho,
+//	"blinear1.bias_mu":    hidden.Bias.Mu, ...
+//
+// Every tensor of f must be mapped and every mapped name must be in f, with
+// the parameter's shape (no transposition is done: a BLiTZ or PyTorch Linear
+// weight is [out, in], as bayesnodes.Linear's). Floating-point tensors of
+// any width are converted to the model's dtype. Nothing changes unless
+// everything fits; the error lists every difference. Import works before
+// the model has built a graph: the values then replace the parameters'
+// initialisation.
+func Import(f *File, params map[string]*graph.Param) error {
+	if f == nil {
+		return errors.New("checkpoint: Import: nil file")
+	}
+	owner := make(map[*graph.Param]string, len(params))
+	for _, name := range sortedKeys(params) {
+		p := params[name]
+		if p == nil {
+			return fmt.Errorf("checkpoint: Import: %q maps to a nil parameter", name)
+		}
+		if other, dup := owner[p]; dup {
+			return fmt.Errorf("checkpoint: Import: %q and %q both map to parameter %s", other, name, p.Name())
+		}
+		owner[p] = name
+	}
+	var diffs []error
+	values := make(map[*graph.Param][]float64, len(params))
+	for _, t := range f.Tensors {
+		p, ok := params[t.Name]
+		if !ok {
+			diffs = append(diffs, tensorErr(t.Name, ErrExtraTensor, "the file has it (%s %v), the mapping does not name it", t.Dtype, t.Shape))
+			continue
+		}
+		if !slices.Equal(t.Shape, p.Shape()) {
+			hint := ""
+			if ps := p.Shape(); len(ps) == 2 && slices.Equal(t.Shape, []int{ps[1], ps[0]}) {
+				hint = " (transposed? a Linear weight here is [out, in], as in PyTorch)"
+			}
+			diffs = append(diffs, tensorErr(t.Name, ErrShapeMismatch, "%v in the file, %v for parameter %s%s", t.Shape, p.Shape(), p.Name(), hint))
+			continue
+		}
+		v, err := t.Float64s()
+		if err != nil {
+			diffs = append(diffs, err)
+			continue
+		}
+		if i := slices.IndexFunc(v, func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }); i >= 0 {
+			diffs = append(diffs, &TensorError{Name: t.Name, Err: fmt.Errorf("value %d is %v", i, v[i])})
+			continue
+		}
+		values[p] = v
+	}
+	for _, name := range sortedKeys(params) {
+		if _, ok := f.Lookup(name); !ok {
+			diffs = append(diffs, tensorErr(name, ErrMissingTensor, "the mapping names it (for %s), the file does not have it", params[name].Name()))
+		}
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("checkpoint: Import: the file does not fit the mapping:\n%w", errors.Join(diffs...))
+	}
+	for p, v := range values {
+		if err := p.SetValues(v); err != nil {
+			return fmt.Errorf("checkpoint: Import: %w", err) // checked above: not expected
+		}
+	}
+	return nil
+}
+
+// MeanWeights returns the model's deterministic network with every weight
+// at its posterior mean, as plain tensors for serving without this library
+// (PyTorch's safetensors.torch.load_file reads them): a posterior's pair of
+// parameters NAME.mu and NAME.rho (bayesnodes names them so) becomes the
+// tensor NAME holding mu, so a bayesnodes.Linear named fc1 gives fc1.weight
+// [out, in] and fc1.bias [out], the names and layout of PyTorch's
+// nn.Linear. Parameters that are not half of such a pair are kept under
+// their own names. The metadata records the layout and where each tensor
+// came from.
+//
+// With minSNR > 0 the network is pruned: a weight whose signal-to-noise
+// ratio |mu| / softplus(rho) is below minSNR is set to zero (Blundell et al.
+// 2015, section 5.1).
+func MeanWeights(m *graph.Model, minSNR float64) (*File, error) {
+	if m == nil {
+		return nil, errors.New("checkpoint: MeanWeights: nil model")
+	}
+	if !(minSNR >= 0) || math.IsInf(minSNR, 0) {
+		return nil, fmt.Errorf("checkpoint: MeanWeights: minSNR is %v, want a finite value >= 0", minSNR)
+	}
+	if err := m.InitParams(); err != nil {
+		return nil, fmt.Errorf("checkpoint: MeanWeights: %w", err)
+	}
+	dt, err := dtypeOf(m.Dtype())
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: MeanWeights: %w", err)
+	}
+	sources := map[string]string{}
+	f := &File{}
+	pruned, total := 0, 0
+	for _, p := range m.Params() {
+		name, values := p.Name(), p.Values()
+		if base, ok := strings.CutSuffix(name, ".rho"); ok && posterior(m, base) {
+			continue // the spread of a posterior whose mean is exported
+		}
+		if base, ok := strings.CutSuffix(name, ".mu"); ok && posterior(m, base) {
+			name = base
+			total += len(values)
+			if minSNR > 0 {
+				pruned += prune(values, m.Param(base+".rho").Values(), minSNR)
+			}
+		}
+		if _, dup := sources[name]; dup {
+			return nil, fmt.Errorf("checkpoint: MeanWeights: two parameters export as %q", name)
+		}
+		sources[name] = p.Name()
+		t, err := NewTensor(name, dt, p.Shape(), values)
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint: MeanWeights: %w", err)
+		}
+		f.Tensors = append(f.Tensors, t)
+	}
+	src, err := marshal(sources)
+	if err != nil {
+		return nil, err
+	}
+	input, err := marshal(m.InputShape())
+	if err != nil {
+		return nil, err
+	}
+	f.Metadata = map[string]string{
+		"bnn.export": "mean-weights",
+		"layout": "row-major, little-endian; each posterior NAME.mu/NAME.rho becomes NAME = mu; " +
+			"a Linear's NAME.weight is [out, in] and NAME.bias [out], y = x W^T + b (PyTorch's nn.Linear)",
+		"sources": src,
+		"input":   input,
+		"pruned":  fmt.Sprintf("%d of %d posterior weights set to 0 (|mu|/sigma < %v)", pruned, total, minSNR),
+	}
+	return f, nil
+}
+
+// posterior reports whether the model has the parameters base.mu and
+// base.rho of one shape.
+func posterior(m *graph.Model, base string) bool {
+	mu, rho := m.Param(base+".mu"), m.Param(base+".rho")
+	return mu != nil && rho != nil && slices.Equal(mu.Shape(), rho.Shape())
+}
+
+// prune zeroes the means whose |mu| / softplus(rho) is below min and
+// returns how many it zeroed.
+func prune(mu, rho []float64, min float64) int {
+	n := 0
+	for i := range mu {
+		sigma := math.Log1p(math.Exp(-math.Abs(rho[i]))) + math.Max(rho[i], 0) // stable softplus
+		if math.Abs(mu[i])/sigma < min {
+			mu[i] = 0
+			n++
+		}
+	}
+	return n
+}
