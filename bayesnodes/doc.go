@@ -7,7 +7,7 @@
 // w = mu + sigma * eps, where eps is a noise input node of the graph that
 // graph.Graph.Run fills from the model's seeded generator.
 //
-// Every KL term goes through one path, Posterior.KL: the closed form
+// Every KL term goes through one path, Posterior.KLOf: the closed form
 // KL(q || p) where the prior provides it (ClosedFormPrior), and otherwise
 // the one-sample Monte-Carlo estimate log q(w) - log p(w) at the sampled w.
 // Both are sums over the weights; an objective scales the total (see the

@@ -80,9 +80,9 @@ func (s ScaleMixture) LogProb(b *graph.Builder, w *G.Node) (*G.Node, error) {
 
 // KLNormal is the closed form when the mixture has a single component, and
 // ErrNoClosedForm otherwise.
-func (s ScaleMixture) KLNormal(b *graph.Builder, mu, sigma *G.Node) (*G.Node, error) {
+func (s ScaleMixture) KLNormal(b *graph.Builder, q Gaussian) (*G.Node, error) {
 	if n, ok := s.single(); ok {
-		return n.KLNormal(b, mu, sigma)
+		return n.KLNormal(b, q)
 	}
 	return nil, ErrNoClosedForm
 }

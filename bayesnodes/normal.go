@@ -45,41 +45,14 @@ func (n Normal) LogProb(b *graph.Builder, w *G.Node) (*G.Node, error) {
 }
 
 // KLNormal adds sum_i KL(N(mu_i, sigma_i^2) || N(Mu, Sigma^2)) =
-// sum_i log(Sigma/sigma_i) + (sigma_i^2 + (mu_i - Mu)^2) / (2 Sigma^2) - 1/2.
-func (n Normal) KLNormal(b *graph.Builder, mu, sigma *G.Node) (*G.Node, error) {
-	count := float64(mu.Shape().TotalSize())
-	d, err := n.centre(b, mu)
-	if err != nil {
-		return nil, err
+// sum_i log(Sigma/sigma_i) + (sigma_i^2 + (mu_i - Mu)^2) / (2 Sigma^2) - 1/2,
+// sigma = softplus(rho), as one fused op over mu and rho whose gradient is
+// one fused op for each (see fused.go).
+func (n Normal) KLNormal(b *graph.Builder, q Gaussian) (*G.Node, error) {
+	if q.Mu == nil || q.Rho == nil {
+		return nil, fmt.Errorf("bayesnodes: Normal.KLNormal: nil mu or rho node")
 	}
-	ssMu, err := sumSquares(d)
-	if err != nil {
-		return nil, err
-	}
-	ssSigma, err := sumSquares(sigma)
-	if err != nil {
-		return nil, err
-	}
-	logSigma, err := G.Log(sigma)
-	if err != nil {
-		return nil, err
-	}
-	sumLog, err := G.Sum(logSigma)
-	if err != nil {
-		return nil, err
-	}
-	quad, err := G.Add(ssMu, ssSigma)
-	if err != nil {
-		return nil, err
-	}
-	if quad, err = G.Mul(quad, b.Scalar(1/(2*n.Sigma*n.Sigma))); err != nil {
-		return nil, err
-	}
-	kl, err := G.Sub(quad, sumLog)
-	if err != nil {
-		return nil, err
-	}
-	return G.Add(kl, b.Scalar(count*(math.Log(n.Sigma)-0.5)))
+	return fusedGaussianKL(q.Mu, q.Rho, n.Mu, n.Sigma)
 }
 
 // centre returns w - Mu (w itself when Mu is 0).

@@ -71,12 +71,30 @@ func NewPosterior(name string, shape []int, prior Prior, muInit, rhoInit graph.I
 	return &Posterior{Mu: mu, Rho: rho, Prior: prior, KL: kl}, nil
 }
 
+// Gaussian is a posterior's parameters in a graph: the fully factorised
+// N(mu, sigma^2) with sigma = softplus(rho). It is what a ClosedFormPrior
+// takes its KL from.
+type Gaussian struct {
+	Mu, Rho *G.Node
+}
+
+// Sigma adds sigma = softplus(rho) to the graph, differentiable in rho.
+// Repeated calls give one node, and it shares its softplus evaluation with
+// the fused sample, KL and log q ops of the same rho (see fused.go).
+// TapeMachine runs every node of a graph, used or not, so sigma is built
+// only where something asks for it.
+func (q Gaussian) Sigma() (*G.Node, error) {
+	if q.Rho == nil {
+		return nil, errors.New("bayesnodes: Gaussian.Sigma: nil rho node")
+	}
+	return fusedSigma(q.Rho)
+}
+
 // Draw is one reparameterised sample of a posterior in a graph.
 type Draw struct {
-	W     *G.Node // mu + sigma * eps
-	Mu    *G.Node
-	Sigma *G.Node // softplus(rho)
-	Eps   *G.Node // standard normal noise input, the posterior's shape
+	Gaussian         // the posterior's mu and rho; Sigma() builds sigma
+	W        *G.Node // mu + sigma * eps, by one fused op
+	Eps      *G.Node // standard normal noise input, the posterior's shape
 }
 
 // Sample draws the weights once per graph, adds their KL to the graph's
@@ -116,26 +134,37 @@ func (p *Posterior) AddKL(b *graph.Builder, d *Draw) error {
 	return err
 }
 
-// Moments adds mu and sigma = softplus(rho) to the graph. Estimators that
-// sample pre-activations rather than weights start here.
-func (p *Posterior) Moments(b *graph.Builder) (mu, sigma *G.Node, err error) {
-	if mu, err = b.Param(p.Mu); err != nil {
-		return nil, nil, err
+// Gaussian adds the posterior's parameter nodes, mu and rho, to the graph.
+func (p *Posterior) Gaussian(b *graph.Builder) (Gaussian, error) {
+	mu, err := b.Param(p.Mu)
+	if err != nil {
+		return Gaussian{}, err
 	}
 	rho, err := b.Param(p.Rho)
 	if err != nil {
+		return Gaussian{}, err
+	}
+	return Gaussian{Mu: mu, Rho: rho}, nil
+}
+
+// Moments adds mu and sigma = softplus(rho) to the graph. Estimators that
+// sample pre-activations rather than weights start here.
+func (p *Posterior) Moments(b *graph.Builder) (mu, sigma *G.Node, err error) {
+	q, err := p.Gaussian(b)
+	if err != nil {
 		return nil, nil, err
 	}
-	if sigma, err = G.Softplus(rho); err != nil {
+	if sigma, err = q.Sigma(); err != nil {
 		return nil, nil, err
 	}
-	return mu, sigma, nil
+	return q.Mu, sigma, nil
 }
 
 // Draw adds a weight sample to the graph without registering its KL; most
-// layers want Sample instead.
+// layers want Sample instead. The sample is one fused op (see fused.go);
+// sigma becomes a node of its own only when asked for (Draw.Sigma).
 func (p *Posterior) Draw(b *graph.Builder) (*Draw, error) {
-	mu, sigma, err := p.Moments(b)
+	q, err := p.Gaussian(b)
 	if err != nil {
 		return nil, err
 	}
@@ -143,43 +172,22 @@ func (p *Posterior) Draw(b *graph.Builder) (*Draw, error) {
 	if err != nil {
 		return nil, err
 	}
-	se, err := G.HadamardProd(sigma, eps)
+	w, err := fusedSample(q.Mu, q.Rho, eps)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
 	}
-	w, err := G.Add(mu, se)
-	if err != nil {
-		return nil, err
-	}
-	return &Draw{W: w, Mu: mu, Sigma: sigma, Eps: eps}, nil
+	return &Draw{Gaussian: q, W: w, Eps: eps}, nil
 }
 
 // LogQ adds sum log q(w) at the drawn weights. Since (w - mu) / sigma = eps,
 // it is -sum log sigma - sum eps^2 / 2 - n log(2 pi) / 2: the same function of
-// mu and rho as the density at w, without the round trip through w.
+// mu and rho as the density at w, without the round trip through w. It is
+// one fused op over rho and eps (see fused.go).
 func (p *Posterior) LogQ(b *graph.Builder, d *Draw) (*G.Node, error) {
-	n := float64(d.Eps.Shape().TotalSize())
-	logSigma, err := G.Log(d.Sigma)
-	if err != nil {
-		return nil, err
+	if d == nil || d.Rho == nil || d.Eps == nil {
+		return nil, fmt.Errorf("bayesnodes: %s: LogQ of an incomplete draw", p.Name())
 	}
-	sumLog, err := G.Sum(logSigma)
-	if err != nil {
-		return nil, err
-	}
-	ssEps, err := sumSquares(d.Eps)
-	if err != nil {
-		return nil, err
-	}
-	half, err := G.Mul(ssEps, b.Scalar(0.5))
-	if err != nil {
-		return nil, err
-	}
-	neg, err := G.Add(sumLog, half)
-	if err != nil {
-		return nil, err
-	}
-	return G.Sub(b.Scalar(-n*halfLog2Pi), neg)
+	return fusedLogQ(d.Rho, d.Eps)
 }
 
 // LogPrior adds sum log p(w) at the drawn weights.
@@ -188,16 +196,16 @@ func (p *Posterior) LogPrior(b *graph.Builder, d *Draw) (*G.Node, error) {
 }
 
 // KLOf adds the KL term of a draw by the given method (see KLMethod). With
-// d nil, the closed form uses the posterior's moments and a Monte-Carlo
+// d nil, the closed form uses the posterior's parameters and a Monte-Carlo
 // estimate draws weights of its own.
 func (p *Posterior) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, error) {
 	if method != KLMonteCarlo {
 		if cf, ok := p.Prior.(ClosedFormPrior); ok {
-			mu, sigma, err := p.Moments(b)
+			q, err := p.Gaussian(b)
 			if err != nil {
 				return nil, err
 			}
-			kl, err := cf.KLNormal(b, mu, sigma)
+			kl, err := cf.KLNormal(b, q)
 			if err == nil {
 				return kl, nil
 			}

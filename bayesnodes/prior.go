@@ -2,6 +2,7 @@ package bayesnodes
 
 import (
 	"errors"
+	"fmt"
 
 	G "gorgonia.org/gorgonia"
 
@@ -20,8 +21,18 @@ type Prior interface {
 type ClosedFormPrior interface {
 	Prior
 	// KLNormal adds to b's graph the sum over elements of
-	// KL(N(mu, sigma^2) || p). It returns ErrNoClosedForm when the prior's
-	// settings have none (a true mixture, say).
+	// KL(N(mu, sigma^2) || p) for the posterior q, sigma = softplus(rho).
+	// It receives mu and rho rather than sigma so that a fused op can
+	// take the KL from them in one pass (Normal does); a prior written in
+	// graph nodes calls q.Sigma(). It returns ErrNoClosedForm when the
+	// prior's settings have none (a true mixture, say).
+	KLNormal(b *graph.Builder, q Gaussian) (*G.Node, error)
+}
+
+// oldClosedForm is the ClosedFormPrior method before it took a Gaussian. A
+// prior that still has it would silently lose its closed form under KLAuto,
+// so NewPosterior rejects it with a message saying what changed.
+type oldClosedForm interface {
 	KLNormal(b *graph.Builder, mu, sigma *G.Node) (*G.Node, error)
 }
 
@@ -37,6 +48,9 @@ type validator interface {
 func validatePrior(p Prior) error {
 	if p == nil {
 		return errors.New("bayesnodes: nil prior")
+	}
+	if _, ok := p.(oldClosedForm); ok {
+		return fmt.Errorf("bayesnodes: the prior %T has KLNormal(b, mu, sigma); ClosedFormPrior's method is now KLNormal(b, q Gaussian), with mu = q.Mu and sigma from q.Sigma()", p)
 	}
 	if v, ok := p.(validator); ok {
 		return v.Validate()

@@ -1,0 +1,432 @@
+package bayesnodes
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// The fused ops against direct loops over the textbook formulas, in both
+// dtypes. The graph-level checks (gradients by finite differences, hash
+// consing, the ops a layer's graph holds) are in fused_graph_test.go.
+
+// rhoGrid covers both branches of softplus, the rho < -20 branch of log
+// sigma, and values where sigma is 1 + tiny or x + tiny.
+var rhoGrid = []float64{-700, -300, -87, -40, -20.5, -19.5, -8, -3.2, -3, -1, -1e-9, 0, 1e-9, 0.5, 1, 2.7, 20, 40, 300}
+
+func refSigmoid(x float64) float64 {
+	if x > 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// refLogSoftplus is log(softplus(x)), exact where softplus underflows.
+func refLogSoftplus(x float64) float64 {
+	if x < -30 {
+		return x + math.Log1p(-math.Exp(x)/2)
+	}
+	return math.Log(Softplus(x))
+}
+
+// relClose reports |got - want| <= tol max(|want|, floor).
+func relClose(got, want, tol, floor float64) bool {
+	if math.IsInf(want, 0) || math.IsNaN(want) {
+		return got == want || (math.IsNaN(got) && math.IsNaN(want))
+	}
+	return math.Abs(got-want) <= tol*math.Max(math.Abs(want), floor)
+}
+
+func TestSoftplusKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 5))
+	xs := slices.Clone(rhoGrid)
+	for range 2000 {
+		xs = append(xs, 12*rng.NormFloat64())
+	}
+	sp, sg := make([]float64, len(xs)), make([]float64, len(xs))
+	softplusKernel(sp, sg, xs)
+	for i, x := range xs {
+		if !relClose(sp[i], Softplus(x), 1e-15, 0) || !relClose(sg[i], refSigmoid(x), 1e-15, 0) {
+			t.Errorf("float64 x=%v: softplus %v, sigmoid %v; want %v, %v", x, sp[i], sg[i], Softplus(x), refSigmoid(x))
+		}
+	}
+	xs32 := make([]float32, len(xs))
+	for i, x := range xs {
+		xs32[i] = float32(x)
+	}
+	sp32, sg32 := make([]float32, len(xs)), make([]float32, len(xs))
+	softplusKernel(sp32, sg32, xs32)
+	for i, x := range xs32 {
+		// Correctly rounded from float64, so within float32's half ulp.
+		want, wantSg := float32(Softplus(float64(x))), float32(refSigmoid(float64(x)))
+		if !relClose(float64(sp32[i]), float64(want), 1e-7, 1e-38) || !relClose(float64(sg32[i]), float64(wantSg), 1e-7, 1e-38) {
+			t.Errorf("float32 x=%v: softplus %v, sigmoid %v; want %v, %v", x, sp32[i], sg32[i], want, wantSg)
+		}
+	}
+}
+
+// ulps returns how many float32 steps apart a and b are.
+func ulps(a, b float32) int64 {
+	ia, ib := int64(math.Float32bits(a)), int64(math.Float32bits(b))
+	if (ia < 0) != (ib < 0) {
+		return math.MaxInt64
+	}
+	if ia > ib {
+		return ia - ib
+	}
+	return ib - ia
+}
+
+// TestSoftplusKernelF32 checks the polynomial float32 softplus and sigmoid
+// against the correctly rounded values, on a dense grid and at the edges.
+func TestSoftplusKernelF32(t *testing.T) {
+	var xs []float32
+	for x := float32(-130); x < 130; x += 1.0 / 512 {
+		xs = append(xs, x)
+	}
+	for _, x := range rhoGrid {
+		xs = append(xs, float32(x), -float32(x))
+	}
+	xs = append(xs, 0, -1e-30, 1e-30, math.MaxFloat32, -math.MaxFloat32, 1e-45,
+		float32(math.Inf(1)), float32(math.Inf(-1)))
+	sp, sg := make([]float32, len(xs)), make([]float32, len(xs))
+	softplusKernelF32(sp, sg, xs)
+	for i, x := range xs {
+		want, wantSg := float32(Softplus(float64(x))), float32(refSigmoid(float64(x)))
+		if ulps(sp[i], want) > 1 || ulps(sg[i], wantSg) > 1 {
+			t.Errorf("x=%v: softplus %v, sigmoid %v; want %v, %v (within 1 ulp)", x, sp[i], sg[i], want, wantSg)
+		}
+	}
+	nan := []float32{float32(math.NaN())}
+	softplusKernelF32(sp[:1], sg[:1], nan)
+	if !math.IsNaN(float64(sp[0])) || !math.IsNaN(float64(sg[0])) {
+		t.Errorf("softplus(NaN) = %v, sigmoid(NaN) = %v", sp[0], sg[0])
+	}
+}
+
+func TestSumLogSigma(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 7))
+	rho := slices.Clone(rhoGrid)
+	for range 5000 { // more than 256, to cross renormalisations
+		rho = append(rho, -3+2*rng.NormFloat64())
+	}
+	sigma := make([]float64, len(rho))
+	for i, r := range rho {
+		sigma[i] = Softplus(r)
+	}
+	want := 0.0
+	for _, r := range rho {
+		want += refLogSoftplus(r)
+	}
+	if got := sumLogSigma(sigma, rho); !relClose(got, want, 1e-13, 1) {
+		t.Errorf("sum log sigma = %.17g, want %.17g", got, want)
+	}
+	// A NaN or infinite sigma must show, not vanish into a mantissa.
+	for _, bad := range []float64{math.NaN(), math.Inf(1)} {
+		s := slices.Clone(sigma)
+		s[len(s)/2] = bad
+		if got := sumLogSigma(s, rho); !math.IsNaN(got) && !math.IsInf(got, 1) {
+			t.Errorf("sum log sigma with a %v sigma = %v", bad, got)
+		}
+	}
+}
+
+// opData is one random posterior tensor of a dtype, and the references:
+// the formulas evaluated in float64 from the inputs as the op sees them
+// (rounded to float32 for float32), sigma and sigmoid rounded as the helper
+// ss stores them.
+type opData struct {
+	mu, rho, eps, g  []float64
+	sigma, sg        []float64
+	gScalar, m, s    float64
+	w, dRhoSample    []float64 // sample and its rho gradient
+	kl, logQ         float64
+	dMuKL, dRhoKL    []float64
+	dRhoLogQ, dSigma []float64
+}
+
+func newOpData(dt tensor.Dtype, n int, m, s float64) *opData {
+	round := func(x float64) float64 { return x }
+	if dt == tensor.Float32 {
+		round = func(x float64) float64 { return float64(float32(x)) }
+	}
+	rng := rand.New(rand.NewPCG(8, 9))
+	d := &opData{gScalar: round(0.7), m: m, s: s}
+	for i := range n {
+		r := -3 + 2*rng.NormFloat64()
+		if i < len(rhoGrid) {
+			r = rhoGrid[i]
+		}
+		d.mu = append(d.mu, round(0.3*rng.NormFloat64()))
+		d.rho = append(d.rho, round(r))
+		d.eps = append(d.eps, round(rng.NormFloat64()))
+		d.g = append(d.g, round(rng.NormFloat64()))
+	}
+	for i := range n {
+		sigma, sg := round(Softplus(d.rho[i])), round(refSigmoid(d.rho[i]))
+		d.sigma, d.sg = append(d.sigma, sigma), append(d.sg, sg)
+		d.w = append(d.w, d.mu[i]+sigma*d.eps[i])
+		d.dRhoSample = append(d.dRhoSample, d.g[i]*d.eps[i]*sg)
+		logSigma := refLogSoftplus(d.rho[i])
+		if dt == tensor.Float32 && d.rho[i] >= -20 {
+			logSigma = math.Log(sigma) // of the stored sigma
+		}
+		d.kl += math.Log(s) - logSigma + (sigma*sigma+(d.mu[i]-m)*(d.mu[i]-m))/(2*s*s) - 0.5
+		d.logQ += -logSigma - d.eps[i]*d.eps[i]/2 - halfLog2Pi
+		d.dMuKL = append(d.dMuKL, d.gScalar*(d.mu[i]-m)/(s*s))
+		ratio := 1.0 // sigmoid / sigma, 1 in the limit
+		if sigma > 0 {
+			ratio = sg / sigma
+		}
+		d.dRhoKL = append(d.dRhoKL, d.gScalar*(sigma*sg/(s*s)-ratio))
+		d.dRhoLogQ = append(d.dRhoLogQ, -d.gScalar*ratio)
+		d.dSigma = append(d.dSigma, d.g[i]*sg)
+	}
+	return d
+}
+
+func denseOf(dt tensor.Dtype, shape tensor.Shape, v []float64) *tensor.Dense {
+	if dt == tensor.Float32 {
+		f := make([]float32, len(v))
+		for i, x := range v {
+			f[i] = float32(x)
+		}
+		return tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(f))
+	}
+	return tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(slices.Clone(v)))
+}
+
+func scalarIn(dt tensor.Dtype, v float64) G.Value {
+	if dt == tensor.Float32 {
+		return G.NewF32(float32(v))
+	}
+	return G.NewF64(v)
+}
+
+func floatsOf(t *testing.T, v G.Value) []float64 {
+	t.Helper()
+	switch v := v.(type) {
+	case *tensor.Dense:
+		switch d := v.Data().(type) {
+		case []float64:
+			return slices.Clone(d)
+		case []float32:
+			out := make([]float64, len(d))
+			for i, x := range d {
+				out[i] = float64(x)
+			}
+			return out
+		}
+	case *G.F64:
+		return []float64{float64(*v)}
+	case *G.F32:
+		return []float64{float64(*v)}
+	}
+	t.Fatalf("value %T", v)
+	return nil
+}
+
+func do(t *testing.T, op G.Op, in ...G.Value) []float64 {
+	t.Helper()
+	v, err := op.Do(in...)
+	if err != nil {
+		t.Fatalf("%v: %v", op, err)
+	}
+	return floatsOf(t, v)
+}
+
+func checkClose(t *testing.T, what string, got, want []float64, tol, floor float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if !relClose(got[i], want[i], tol, floor) {
+			t.Errorf("%s[%d] = %.17g, want %.17g", what, i, got[i], want[i])
+			return
+		}
+	}
+}
+
+// TestFusedOpsMatchDirectLoops runs every op's Do on one tensor and compares
+// with the formulas evaluated directly in float64. float32 inputs are
+// rounded, so the float32 references are computed from the rounded values.
+func TestFusedOpsMatchDirectLoops(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		t.Run(dt.String(), func(t *testing.T) {
+			shape := tensor.Shape{7, 11}
+			d := newOpData(dt, shape.TotalSize(), 0.1, 0.6)
+			// float32 results are float64 ones rounded once, so within a half
+			// ulp; values near 0 (w = mu + sigma eps can cancel) are compared
+			// absolutely.
+			tol, floor := 1e-12, 1e-3
+			if dt == tensor.Float32 {
+				tol, floor = 3e-7, 1 // sigma and sigmoid within 1 ulp, then one rounding
+			}
+			c := opCommon{dt, len(shape)}
+			mu, rho, eps, g := denseOf(dt, shape, d.mu), denseOf(dt, shape, d.rho), denseOf(dt, shape, d.eps), denseOf(dt, shape, d.g)
+			ssv, err := softplusOp{c, new(scratch)}.Do(rho)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ss := floatsOf(t, ssv)
+			n := shape.TotalSize()
+			checkClose(t, "softplus", ss[:n], d.sigma, tol, floor)
+			checkClose(t, "sigmoid", ss[n:], d.sg, tol, floor)
+			checkClose(t, "sigma", do(t, sigmaOp{c, new(scratch)}, rho, ssv), d.sigma, tol, floor)
+			checkClose(t, "sample", do(t, sampleOp{c, new(scratch)}, mu, rho, eps, ssv), d.w, tol, floor)
+			checkClose(t, "kl", do(t, gaussianKLOp{c, d.m, d.s}, mu, rho, ssv), []float64{d.kl}, tol, floor)
+			checkClose(t, "logq", do(t, logQOp{c}, rho, eps, ssv), []float64{d.logQ}, tol, floor)
+			checkClose(t, "d sample/d rho", do(t, sampleRhoGradOp{c, new(scratch)}, ssv, eps, g), d.dRhoSample, tol, floor)
+			checkClose(t, "d sigma/d rho", do(t, sigmaGradOp{c, new(scratch)}, ssv, g), d.dSigma, tol, floor)
+			gs := scalarIn(dt, d.gScalar)
+			checkClose(t, "d kl/d mu", do(t, muGradOp{c, 1 / (d.s * d.s), d.m, new(scratch)}, mu, gs), d.dMuKL, tol, floor)
+			checkClose(t, "d kl/d rho", do(t, rhoGradOp{c, 1 / (d.s * d.s), -1, new(scratch)}, ssv, gs), d.dRhoKL, tol, floor)
+			checkClose(t, "d logq/d rho", do(t, rhoGradOp{c, 0, -1, new(scratch)}, ssv, gs), d.dRhoLogQ, tol, floor)
+			// A scalar upstream gradient may also come as a one-element tensor.
+			checkClose(t, "d kl/d mu, tensor g", do(t, muGradOp{c, 1 / (d.s * d.s), d.m, new(scratch)}, mu, denseOf(dt, tensor.Shape{1}, []float64{d.gScalar})), d.dMuKL, tol, floor)
+		})
+	}
+}
+
+// TestFusedOpsReuseTheirBuffer checks that an op's second run writes into
+// its first result's memory (no allocation) and is still right, and that a
+// strided view as input is read correctly.
+func TestFusedOpsReuseTheirBuffer(t *testing.T) {
+	shape := tensor.Shape{3, 4}
+	c := opCommon{tensor.Float64, 2}
+	d := newOpData(tensor.Float64, shape.TotalSize(), 0, 1)
+	op := sampleOp{c, new(scratch)}
+	ssOp := softplusOp{c, new(scratch)}
+	rho := denseOf(tensor.Float64, shape, d.rho)
+	ss, err := ssOp.Do(rho)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu, eps := denseOf(tensor.Float64, shape, d.mu), denseOf(tensor.Float64, shape, d.eps)
+	w1, err := op.Do(mu, rho, eps, ss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eps2 := denseOf(tensor.Float64, shape, d.g) // other noise
+	w2, err := op.Do(mu, rho, eps2, ss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &w1.(*tensor.Dense).Float64s()[0] != &w2.(*tensor.Dense).Float64s()[0] {
+		t.Error("second run allocated new memory for its result")
+	}
+	// A downstream op may reshape the result in place; the next run must
+	// still get the op's shape.
+	if err := w2.(*tensor.Dense).Reshape(12); err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range floatsOf(t, w2) {
+		if want := d.mu[i] + d.sigma[i]*d.g[i]; !relClose(x, want, 1e-14, 1e-30) {
+			t.Fatalf("second run: w[%d] = %v, want %v", i, x, want)
+		}
+	}
+	// eps transposed: a view that needs an iterator.
+	epsT := denseOf(tensor.Float64, tensor.Shape{4, 3}, d.eps)
+	if err := epsT.T(); err != nil {
+		t.Fatal(err)
+	}
+	w3, err := op.Do(mu, rho, epsT, ss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := w3.(*tensor.Dense).Shape(); !s.Eq(shape) {
+		t.Fatalf("third run's result has shape %v, want %v", s, shape)
+	}
+	got := floatsOf(t, w3)
+	for i := range 3 {
+		for j := range 4 {
+			if want := d.mu[i*4+j] + d.sigma[i*4+j]*d.eps[j*3+i]; !relClose(got[i*4+j], want, 1e-14, 1e-30) {
+				t.Fatalf("transposed eps: w[%d,%d] = %v, want %v", i, j, got[i*4+j], want)
+			}
+		}
+	}
+}
+
+func TestFusedOpsRejectBadInputs(t *testing.T) {
+	c := opCommon{tensor.Float64, 1}
+	a := denseOf(tensor.Float64, tensor.Shape{3}, []float64{1, 2, 3})
+	b := denseOf(tensor.Float64, tensor.Shape{4}, []float64{1, 2, 3, 4})
+	f := denseOf(tensor.Float32, tensor.Shape{3}, []float64{1, 2, 3})
+	ss, err := softplusOp{c, new(scratch)}.Do(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range map[string]func() error{
+		"shape":   func() error { _, err := (sampleOp{c, new(scratch)}).Do(a, a, b, ss); return err },
+		"dtype":   func() error { _, err := (sampleOp{c, new(scratch)}).Do(a, f, a, ss); return err },
+		"arity":   func() error { _, err := (gaussianKLOp{c, 0, 1}).Do(a, a); return err },
+		"scalar":  func() error { _, err := (muGradOp{c, 1, 0, new(scratch)}).Do(a, a); return err },
+		"ss size": func() error { _, err := (sigmaOp{c, new(scratch)}).Do(a, a); return err },
+	} {
+		if err := call(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := (sampleOp{c, nil}).InferShape(tensor.Shape{3}, tensor.Shape{3}, tensor.Shape{4}, tensor.Shape{2, 3}); err == nil {
+		t.Error("InferShape accepted mismatched shapes")
+	}
+	if _, err := (sampleOp{c, nil}).InferShape(tensor.Shape{3}, tensor.Shape{3}, tensor.Shape{3}, tensor.Shape{3}); err == nil {
+		t.Error("InferShape accepted an ss without its leading 2")
+	}
+}
+
+// TestFusedOpsDiffWRT: noise and the softplus helper are never
+// differentiated; the parameters always are.
+func TestFusedOpsDiffWRT(t *testing.T) {
+	c := opCommon{tensor.Float64, 1}
+	for _, tc := range []struct {
+		op   G.SDOp
+		want []bool
+	}{
+		{sampleOp{c, nil}, []bool{true, true, false, false}},
+		{gaussianKLOp{c, 0, 1}, []bool{true, true, false}},
+		{logQOp{c}, []bool{true, false, false}},
+		{sigmaOp{c, nil}, []bool{true, false}},
+		{softplusOp{c, nil}, []bool{false}},
+	} {
+		if got := tc.op.DiffWRT(tc.op.Arity()); !slices.Equal(got, tc.want) {
+			t.Errorf("%v: DiffWRT %v, want %v", tc.op, got, tc.want)
+		}
+	}
+}
+
+// TestFusedOpHashes: ops that compute different things must hash apart, or
+// Gorgonia's hash-consing merges their nodes (as it does Im2Col's of two
+// dilations; see dilationTag).
+func TestFusedOpHashes(t *testing.T) {
+	c64, c32, c64r3 := opCommon{tensor.Float64, 2}, opCommon{tensor.Float32, 2}, opCommon{tensor.Float64, 3}
+	ops := []G.Op{
+		gaussianKLOp{c64, 0, 1}, gaussianKLOp{c64, 0, 0.5}, gaussianKLOp{c64, 0.1, 1},
+		gaussianKLOp{c64, 0, math.Nextafter(1, 2)}, gaussianKLOp{c32, 0, 1}, gaussianKLOp{c64r3, 0, 1},
+		rhoGradOp{c64, 1, -1, nil}, rhoGradOp{c64, 0, -1, nil}, rhoGradOp{c64, 4, -1, nil}, rhoGradOp{c32, 1, -1, nil},
+		muGradOp{c64, 1, 0, nil}, muGradOp{c64, 4, 0, nil}, muGradOp{c64, 1, 0.1, nil},
+		softplusOp{c64, nil}, softplusOp{c32, nil}, sampleOp{c64, nil}, sampleOp{c32, nil},
+		logQOp{c64}, sigmaOp{c64, nil}, sigmaGradOp{c64, nil}, sampleRhoGradOp{c64, nil},
+	}
+	seen := map[uint32]G.Op{}
+	for _, op := range ops {
+		if other, ok := seen[op.Hashcode()]; ok {
+			t.Errorf("%v and %v hash alike", op, other)
+		}
+		seen[op.Hashcode()] = op
+	}
+	// The buffer is not part of an op's identity.
+	if (sampleOp{c64, new(scratch)}).Hashcode() != (sampleOp{c64, new(scratch)}).Hashcode() {
+		t.Error("two sample ops differing only in their buffer hash apart")
+	}
+	if s := (gaussianKLOp{c64, 0.1, 0.5}).String(); !strings.Contains(s, "0.1") || !strings.Contains(s, "0.5") {
+		t.Errorf("KL op prints as %q, without its prior", s)
+	}
+}
