@@ -38,11 +38,12 @@ func (m *Model) Predict(x []float64, samples int) (*Prediction, error) {
 	p := &Prediction{N: n, Samples: make([][]float64, samples)}
 	saved := m.noiseRNG
 	defer func() { m.noiseRNG = saved }()
+	var chunkOut []float64 // reused: each chunk's output is copied out once
 	for s := range p.Samples {
 		// Every chunk of pass s replays the same noise stream, so weight
 		// noise (whose shape does not depend on the batch) is the same.
 		passSeed := saved.Uint64()
-		var out []float64
+		out := make([]float64, 0, len(p.Samples[max(s-1, 0)]))
 		for _, c := range chunks {
 			m.noiseRNG = rand.New(rand.NewPCG(passSeed, 0x5eed0003))
 			if err := c.g.SetX(x[c.start*w : (c.start+c.g.batch)*w]); err != nil {
@@ -51,7 +52,8 @@ func (m *Model) Predict(x []float64, samples int) (*Prediction, error) {
 			if err := c.g.Run(); err != nil {
 				return nil, err
 			}
-			out = append(out, c.g.Output(nil)...)
+			chunkOut = c.g.Output(chunkOut)
+			out = append(out, chunkOut...)
 		}
 		p.Samples[s] = out
 	}

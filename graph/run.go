@@ -20,6 +20,7 @@ type Graph struct {
 	vm    G.VM
 
 	out, kl, loss *watched
+	learnables    []G.ValueGrad
 }
 
 // Batch returns the batch size the graph was built for.
@@ -222,13 +223,17 @@ func (g *Graph) Value(name string) (float64, error) {
 func (g *Graph) Trainable() bool { return g.loss != nil }
 
 // Learnables returns the parameter nodes with their gradients, in the order
-// a solver steps them (the model's order of first use).
+// a solver steps them (the model's order of first use). The slice is made
+// once per graph and shared by every call, so a training loop allocates
+// nothing for it; do not modify it.
 func (g *Graph) Learnables() []G.ValueGrad {
-	vgs := make([]G.ValueGrad, len(g.b.learn))
-	for i, n := range g.b.learn {
-		vgs[i] = n
+	if g.learnables == nil {
+		g.learnables = make([]G.ValueGrad, len(g.b.learn))
+		for i, n := range g.b.learn {
+			g.learnables[i] = n
+		}
 	}
-	return vgs
+	return g.learnables
 }
 
 // Close releases the graph's machine.
