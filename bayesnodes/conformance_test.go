@@ -53,6 +53,7 @@ type goldenCase struct {
 }
 
 // conformanceRunners maps a layer kind to the check of one case in a dtype.
+// A layer family's test file may add its runner in an init function.
 var conformanceRunners = map[string]func(t *testing.T, c *goldenCase, dt dtypeTol){
 	"linear":     checkLinearCase,
 	"linear_lrt": checkLinearLRTCase,
