@@ -27,7 +27,6 @@ var notSupported = map[string]string{
 	"lstm":           "recurrent/3-D issue: LSTM",
 	"gru":            "recurrent/3-D issue: GRU",
 	"embedding":      "recurrent/3-D issue: Embedding",
-	"linear_flipout": "estimators issue: Flipout",
 	"kl_log_uniform": "compression issue: sparse variational dropout",
 }
 

@@ -159,6 +159,7 @@ type Conv2D struct {
 	Kernel, Stride, Padding, Dilation [2]int
 	Weight                            *Posterior // [Out, In/Groups, Kernel[0], Kernel[1]]
 	Bias                              *Posterior // [Out]; nil without bias
+	Estimator                         Estimator
 	name                              string
 }
 
@@ -175,7 +176,7 @@ func NewConv2D(in, out int, kernel [2]int, opts ...ConvOption) (*Conv2D, error) 
 	if err != nil {
 		return nil, err
 	}
-	l := &Conv2D{In: in, Out: out, Groups: s.groups, Kernel: kernel, name: c.name}
+	l := &Conv2D{In: in, Out: out, Groups: s.groups, Kernel: kernel, Estimator: s.estimator, name: c.name}
 	copy(l.Stride[:], s.stride)
 	copy(l.Padding[:], s.padding)
 	copy(l.Dilation[:], s.dilation)
@@ -188,7 +189,7 @@ func NewConv2D(in, out int, kernel [2]int, opts ...ConvOption) (*Conv2D, error) 
 // Apply adds the layer to b's graph for an input of shape [batch, In, H, W].
 func (l *Conv2D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	s := convSpec{name: l.name, in: l.In, out: l.Out, groups: l.Groups,
-		kernel: l.Kernel[:], stride: l.Stride[:], padding: l.Padding[:], dilation: l.Dilation[:]}
+		kernel: l.Kernel[:], stride: l.Stride[:], padding: l.Padding[:], dilation: l.Dilation[:], estimator: l.Estimator}
 	return s.apply(b, x, l.Weight, l.Bias)
 }
 
@@ -201,6 +202,7 @@ type Conv1D struct {
 	Kernel, Stride, Padding, Dilation int
 	Weight                            *Posterior // [Out, In/Groups, Kernel]
 	Bias                              *Posterior // [Out]; nil without bias
+	Estimator                         Estimator
 	name                              string
 }
 
@@ -216,7 +218,7 @@ func NewConv1D(in, out, kernel int, opts ...ConvOption) (*Conv1D, error) {
 		return nil, err
 	}
 	l := &Conv1D{In: in, Out: out, Groups: s.groups, Kernel: kernel,
-		Stride: s.stride[0], Padding: s.padding[0], Dilation: s.dilation[0], name: c.name}
+		Stride: s.stride[0], Padding: s.padding[0], Dilation: s.dilation[0], Estimator: s.estimator, name: c.name}
 	if l.Weight, l.Bias, err = c.posteriors(s); err != nil {
 		return nil, err
 	}
@@ -226,7 +228,7 @@ func NewConv1D(in, out, kernel int, opts ...ConvOption) (*Conv1D, error) {
 // Apply adds the layer to b's graph for an input of shape [batch, In, L].
 func (l *Conv1D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	s := convSpec{name: l.name, in: l.In, out: l.Out, groups: l.Groups,
-		kernel: []int{l.Kernel}, stride: []int{l.Stride}, padding: []int{l.Padding}, dilation: []int{l.Dilation}}
+		kernel: []int{l.Kernel}, stride: []int{l.Stride}, padding: []int{l.Padding}, dilation: []int{l.Dilation}, estimator: l.Estimator}
 	return s.apply(b, x, l.Weight, l.Bias)
 }
 
@@ -298,16 +300,18 @@ func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*
 	if err != nil {
 		return nil, err
 	}
-	if s.estimator == LocalReparameterization {
-		return sampleLocal(b, x, weight, bias, func(x, w *G.Node) (*G.Node, error) {
-			return s.checkedConv(x, w, outShape)
-		})
+	conv := func(x, w *G.Node) (*G.Node, error) { return s.checkedConv(x, w, outShape) }
+	switch s.estimator {
+	case LocalReparameterization:
+		return sampleLocal(b, x, weight, bias, conv)
+	case Flipout:
+		return sampleFlipout(b, x, weight, bias, conv)
 	}
 	w, err := weight.Sample(b)
 	if err != nil {
 		return nil, err
 	}
-	y, err := s.checkedConv(x, w, outShape)
+	y, err := conv(x, w)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,14 @@ const (
 	// the noise drawn per run is [batch, out] rather than weight-sized.
 	// Samples of one run are not one function across examples.
 	LocalReparameterization
+	// Flipout draws one weight perturbation per run and decorrelates it
+	// across examples with random signs per example and channel (Wen et
+	// al. 2018): y = x mu^T + b + ((x * s_in)(sigma * eps)^T) * s_out. Like
+	// LocalReparameterization it lowers the variance of minibatch
+	// gradients; unlike it, each example's output is that of one sampled
+	// network, and it works for any layer linear in its weights, at the
+	// cost of a second matrix product.
+	Flipout
 )
 
 func (e Estimator) String() string {
@@ -26,6 +34,8 @@ func (e Estimator) String() string {
 		return "reparameterization"
 	case LocalReparameterization:
 		return "local-reparameterization"
+	case Flipout:
+		return "flipout"
 	}
 	return fmt.Sprintf("Estimator(%d)", int(e))
 }
@@ -33,7 +43,7 @@ func (e Estimator) String() string {
 // WithEstimator chooses the layer's estimator (default Reparameterization).
 func WithEstimator(e Estimator) Option {
 	return func(c *config) {
-		if e < Reparameterization || e > LocalReparameterization {
+		if e < Reparameterization || e > Flipout {
 			c.errs = append(c.errs, fmt.Errorf("unknown estimator %d", int(e)))
 		}
 		c.estimator = e

@@ -1,7 +1,9 @@
 package bayesnodes_test
 
 import (
+	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -48,38 +50,52 @@ func checkLinearLRTCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 	checkValues(t, "frozen_output", g.Output(nil), c.FrozenOutput.Data, dt.tol)
 }
 
-func TestLocalReparameterizationGradients(t *testing.T) {
-	for name, prior := range map[string]bayesnodes.Prior{
+// TestEstimatorGradients checks every estimator's gradients in every layer
+// it serves, under a closed-form and a Monte-Carlo KL.
+func TestEstimatorGradients(t *testing.T) {
+	priors := map[string]bayesnodes.Prior{
 		"gauss/closed":       bayesnodes.Normal{Sigma: 0.5},
 		"mixture/montecarlo": bayesnodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.05},
-	} {
-		opts := []bayesnodes.Option{bayesnodes.WithPrior(prior), bayesnodes.WithEstimator(bayesnodes.LocalReparameterization),
-			bayesnodes.WithMuInit(0, 0.5), bayesnodes.WithRhoInit(-2, 0.5)}
-		t.Run("linear/"+name, func(t *testing.T) {
-			l, err := bayesnodes.NewLinear(4, 3, opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			net := func(b *graph.Builder, x *G.Node) (*G.Node, error) {
-				h, err := l.Apply(b, x)
-				if err != nil {
-					return nil, err
+	}
+	for _, e := range []bayesnodes.Estimator{bayesnodes.LocalReparameterization, bayesnodes.Flipout} {
+		for name, prior := range priors {
+			opts := []bayesnodes.Option{bayesnodes.WithPrior(prior), bayesnodes.WithEstimator(e),
+				bayesnodes.WithMuInit(0, 0.5), bayesnodes.WithRhoInit(-2, 0.5)}
+			convOpts := func(extra ...bayesnodes.ConvOption) []bayesnodes.ConvOption {
+				for _, o := range opts {
+					extra = append(extra, o)
 				}
-				return G.Tanh(h)
+				return extra
 			}
-			checkGradients(t, net, []int{4}, 5)
-		})
-		t.Run("conv2d/"+name, func(t *testing.T) {
-			copts := []bayesnodes.ConvOption{bayesnodes.Padding(1), bayesnodes.Stride(2)}
-			for _, o := range opts {
-				copts = append(copts, o)
-			}
-			c, err := bayesnodes.NewConv2D(2, 3, [2]int{3, 3}, copts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkGradients(t, c.Apply, []int{2, 5, 5}, 2)
-		})
+			t.Run(e.String()+"/linear/"+name, func(t *testing.T) {
+				l, err := bayesnodes.NewLinear(4, 3, opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				net := func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+					h, err := l.Apply(b, x)
+					if err != nil {
+						return nil, err
+					}
+					return G.Tanh(h)
+				}
+				checkGradients(t, net, []int{4}, 5)
+			})
+			t.Run(e.String()+"/conv2d/"+name, func(t *testing.T) {
+				c, err := bayesnodes.NewConv2D(2, 3, [2]int{3, 3}, convOpts(bayesnodes.Padding(1), bayesnodes.Stride(2))...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkGradients(t, c.Apply, []int{2, 5, 5}, 2)
+			})
+			t.Run(e.String()+"/conv1d/"+name, func(t *testing.T) {
+				c, err := bayesnodes.NewConv1D(2, 3, 3, convOpts(bayesnodes.Dilation(2))...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkGradients(t, c.Apply, []int{2, 7}, 3)
+			})
+		}
 	}
 }
 
@@ -132,6 +148,53 @@ func TestLocalReparameterizationMatchesWeightSampling(t *testing.T) {
 		}
 		if r := v2[j] / v1[j]; r < 0.95 || r > 1.05 {
 			t.Errorf("output %d: variance %v by weight sampling, %v by local reparameterisation", j, v1[j], v2[j])
+		}
+	}
+}
+
+// TestEstimatorReachesGraph checks that every layer builds the noise inputs
+// of the estimator it was given: a layer that dropped the option would
+// silently fall back to weight sampling.
+func TestEstimatorReachesGraph(t *testing.T) {
+	want := map[bayesnodes.Estimator][]string{
+		bayesnodes.Reparameterization:      {".weight", ".bias"},
+		bayesnodes.LocalReparameterization: {".weight.output"},
+		bayesnodes.Flipout:                 {".weight", ".weight.sign_in", ".weight.sign_out", ".bias"},
+	}
+	for e, suffixes := range want {
+		opt := func(name string) []bayesnodes.ConvOption {
+			return []bayesnodes.ConvOption{bayesnodes.WithEstimator(e), bayesnodes.WithName(name)}
+		}
+		l, err1 := bayesnodes.NewLinear(3, 2, bayesnodes.WithEstimator(e), bayesnodes.WithName("l"))
+		c1, err2 := bayesnodes.NewConv1D(2, 2, 3, opt("c1")...)
+		c2, err3 := bayesnodes.NewConv2D(2, 2, [2]int{3, 3}, opt("c2")...)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			t.Fatal(err)
+		}
+		for _, layer := range []struct {
+			name string
+			net  graph.Network
+			in   []int
+		}{{"l", l.Apply, []int{3}}, {"c1", c1.Apply, []int{2, 5}}, {"c2", c2.Apply, []int{2, 5, 5}}} {
+			m, err := graph.NewModel(layer.net, graph.Input(layer.in...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := m.Build(2, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := g.NoiseNames()
+			g.Close()
+			var exp []string
+			for _, s := range suffixes {
+				exp = append(exp, layer.name+s)
+			}
+			slices.Sort(got)
+			slices.Sort(exp)
+			if !slices.Equal(got, exp) {
+				t.Errorf("%s with %v: noise inputs %v, want %v", layer.name, e, got, exp)
+			}
 		}
 	}
 }

@@ -45,8 +45,11 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if s := x.Shape(); len(s) != 2 || s[1] != l.In {
 		return nil, fmt.Errorf("bayesnodes: %s: input has shape %v, want [batch, %d]", l.Weight.Mu.Name(), s, l.In)
 	}
-	if l.Estimator == LocalReparameterization {
+	switch l.Estimator {
+	case LocalReparameterization:
 		return sampleLocal(b, x, l.Weight, l.Bias, matMulT)
+	case Flipout:
+		return sampleFlipout(b, x, l.Weight, l.Bias, matMulT)
 	}
 	w, err := l.Weight.Sample(b)
 	if err != nil {

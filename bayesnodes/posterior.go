@@ -164,6 +164,20 @@ func (p *Posterior) Moments(b *graph.Builder) (mu, sigma *G.Node, err error) {
 // layers want Sample instead. The sample is one fused op (see fused.go);
 // sigma becomes a node of its own only when asked for (Draw.Sigma).
 func (p *Posterior) Draw(b *graph.Builder) (*Draw, error) {
+	d, err := p.lazyDraw(b)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.weights(); err != nil {
+		return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
+	}
+	return d, nil
+}
+
+// lazyDraw is a draw whose weights are built only when something reads
+// them (a Monte-Carlo KL): an estimator that uses eps itself, as Flipout
+// does, then pays nothing for a weight-sized sample it does not need.
+func (p *Posterior) lazyDraw(b *graph.Builder) (*Draw, error) {
 	q, err := p.Gaussian(b)
 	if err != nil {
 		return nil, err
@@ -172,11 +186,19 @@ func (p *Posterior) Draw(b *graph.Builder) (*Draw, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := fusedSample(q.Mu, q.Rho, eps)
-	if err != nil {
-		return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
+	return &Draw{Gaussian: q, Eps: eps}, nil
+}
+
+// weights returns W, adding the fused sample mu + sigma * eps on first use.
+func (d *Draw) weights() (*G.Node, error) {
+	if d.W == nil {
+		w, err := fusedSample(d.Mu, d.Rho, d.Eps)
+		if err != nil {
+			return nil, err
+		}
+		d.W = w
 	}
-	return &Draw{Gaussian: q, W: w, Eps: eps}, nil
+	return d.W, nil
 }
 
 // LogQ adds sum log q(w) at the drawn weights. Since (w - mu) / sigma = eps,
@@ -192,7 +214,14 @@ func (p *Posterior) LogQ(b *graph.Builder, d *Draw) (*G.Node, error) {
 
 // LogPrior adds sum log p(w) at the drawn weights.
 func (p *Posterior) LogPrior(b *graph.Builder, d *Draw) (*G.Node, error) {
-	return p.Prior.LogProb(b, d.W)
+	if d == nil || d.Eps == nil {
+		return nil, fmt.Errorf("bayesnodes: %s: LogPrior of an incomplete draw", p.Name())
+	}
+	w, err := d.weights()
+	if err != nil {
+		return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
+	}
+	return p.Prior.LogProb(b, w)
 }
 
 // KLOf adds the KL term of a draw by the given method (see KLMethod). With
