@@ -49,3 +49,24 @@ func WithEstimator(e Estimator) Option {
 		c.estimator = e
 	}
 }
+
+// MarshalText returns the estimator's name, as String does.
+func (e Estimator) MarshalText() ([]byte, error) {
+	if e < Reparameterization || e > Flipout {
+		return nil, fmt.Errorf("bayesnodes: unknown estimator %d", int(e))
+	}
+	return []byte(e.String()), nil
+}
+
+// UnmarshalText sets e from its name ("reparameterization",
+// "local-reparameterization" or "flipout"), so an estimator can be a
+// command-line flag (flag.TextVar) or a field of a configuration file.
+func (e *Estimator) UnmarshalText(text []byte) error {
+	for c := Reparameterization; c <= Flipout; c++ {
+		if string(text) == c.String() {
+			*e = c
+			return nil
+		}
+	}
+	return fmt.Errorf("bayesnodes: unknown estimator %q (want reparameterization, local-reparameterization or flipout)", text)
+}

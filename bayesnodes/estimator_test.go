@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -196,5 +197,25 @@ func TestEstimatorReachesGraph(t *testing.T) {
 				t.Errorf("%s with %v: noise inputs %v, want %v", layer.name, e, got, exp)
 			}
 		}
+	}
+}
+
+func TestEstimatorText(t *testing.T) {
+	for _, e := range []bayesnodes.Estimator{bayesnodes.Reparameterization, bayesnodes.LocalReparameterization, bayesnodes.Flipout} {
+		text, err := e.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back bayesnodes.Estimator
+		if err := back.UnmarshalText(text); err != nil || back != e {
+			t.Errorf("%v: round trip through %q gave %v, %v", e, text, back, err)
+		}
+	}
+	var e bayesnodes.Estimator
+	if err := e.UnmarshalText([]byte("flip")); err == nil || !strings.Contains(err.Error(), `"flip"`) {
+		t.Errorf("unknown name: error %v, want one naming it", err)
+	}
+	if _, err := bayesnodes.Estimator(7).MarshalText(); err == nil {
+		t.Error("unknown estimator marshalled without error")
 	}
 }

@@ -37,7 +37,7 @@ type config struct {
 	lr            float64
 	klScale       float64 // multiplies the KL weight 1/N
 	rhoInit       float64
-	local         bool
+	estimator     bayesnodes.Estimator
 	data          string // IDX directory; "" for the embedded digits
 	ood           string // IDX directory of out-of-distribution images
 	out           string // directory for the PNGs; "" for none
@@ -50,6 +50,7 @@ type config struct {
 type result struct {
 	Model           string   `json:"model"`
 	Deterministic   bool     `json:"deterministic"`
+	Estimator       string   `json:"estimator"`
 	Accuracy        float64  `json:"accuracy"`
 	NLL             float64  `json:"nll"`
 	ECE             float64  `json:"ece"`
@@ -77,7 +78,7 @@ func main() {
 	flag.IntVar(&c.oodSamples, "ood-samples", 100, "predictive samples for the out-of-distribution scores (the peers' W5 protocol uses 100)")
 	flag.Float64Var(&c.lr, "lr", 1e-3, "Adam learning rate")
 	flag.Float64Var(&c.rhoInit, "rho-init", -5, "initial posterior rho (sigma = softplus(rho)); smaller than the library default for 784 inputs")
-	flag.BoolVar(&c.local, "local", false, "local reparameterisation: sample pre-activations instead of weights")
+	flag.TextVar(&c.estimator, "estimator", bayesnodes.Reparameterization, "how layers sample: reparameterization, local-reparameterization or flipout")
 	flag.Float64Var(&c.klScale, "kl-scale", 1, "multiplies the KL weight 1/N (1: the ELBO)")
 	flag.StringVar(&c.data, "data", "", "IDX directory (MNIST layout); default: the embedded 10,000 digits")
 	flag.StringVar(&c.ood, "ood", "", "IDX directory of out-of-distribution images, e.g. /usr/share/datasets/fashion-mnist")
@@ -152,10 +153,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		}
 		ood = &d
 	}
-	layerOpts := []bayesnodes.Option{bayesnodes.WithRhoInit(c.rhoInit, 0.1)}
-	if c.local {
-		layerOpts = append(layerOpts, bayesnodes.WithEstimator(bayesnodes.LocalReparameterization))
-	}
+	layerOpts := []bayesnodes.Option{bayesnodes.WithRhoInit(c.rhoInit, 0.1), bayesnodes.WithEstimator(c.estimator)}
 	net, input, err := newNetwork(c.model, layerOpts...)
 	if err != nil {
 		return nil, err
@@ -195,7 +193,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &result{Model: c.model, Deterministic: c.deterministic, Epochs: c.epochs, Samples: c.samples,
+	r := &result{Model: c.model, Deterministic: c.deterministic, Estimator: c.estimator.String(), Epochs: c.epochs, Samples: c.samples,
 		EvalSamples: c.evalSamples, Train: train.Len(), Test: test.Len()}
 	trainSeconds := 0.0
 	for _, e := range hist.Epochs {

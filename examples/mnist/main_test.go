@@ -123,6 +123,7 @@ func TestBadInput(t *testing.T) {
 		{"zero epochs", func(c *config) { c.epochs = 0 }, "must be > 0"},
 		{"zero samples", func(c *config) { c.samples = 0 }, "must be > 0"},
 		{"negative lr", func(c *config) { c.lr = -1 }, "-lr -1"},
+		{"unknown estimator", func(c *config) { c.estimator = 9 }, "unknown estimator 9"},
 		{"missing data dir", func(c *config) { c.data = filepath.Join(t.TempDir(), "nope") }, "nope"},
 		{"images of the wrong size", func(c *config) { c.data = small }, "the networks take 28x28"},
 		{"empty data set", func(c *config) { c.data = empty }, "empty"},
