@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/gorgonia-bnn/bnn/datasets"
 	"github.com/gorgonia-bnn/bnn/graph"
@@ -33,10 +34,12 @@ func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *resu
 	if c.deterministic { // every pass would give the same outputs
 		c.evalSamples, c.oodSamples = 1, 1
 	}
+	start := time.Now()
 	cp, err := predictive(model, test, c.evalSamples)
 	if err != nil {
 		return err
 	}
+	r.PredictSeconds = time.Since(start).Seconds()
 	if r.Accuracy, err = cp.Accuracy(test.Labels); err != nil {
 		return err
 	}

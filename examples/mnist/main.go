@@ -59,6 +59,7 @@ type result struct {
 	OODAUROCMI      *float64 `json:"ood_auroc_mi,omitempty"`
 	SecondsPerEpoch float64  `json:"seconds_per_epoch"`
 	StepsPerSecond  float64  `json:"steps_per_second"`
+	PredictSeconds  float64  `json:"predict_seconds"` // the test set's eval-samples passes and their mean
 	Epochs          int      `json:"epochs"`
 	Samples         int      `json:"samples"`
 	EvalSamples     int      `json:"eval_samples"`
