@@ -164,17 +164,11 @@ func (g *Graph) Execute() error {
 // Run resamples the noise (unless it was set by hand with SetNoise) and
 // executes the graph.
 func (g *Graph) Run() error {
-	fixed := false
-	for _, in := range g.b.noise {
-		fixed = fixed || in.fixed
-	}
-	if !fixed {
+	if !g.noiseFixed() {
 		g.Resample()
 	}
 	err := g.Execute()
-	for _, in := range g.b.noise {
-		in.fixed = false
-	}
+	g.releaseNoise()
 	return err
 }
 
