@@ -8,9 +8,11 @@ import (
 	"testing"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/gradcheck"
 )
 
 // checkLinearLRTCase checks the local reparameterisation against the
@@ -217,5 +219,69 @@ func TestEstimatorText(t *testing.T) {
 	}
 	if _, err := bayesnodes.Estimator(7).MarshalText(); err == nil {
 		t.Error("unknown estimator marshalled without error")
+	}
+}
+
+// TestGradientsAccumulateAcrossRuns checks, for every estimator, what a
+// K-sample step relies on: two runs without a solver step in between leave
+// the sum of the two runs' gradients. An op that handed Gorgonia memory it
+// reuses as a parameter's gradient would leave only the last run's.
+func TestGradientsAccumulateAcrossRuns(t *testing.T) {
+	for _, e := range []bayesnodes.Estimator{bayesnodes.Reparameterization, bayesnodes.LocalReparameterization, bayesnodes.Flipout} {
+		l, err := bayesnodes.NewLinear(3, 2, bayesnodes.WithEstimator(e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := graph.NewModel(l.Apply, graph.Input(3), graph.WithDtype(graph.Float64), graph.Seed(4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := m.Build(4, gradcheck.Probe{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.SetX(randomInput(12, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if err := gradcheck.FillProbe(g, 2); err != nil {
+			t.Fatal(err)
+		}
+		read := func(zero bool) [][]float64 {
+			var out [][]float64
+			for _, vg := range g.Learnables() {
+				gv, err := vg.Grad()
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := gv.(*tensor.Dense)
+				out = append(out, slices.Clone(d.Float64s()))
+				if zero {
+					d.Zero()
+				}
+			}
+			return out
+		}
+		run := func() {
+			if err := g.Run(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m.ReseedNoise(8)
+		run()
+		first := read(true)
+		run()
+		second := read(true)
+		m.ReseedNoise(8)
+		run()
+		run()
+		both := read(true)
+		for i := range both {
+			for j := range both[i] {
+				if want := first[i][j] + second[i][j]; math.Abs(both[i][j]-want) > 1e-12*(1+math.Abs(want)) {
+					t.Fatalf("%v: parameter %d[%d]: gradient after two runs %v, want the sum %v", e, i, j, both[i][j], want)
+				}
+			}
+		}
+		g.Close()
 	}
 }

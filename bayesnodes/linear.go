@@ -69,14 +69,9 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	return addBias(y, bias)
 }
 
-// matMulT returns x w^T for x [batch, in] and w [out, in].
-func matMulT(x, w *G.Node) (*G.Node, error) {
-	wt, err := G.Transpose(w)
-	if err != nil {
-		return nil, err
-	}
-	return G.Mul(x, wt)
-}
+// matMulT returns x w^T for x [batch, in] and w [out, in], with no copy of
+// w transposed (see gemmOp).
+func matMulT(x, w *G.Node) (*G.Node, error) { return gemm(x, w, false, true) }
 
 // addBias adds a [C] bias to y of shape [batch, C, ...] along axis 1.
 func addBias(y, bias *G.Node) (*G.Node, error) {
