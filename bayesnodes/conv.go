@@ -232,8 +232,8 @@ func (l *Conv1D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	return s.apply(b, x, l.Weight, l.Bias)
 }
 
-// convSpec is the geometry of a convolution over one or two spatial axes;
-// kernel, stride, padding and dilation have one value per axis.
+// convSpec is the geometry of a convolution over one, two or three spatial
+// axes; kernel, stride, padding and dilation have one value per axis.
 type convSpec struct {
 	name                              string
 	in, out, groups                   int
@@ -271,8 +271,11 @@ func (s convSpec) outShape(in tensor.Shape) ([]int, error) {
 		return nil, err
 	}
 	want := fmt.Sprintf("[batch, %d, L]", s.in)
-	if len(s.kernel) == 2 {
+	switch len(s.kernel) {
+	case 2:
 		want = fmt.Sprintf("[batch, %d, H, W]", s.in)
+	case 3:
+		want = fmt.Sprintf("[batch, %d, D, H, W]", s.in)
 	}
 	if len(in) != 2+len(s.kernel) || in[1] != s.in {
 		return nil, fmt.Errorf("bayesnodes: %s: input has shape %v, want %s", s.name, in, want)
@@ -306,6 +309,9 @@ func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*
 		return sampleLocal(b, x, weight, bias, conv)
 	case Flipout:
 		return sampleFlipout(b, x, weight, bias, conv)
+	case Reparameterization:
+	default:
+		return nil, fmt.Errorf("bayesnodes: %s: estimator %v is not supported", s.name, s.estimator)
 	}
 	w, err := weight.Sample(b)
 	if err != nil {
@@ -338,11 +344,20 @@ func (s convSpec) checkedConv(x, w *G.Node, outShape []int) (*G.Node, error) {
 	return y, nil
 }
 
-// conv lowers the convolution to Gorgonia's Conv2d: a 1-D convolution is a
-// 2-D one over an image of height 1, weights [out, in/g, 1, k].
+// conv lowers the convolution to Gorgonia's Conv2d, or for three axes to
+// this package's op (conv3d_op.go): a 1-D convolution is a 2-D one over an
+// image of height 1, weights [out, in/g, 1, k].
 func (s convSpec) conv(x, w *G.Node) (*G.Node, error) {
-	if len(s.kernel) == 2 {
+	switch len(s.kernel) {
+	case 2:
 		return conv2d(x, w, s.kernel, s.padding, s.stride, s.dilation, s.groups)
+	case 3:
+		g := conv3dGeom{groups: s.groups}
+		copy(g.kernel[:], s.kernel)
+		copy(g.stride[:], s.stride)
+		copy(g.padding[:], s.padding)
+		copy(g.dilation[:], s.dilation)
+		return conv3d(x, w, g)
 	}
 	xs, ws := x.Shape(), w.Shape()
 	x4, err := G.Reshape(x, tensor.Shape{xs[0], xs[1], 1, xs[2]})

@@ -91,6 +91,13 @@ func TestEstimatorGradients(t *testing.T) {
 				}
 				checkGradients(t, c.Apply, []int{2, 5, 5}, 2)
 			})
+			t.Run(e.String()+"/conv3d/"+name, func(t *testing.T) {
+				c, err := bayesnodes.NewConv3D(2, 2, [3]int{2, 2, 2}, convOpts(bayesnodes.Padding(1, 0, 1), bayesnodes.Stride(2))...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkGradients(t, c.Apply, []int{2, 3, 3, 3}, 2)
+			})
 			t.Run(e.String()+"/conv1d/"+name, func(t *testing.T) {
 				c, err := bayesnodes.NewConv1D(2, 3, 3, convOpts(bayesnodes.Dilation(2))...)
 				if err != nil {
@@ -171,14 +178,15 @@ func TestEstimatorReachesGraph(t *testing.T) {
 		l, err1 := bayesnodes.NewLinear(3, 2, bayesnodes.WithEstimator(e), bayesnodes.WithName("l"))
 		c1, err2 := bayesnodes.NewConv1D(2, 2, 3, opt("c1")...)
 		c2, err3 := bayesnodes.NewConv2D(2, 2, [2]int{3, 3}, opt("c2")...)
-		if err := errors.Join(err1, err2, err3); err != nil {
+		c3, err4 := bayesnodes.NewConv3D(2, 2, [3]int{2, 2, 2}, opt("c3")...)
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
 			t.Fatal(err)
 		}
 		for _, layer := range []struct {
 			name string
 			net  graph.Network
 			in   []int
-		}{{"l", l.Apply, []int{3}}, {"c1", c1.Apply, []int{2, 5}}, {"c2", c2.Apply, []int{2, 5, 5}}} {
+		}{{"l", l.Apply, []int{3}}, {"c1", c1.Apply, []int{2, 5}}, {"c2", c2.Apply, []int{2, 5, 5}}, {"c3", c3.Apply, []int{2, 3, 3, 3}}} {
 			m, err := graph.NewModel(layer.net, graph.Input(layer.in...))
 			if err != nil {
 				t.Fatal(err)

@@ -1,7 +1,12 @@
 package bayesnodes
 
 import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/graph"
 )
@@ -76,24 +81,103 @@ func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin fun
 }
 
 // scaleChannels multiplies n [batch, C, ...] by s [batch, C], broadcast over
-// the axes after the channel axis.
+// the axes after the channel axis: Gorgonia's broadcasting stops at four
+// axes and would need reshapes, so it is one op of its own (channelScaleOp).
 func scaleChannels(n, s *G.Node) (*G.Node, error) {
-	ns := n.Shape()
-	if len(ns) == 2 {
+	if len(n.Shape()) == 2 {
 		return G.HadamardProd(n, s)
 	}
-	shape := make([]int, len(ns))
-	pattern := make([]byte, 0, len(ns)-2)
-	for i := range shape {
-		shape[i] = 1
-		if i >= 2 {
-			pattern = append(pattern, byte(i))
-		}
+	op := channelScaleOp{dt: n.Dtype(), dims: len(n.Shape()), out: &scratch{}}
+	if _, err := op.InferShape(n.Shape(), s.Shape()); err != nil {
+		return nil, err
 	}
-	shape[0], shape[1] = ns[0], ns[1]
-	sr, err := G.Reshape(s, shape)
+	return G.ApplyOp(op, n, s)
+}
+
+// channelScaleOp is (n, s) -> n * s with s [batch, C] broadcast over n's
+// axes after the second. s (signs) is not differentiated.
+type channelScaleOp struct {
+	dt   tensor.Dtype
+	dims int
+	out  *scratch
+}
+
+func (op channelScaleOp) Arity() int { return 2 }
+
+func (op channelScaleOp) Type() hm.Type {
+	t := G.TensorType{Dims: op.dims, Of: hm.TypeVariable('a')}
+	return hm.NewFnType(t, G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}, t)
+}
+
+func (op channelScaleOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 2 {
+		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(in))
+	}
+	n, ok1 := in[0].(tensor.Shape)
+	s, ok2 := in[1].(tensor.Shape)
+	if !ok1 || !ok2 || len(n) != op.dims || len(s) != 2 || n[0] != s[0] || n[1] != s[1] {
+		return nil, fmt.Errorf("%v: shapes %v and %v, want [batch, C, ...] and [batch, C]", op, in[0], in[1])
+	}
+	return n.Clone(), nil
+}
+
+func (op channelScaleOp) Do(in ...G.Value) (G.Value, error) {
+	if len(in) != 2 {
+		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(in))
+	}
+	var t [2]*tensor.Dense
+	for i, v := range in {
+		d, ok := v.(*tensor.Dense)
+		if !ok || d.Dtype() != op.dt {
+			return nil, fmt.Errorf("%v: input %d is a %T, want a %v tensor", op, i, v, op.dt)
+		}
+		if d.RequiresIterator() {
+			d = d.Materialize().(*tensor.Dense)
+		}
+		t[i] = d
+	}
+	shape, err := op.InferShape(t[0].Shape(), t[1].Shape())
 	if err != nil {
 		return nil, err
 	}
-	return G.BroadcastHadamardProd(n, sr, nil, pattern)
+	y := op.out.get(op.dt, shape)
+	inner := shape[2:].TotalSize()
+	if op.dt == tensor.Float32 {
+		scaleKernel(y.Float32s(), t[0].Float32s(), t[1].Float32s(), inner)
+	} else {
+		scaleKernel(y.Float64s(), t[0].Float64s(), t[1].Float64s(), inner)
+	}
+	return y, nil
+}
+
+// scaleKernel sets y[i*inner+j] = n[i*inner+j] * s[i].
+func scaleKernel[T float](y, n, s []T, inner int) {
+	for i, v := range s {
+		row, out := n[i*inner:(i+1)*inner], y[i*inner:(i+1)*inner]
+		for j, x := range row {
+			out[j] = x * v
+		}
+	}
+}
+
+func (op channelScaleOp) ReturnsPtr() bool      { return false }
+func (op channelScaleOp) CallsExtern() bool     { return false }
+func (op channelScaleOp) OverwritesInput() int  { return -1 }
+func (op channelScaleOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op channelScaleOp) Hashcode() uint32      { return hashOf(op) }
+func (op channelScaleOp) String() string {
+	return fmt.Sprintf("bayesnodes.channelScale(%d-D, %v)", op.dims, op.dt)
+}
+func (op channelScaleOp) DiffWRT(inputs int) []bool { return []bool{true, false} }
+
+// SymDiff scales the gradient by the same signs; they get none.
+func (op channelScaleOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 2 {
+		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(inputs))
+	}
+	dn, err := G.ApplyOp(channelScaleOp{dt: op.dt, dims: op.dims, out: &scratch{}}, grad, inputs[1])
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dn, nil}, nil
 }

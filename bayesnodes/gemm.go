@@ -99,11 +99,10 @@ func (op gemmOp) Do(in ...G.Value) (G.Value, error) {
 	if op.transB {
 		tb = blas.Trans
 	}
-	impl := G.WhichBLAS()
 	if op.dt == tensor.Float32 {
-		impl.Sgemm(ta, tb, m, n, k, 1, t[0].Float32s(), lda, t[1].Float32s(), ldb, 0, c.Float32s(), n)
+		blasGemm(ta, tb, m, n, k, t[0].Float32s(), lda, t[1].Float32s(), ldb, 0, c.Float32s(), n)
 	} else {
-		impl.Dgemm(ta, tb, m, n, k, 1, t[0].Float64s(), lda, t[1].Float64s(), ldb, 0, c.Float64s(), n)
+		blasGemm(ta, tb, m, n, k, t[0].Float64s(), lda, t[1].Float64s(), ldb, 0, c.Float64s(), n)
 	}
 	return c, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/graph"
 )
@@ -50,6 +51,9 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		return sampleLocal(b, x, l.Weight, l.Bias, matMulT)
 	case Flipout:
 		return sampleFlipout(b, x, l.Weight, l.Bias, matMulT)
+	case Reparameterization:
+	default:
+		return nil, fmt.Errorf("bayesnodes: %s: estimator %v is not supported", l.Weight.Name(), l.Estimator)
 	}
 	w, err := l.Weight.Sample(b)
 	if err != nil {
@@ -74,7 +78,19 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 func matMulT(x, w *G.Node) (*G.Node, error) { return gemm(x, w, false, true) }
 
 // addBias adds a [C] bias to y of shape [batch, C, ...] along axis 1.
+// Gorgonia broadcasts over at most four axes, so y of higher rank (a 3-D
+// convolution's [batch, C, D, H, W]) is added to as [batch, C, D*H*W].
 func addBias(y, bias *G.Node) (*G.Node, error) {
+	if s := y.Shape(); len(s) > 4 {
+		flat, err := G.Reshape(y, tensor.Shape{s[0], s[1], s[2:].TotalSize()})
+		if err != nil {
+			return nil, err
+		}
+		if flat, err = addBias(flat, bias); err != nil {
+			return nil, err
+		}
+		return G.Reshape(flat, s.Clone())
+	}
 	shape := make([]int, len(y.Shape()))
 	pattern := make([]byte, 0, len(shape))
 	for i := range shape {

@@ -226,12 +226,17 @@ func (p *Posterior) LogPrior(b *graph.Builder, d *Draw) (*G.Node, error) {
 
 // KLOf adds the KL term of a draw by the given method (see KLMethod). With
 // d nil, the closed form uses the posterior's parameters and a Monte-Carlo
-// estimate draws weights of its own.
+// estimate draws weights of its own. With d given, both use d's nodes, so
+// a draw restricted to part of the tensor (an embedding's rows without its
+// padding row) gives the KL of that part.
 func (p *Posterior) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, error) {
 	if method != KLMonteCarlo {
 		if cf, ok := p.Prior.(ClosedFormPrior); ok {
-			q, err := p.Gaussian(b)
-			if err != nil {
+			var q Gaussian
+			var err error
+			if d != nil {
+				q = d.Gaussian
+			} else if q, err = p.Gaussian(b); err != nil {
 				return nil, err
 			}
 			kl, err := cf.KLNormal(b, q)

@@ -57,6 +57,8 @@ type input struct {
 	buf   *tensor.Dense
 	kind  NoiseKind
 	fixed bool // noise set by hand for the next Execute only
+	// checks run on values before they are stored (see CheckInput).
+	checks []func(values []float64) error
 }
 
 // watched is a node whose value is copied out after every run. Gorgonia's
@@ -128,6 +130,25 @@ func (b *Builder) Input(name string, shape ...int) (*G.Node, error) {
 	}
 	b.inputs[name] = in
 	return in.node, nil
+}
+
+// CheckInput adds a check that Graph.SetInput (and SetX, and so Predict)
+// runs on the values of the input node n before storing them: a layer
+// whose op cannot take some values (an embedding's indices must be whole
+// numbers in range) rejects them with an error before anything runs. It
+// reports whether n is an input of the graph; for any other node it does
+// nothing and returns false.
+func (b *Builder) CheckInput(n *G.Node, check func(values []float64) error) bool {
+	if n == nil || check == nil {
+		return false
+	}
+	for _, in := range b.inputs {
+		if in.node == n {
+			in.checks = append(in.checks, check)
+			return true
+		}
+	}
+	return false
 }
 
 // NoisePrefix starts the node name of every noise input, keeping noise apart

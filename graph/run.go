@@ -76,6 +76,11 @@ func (g *Graph) fill(in *input, data []float64) error {
 			return fmt.Errorf("graph: input %s: value %d is %v", in.name, i, v)
 		}
 	}
+	for _, check := range in.checks {
+		if err := check(data); err != nil {
+			return fmt.Errorf("graph: input %s: %w", in.name, err)
+		}
+	}
 	copyIn(in.buf, data)
 	if in.node.IsScalar() {
 		return G.Let(in.node, scalarValue(in.buf))

@@ -1,0 +1,284 @@
+package bayesnodes
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/graph"
+)
+
+// Embedding is a Bayesian lookup table: each of Num indices has a row of
+// Dim weights, and an index tensor of any shape [...] maps to the rows
+// [..., Dim] (torch.nn.Embedding with a posterior over the table, as
+// BLiTZ's BayesianEmbedding).
+//
+// Indices are values of the graph's dtype (a model's input is float) that
+// must be whole numbers in [0, Num). When the index node is an input of the
+// graph (the network's x, or a Builder.Input), its values are checked when
+// they are set: Graph.SetX, SetInput and Model.Predict return an error naming
+// the first bad index. Indices computed inside the graph are checked when
+// the lookup runs, and the run returns the error.
+//
+// Estimators: Reparameterization (the default) samples the whole table once
+// per run, so every occurrence of an index in the run sees the same row.
+// LocalReparameterization samples each looked-up row on its own: output
+// [..., j] = mu[i, j] + sigma[i, j] * eps with eps drawn per output value.
+// Each output has the same distribution as under Reparameterization, but
+// two occurrences of one index get independent rows, as the local
+// reparameterisation gives independent weights to every example. The
+// noise drawn is the output's size rather than the table's, unless the KL is
+// a Monte-Carlo estimate, which needs a table draw.
+//
+// The padding index (PaddingIndex), as in PyTorch, marks a row that always
+// reads as zeros and is not learned: it gets no gradient from the data, its
+// means start at 0, and it pays no KL, so neither its mu nor its rho ever
+// gets a gradient. It is not a random variable of the model: the posterior
+// and prior of the other rows are the whole of the KL, whose count
+// (Graph.KLCount) is (Num-1)*Dim. Its fields describe the layer; change
+// them only through NewEmbedding.
+type Embedding struct {
+	Num, Dim  int
+	Padding   int        // the padding index, or -1 without one
+	Weight    *Posterior // [Num, Dim]
+	Estimator Estimator
+	name      string
+}
+
+// EmbeddingOption configures an embedding. Every Option is an
+// EmbeddingOption, so WithName, WithPrior, WithKL, WithMuInit, WithRhoInit
+// and WithEstimator mix with PaddingIndex; WithoutBias changes nothing (an
+// embedding has no bias).
+type EmbeddingOption interface {
+	applyEmbedding(*embeddingConfig)
+}
+
+func (o Option) applyEmbedding(c *embeddingConfig) { o(&c.config) }
+
+type embeddingOption func(*embeddingConfig)
+
+func (o embeddingOption) applyEmbedding(c *embeddingConfig) { o(c) }
+
+type embeddingConfig struct {
+	config
+	padding int
+}
+
+// PaddingIndex marks row i as padding: it reads as zeros, is not learned
+// and pays no KL. It must be in [0, num); PyTorch's negative indices
+// counting from the end are not accepted.
+func PaddingIndex(i int) EmbeddingOption {
+	return embeddingOption(func(c *embeddingConfig) {
+		if i < 0 {
+			c.errs = append(c.errs, fmt.Errorf("padding index %d, want >= 0", i))
+		}
+		c.padding = i
+	})
+}
+
+// NewEmbedding returns a Bayesian embedding of num rows of dim weights. The
+// posterior means start from N(0, 1), as PyTorch's nn.Embedding does,
+// unless WithMuInit says otherwise.
+func NewEmbedding(num, dim int, opts ...EmbeddingOption) (*Embedding, error) {
+	c := &embeddingConfig{config: *newConfig("embedding", nil), padding: noPadding}
+	for _, o := range opts {
+		if o == nil {
+			c.errs = append(c.errs, fmt.Errorf("nil option"))
+			continue
+		}
+		o.applyEmbedding(c)
+	}
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if num <= 0 || dim <= 0 {
+		return nil, fmt.Errorf("bayesnodes: %s: sizes num=%d, dim=%d, want both > 0", c.name, num, dim)
+	}
+	if c.padding >= num {
+		return nil, fmt.Errorf("bayesnodes: %s: padding index %d, want one in [0, %d)", c.name, c.padding, num)
+	}
+	muInit := c.muInit
+	if muInit == nil {
+		muInit = graph.Normal(0, 1)
+	}
+	if c.padding != noPadding {
+		muInit = zeroRow(muInit, c.padding, dim)
+	}
+	w, err := NewPosterior(c.name+".weight", []int{num, dim}, c.prior, muInit, c.rhoInit, c.kl)
+	if err != nil {
+		return nil, err
+	}
+	return &Embedding{Num: num, Dim: dim, Padding: c.padding, Weight: w, Estimator: c.estimator, name: c.name}, nil
+}
+
+// zeroRow returns init followed by zeroing row r of a [*, dim] tensor.
+func zeroRow(init graph.Initializer, r, dim int) graph.Initializer {
+	return func(dst []float64, rng *rand.Rand) {
+		init(dst, rng)
+		clear(dst[r*dim : (r+1)*dim])
+	}
+}
+
+// Apply adds the lookup of the indices x (any shape) to b's graph; the
+// output has shape [x's shape..., Dim].
+func (e *Embedding) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if err := e.validate(b, x); err != nil {
+		return nil, err
+	}
+	num := e.Num
+	b.CheckInput(x, func(v []float64) error { return checkIndices(v, num) })
+	lookup := func(table *G.Node) (*G.Node, error) {
+		op := lookupOp{num: e.Num, dim: e.Dim, padding: e.Padding, idxDims: x.Dims(), dt: x.Dtype(), out: new(scratch)}
+		y, err := G.ApplyOp(op, table, x)
+		if err != nil {
+			return nil, fmt.Errorf("bayesnodes: %s: %w", e.name, err)
+		}
+		return y, nil
+	}
+	if e.Estimator == LocalReparameterization {
+		return e.applyLocal(b, lookup)
+	}
+	w, err := b.Once(e.Weight, func() (*G.Node, error) {
+		d, err := e.Weight.Draw(b)
+		if err != nil {
+			return nil, err
+		}
+		if err := e.addKL(b, d); err != nil {
+			return nil, err
+		}
+		return d.W, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return lookup(w)
+}
+
+// validate checks the layer (its fields are exported) and the index node.
+func (e *Embedding) validate(b *graph.Builder, x *G.Node) error {
+	switch {
+	case x == nil:
+		return fmt.Errorf("bayesnodes: %s: nil input node", e.name)
+	case e.Weight == nil:
+		return fmt.Errorf("bayesnodes: %s: nil weight posterior", e.name)
+	case !slices.Equal(e.Weight.Mu.Shape(), []int{e.Num, e.Dim}):
+		return fmt.Errorf("bayesnodes: %s: weight has shape %v, want [%d %d]", e.name, e.Weight.Mu.Shape(), e.Num, e.Dim)
+	case e.Padding < noPadding || e.Padding >= e.Num:
+		return fmt.Errorf("bayesnodes: %s: padding index %d, want one in [0, %d) or -1 for none", e.name, e.Padding, e.Num)
+	case e.Estimator != Reparameterization && e.Estimator != LocalReparameterization:
+		return fmt.Errorf("bayesnodes: %s: estimator %v is not supported by Embedding", e.name, e.Estimator)
+	case x.Dims() < 1:
+		return fmt.Errorf("bayesnodes: %s: input has shape %v, want indices with at least one axis", e.name, x.Shape())
+	case x.Dtype() != b.Dtype():
+		return fmt.Errorf("bayesnodes: %s: input has dtype %v, the model computes in %v", e.name, x.Dtype(), b.Dtype())
+	case x.Dtype() == tensor.Float32 && e.Num > 1<<24:
+		// float32 holds every whole number only up to 2^24.
+		return fmt.Errorf("bayesnodes: %s: %d rows cannot be indexed exactly in float32 (at most %d); use float64", e.name, e.Num, 1<<24)
+	}
+	return nil
+}
+
+// applyLocal samples each looked-up row: mu[i] + sigma[i] * eps.
+func (e *Embedding) applyLocal(b *graph.Builder, lookup func(*G.Node) (*G.Node, error)) (*G.Node, error) {
+	mu, sigma, err := e.Weight.Moments(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.addKL(b, nil); err != nil {
+		return nil, err
+	}
+	mean, err := lookup(mu)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := lookup(sigma)
+	if err != nil {
+		return nil, err
+	}
+	eps, err := b.Noise(e.Weight.Name()+".output", graph.Gaussian, mean.Shape()...)
+	if err != nil {
+		return nil, err
+	}
+	n, err := G.HadamardProd(sd, eps)
+	if err != nil {
+		return nil, err
+	}
+	return G.Add(mean, n)
+}
+
+// addKL adds the table's KL once per graph, taken at the draw d (nil: the
+// estimator drew no table). Without padding it is the posterior's own; with
+// padding, that of the other rows only.
+func (e *Embedding) addKL(b *graph.Builder, d *Draw) error {
+	p := e.Weight
+	if e.Padding == noPadding {
+		return p.AddKL(b, d)
+	}
+	if !b.WantsKL() || e.Num == 1 { // nothing but the padding row
+		return nil
+	}
+	_, err := b.Once(klKey{p}, func() (*G.Node, error) {
+		kl, err := e.rowsKL(b, d)
+		if err != nil {
+			return nil, err
+		}
+		return kl, b.AddKL(kl, (e.Num-1)*e.Dim)
+	})
+	return err
+}
+
+// rowsKL is the KL of every row but the padding row, by the posterior's
+// method. With no draw (LocalReparameterization), the closed form is tried
+// on the rows' parameters first, and a table is drawn only for a
+// Monte-Carlo estimate.
+func (e *Embedding) rowsKL(b *graph.Builder, d *Draw) (*G.Node, error) {
+	p := e.Weight
+	if d == nil {
+		if _, ok := p.Prior.(ClosedFormPrior); ok && p.KL != KLMonteCarlo {
+			q, err := p.Gaussian(b)
+			if err != nil {
+				return nil, err
+			}
+			rows, err := e.withoutPadding(&Draw{Gaussian: q})
+			if err != nil {
+				return nil, err
+			}
+			kl, err := p.KLOf(b, rows, KLClosedForm)
+			if err == nil || p.KL == KLClosedForm || !errors.Is(err, ErrNoClosedForm) {
+				return kl, err
+			}
+		}
+		var err error
+		if d, err = p.Draw(b); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := e.withoutPadding(d)
+	if err != nil {
+		return nil, err
+	}
+	return p.KLOf(b, rows, p.KL)
+}
+
+// withoutPadding returns the draw d without its padding row (nodes d
+// lacks stay nil).
+func (e *Embedding) withoutPadding(d *Draw) (*Draw, error) {
+	var out Draw
+	for _, f := range []struct{ dst, src **G.Node }{
+		{&out.Mu, &d.Mu}, {&out.Rho, &d.Rho}, {&out.W, &d.W}, {&out.Eps, &d.Eps},
+	} {
+		if *f.src == nil {
+			continue
+		}
+		n, err := withoutRow(*f.src, e.Padding)
+		if err != nil {
+			return nil, fmt.Errorf("bayesnodes: %s: %w", e.name, err)
+		}
+		*f.dst = n
+	}
+	return &out, nil
+}
