@@ -128,3 +128,7 @@ func (e *ELBO) Parts(g *graph.Graph) (fit, kl float64, err error) {
 	kl, err = g.Value(KLTermName)
 	return fit, kl, err
 }
+
+// ObserveLoss passes o on to the KL weighting if it observes losses (a
+// Plateau, or a weighting wrapping one).
+func (e *ELBO) ObserveLoss(o Observation) { observe(e.Weight, o) }

@@ -35,17 +35,29 @@ type StepInfo struct {
 }
 
 // EpochInfo reports one epoch: the means over its examples of the steps'
-// loss and parts, and its wall time.
+// loss and parts, its wall time (validation included) and, with
+// Validation data, the loss, its parts and the metrics on that data.
 type EpochInfo struct {
-	Epoch         int
+	Epoch         int // from 0, over every Fit
 	Loss, Fit, KL float64
 	Seconds       float64
+
+	Validated              bool // the Val fields and Metrics are set
+	ValLoss, ValFit, ValKL float64
+	// Metrics holds the validation metrics under "val_" and their names,
+	// e.g. "val_accuracy".
+	Metrics map[string]float64
 }
 
 // History is the record of a Fit.
 type History struct {
 	Steps  []StepInfo
 	Epochs []EpochInfo
+	// StoppedEarly is set when EarlyStopping ended the Fit.
+	StoppedEarly bool
+	// BestEpoch is the epoch (as EpochInfo.Epoch) of this Fit with the
+	// best monitored value under EarlyStopping, -1 without it.
+	BestEpoch int
 }
 
 // Trainer fits a model's parameters by minimising an objective with a
@@ -63,9 +75,17 @@ type Trainer struct {
 	shuffle  *rand.PCG // rng's source, whose position State saves
 
 	graphs map[int]*graph.Graph
-	steps  int // steps taken, over every Fit
-	epochs int // epochs completed, over every Fit
-	x, y   []float64
+	// weighted objectives (SampleWeighter): gradients and losses of a step
+	weighted     weightedGrads
+	sampleLosses []float64
+
+	val      *validation
+	reports  []Reporter
+	hooks    []EpochHook
+	stopping *earlyStopping
+	steps    int // steps taken, over every Fit
+	epochs   int // epochs completed, over every Fit
+	x, y     []float64
 }
 
 // TrainerOption configures a Trainer.
@@ -158,6 +178,11 @@ func (t *Trainer) Steps() int { return t.steps }
 
 // Fit trains for the given number of epochs over data and returns what
 // happened. Calling it again continues where it stopped.
+//
+// After every epoch it validates on the Validation data (if any), reports
+// the losses to an objective that is a losses.LossObserver (every step's
+// loss too), hands the epoch to the Reporters and the EpochHooks in order,
+// and stops early if EarlyStopping says so.
 func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (*History, error) {
 	if epochs <= 0 {
 		return nil, fmt.Errorf("optim: Fit: epochs is %d, want > 0", epochs)
@@ -165,12 +190,19 @@ func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (
 	if err := t.checkData(data); err != nil {
 		return nil, err
 	}
+	if err := t.checkEpochOptions(); err != nil {
+		return nil, err
+	}
+	observer, _ := t.obj.(losses.LossObserver)
 	n := data.Len()
 	size := t.batch
 	if size == 0 || size > n {
 		size = n
 	}
-	h := &History{}
+	h := &History{BestEpoch: -1}
+	if t.stopping != nil {
+		t.stopping.start()
+	}
 	start, last := time.Now(), time.Now()
 	for e := 0; e < epochs; e++ {
 		epochStart := time.Now()
@@ -203,6 +235,9 @@ func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (
 			sum.Loss += w * info.Loss
 			sum.Fit += w * info.Fit
 			sum.KL += w * info.KL
+			if observer != nil {
+				observer.ObserveLoss(losses.Observation{Kind: losses.StepLoss, Loss: info.Loss, At: at})
+			}
 			if t.onStep != nil {
 				if err := t.onStep(info); err != nil {
 					return h, err
@@ -213,14 +248,64 @@ func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (
 				last = time.Now()
 			}
 		}
-		sum.Epoch, sum.Seconds = t.epochs, time.Since(epochStart).Seconds()
-		h.Epochs = append(h.Epochs, sum)
-		t.epochs++
+		sum.Epoch = t.epochs
+		stop, err := t.endEpoch(h, &sum, epochStart, len(batches), n, observer)
+		if err != nil {
+			return h, err
+		}
+		if stop {
+			h.StoppedEarly = true
+			break
+		}
+	}
+	if t.stopping != nil {
+		if err := t.stopping.finish(t.model, h); err != nil {
+			return h, err
+		}
 	}
 	if t.progress != nil && len(h.Steps) > 0 {
-		t.report(h.Steps[len(h.Steps)-1], epochs, epochs, time.Since(start))
+		t.report(h.Steps[len(h.Steps)-1], len(h.Epochs), epochs, time.Since(start))
 	}
 	return h, nil
+}
+
+// endEpoch completes an epoch: validation, the record in h, the losses to
+// the observer, early stopping, reporters and hooks. It reports whether
+// early stopping ends the Fit.
+func (t *Trainer) endEpoch(h *History, sum *EpochInfo, start time.Time, batches, n int, observer losses.LossObserver) (bool, error) {
+	if t.val != nil {
+		if err := t.validate(sum, n); err != nil {
+			return false, err
+		}
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	h.Epochs = append(h.Epochs, *sum)
+	t.epochs++
+	if observer != nil {
+		at := losses.Batch{Step: t.steps, Epoch: sum.Epoch, Count: batches, DatasetSize: n}
+		observer.ObserveLoss(losses.Observation{Kind: losses.EpochLoss, Loss: sum.Loss, At: at})
+		if sum.Validated {
+			observer.ObserveLoss(losses.Observation{Kind: losses.ValidationLoss, Loss: sum.ValLoss, At: at})
+		}
+	}
+	stop := false
+	if t.stopping != nil {
+		var err error
+		if stop, err = t.stopping.observe(t.model, *sum); err != nil {
+			return false, err
+		}
+	}
+	for _, r := range t.reports {
+		if err := r.Report(*sum); err != nil {
+			return false, fmt.Errorf("optim: reporting epoch %d: %w", sum.Epoch, err)
+		}
+	}
+	for _, hook := range t.hooks {
+		if err := hook.AfterEpoch(t, *sum); err != nil {
+			return false, fmt.Errorf("optim: after epoch %d: %w", sum.Epoch, err)
+		}
+	}
+	return stop, nil
 }
 
 func (t *Trainer) report(s StepInfo, epoch, epochs int, elapsed time.Duration) {
@@ -246,7 +331,9 @@ func (t *Trainer) checkData(data *datasets.Dataset) error {
 // Step takes one training step on a batch: x holds its inputs (rows of the
 // model's input width), y its targets (rows of the output width; one-hot for
 // classification). It runs the graph for the batch size K times and steps
-// the solver once on the mean gradient.
+// the solver once on the mean gradient, or on the weighted mean for an
+// objective that is a SampleWeighter (its loss is then Combine's, and Fit
+// and KL stay the samples' means).
 func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
 	w := t.model.InputWidth()
 	if len(x) == 0 || len(x)%w != 0 {
@@ -268,6 +355,11 @@ func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
 		return StepInfo{}, err
 	}
 	info := StepInfo{Batch: at}
+	sw, weighted := t.obj.(SampleWeighter)
+	if weighted {
+		t.weighted.reset()
+		t.sampleLosses = t.sampleLosses[:0]
+	}
 	for k := 0; k < t.samples; k++ {
 		if err := g.Run(); err != nil {
 			return info, err
@@ -276,16 +368,40 @@ func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
 		if err != nil {
 			return info, err
 		}
-		info.Loss += g.Loss()
+		loss := g.Loss()
+		info.Loss += loss
 		info.Fit += fit
 		info.KL += kl
+		if weighted {
+			lw, err := sw.LogWeight(loss, at)
+			if err != nil {
+				return info, err
+			}
+			if err := t.weighted.add(g.Learnables(), lw); err != nil {
+				return info, err
+			}
+			t.sampleLosses = append(t.sampleLosses, loss)
+		}
 	}
 	inv := 1 / float64(t.samples)
 	info.Loss, info.Fit, info.KL = info.Loss*inv, info.Fit*inv, info.KL*inv
+	if weighted {
+		if info.Loss, err = sw.Combine(t.sampleLosses, at); err != nil {
+			return info, err
+		}
+	}
 	if math.IsNaN(info.Loss) || math.IsInf(info.Loss, 0) {
 		return info, fmt.Errorf("optim: the loss is %v at step %d (fit %v, KL %v): lower the learning rate or check the data", info.Loss, at.Step, info.Fit, info.KL)
 	}
-	if err := t.solver.SetGradScale(inv); err != nil {
+	scale := inv
+	if weighted {
+		// The gradients are already the weighted mean.
+		if err := t.weighted.store(g.Learnables()); err != nil {
+			return info, err
+		}
+		scale = 1
+	}
+	if err := t.solver.SetGradScale(scale); err != nil {
 		return info, err
 	}
 	if err := t.solver.Step(g.Learnables()); err != nil {

@@ -1,0 +1,142 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/losses"
+)
+
+// SampleWeighter is implemented by objectives whose step is not the mean
+// of its Monte-Carlo samples, such as *losses.Renyi. Their gradient is the
+// samples' gradients weighted by the softmax of LogWeight, and their loss
+// is Combine of the samples' losses.
+type SampleWeighter interface {
+	// LogWeight returns the log of the unnormalised weight of the gradient
+	// of a sample whose loss is loss.
+	LogWeight(loss float64, at losses.Batch) (float64, error)
+	// Combine returns the step's loss from its samples' losses.
+	Combine(sampleLosses []float64, at losses.Batch) (float64, error)
+}
+
+// weightedGrads accumulates per-sample gradients weighted by
+// exp(logWeight - top), rescaling as the top log-weight rises, so that K
+// samples need one buffer per parameter, not K.
+type weightedGrads struct {
+	acc   [][]float64
+	top   float64 // largest log-weight so far
+	total float64 // sum of exp(logWeight - top)
+	n     int
+}
+
+// reset starts a step.
+func (w *weightedGrads) reset() { w.top, w.total, w.n = math.Inf(-1), 0, 0 }
+
+// add takes the gradients of one run out of vgs (leaving them zero) with
+// the given log-weight.
+func (w *weightedGrads) add(vgs []G.ValueGrad, logWeight float64) error {
+	if w.acc == nil || len(w.acc) != len(vgs) {
+		w.acc = make([][]float64, len(vgs))
+	}
+	old := 1.0 // factor for what is accumulated
+	if logWeight > w.top {
+		if w.n > 0 {
+			old = math.Exp(w.top - logWeight)
+		}
+		w.top = logWeight
+	}
+	cur := math.Exp(logWeight - w.top)
+	w.total = w.total*old + cur
+	for i, vg := range vgs {
+		g, err := gradOf(i, vg)
+		if err != nil {
+			return err
+		}
+		n := g.Shape().TotalSize()
+		if len(w.acc[i]) != n {
+			w.acc[i] = make([]float64, n)
+		}
+		a := w.acc[i]
+		switch d := g.Data().(type) {
+		case []float64:
+			for j, x := range d {
+				if w.n == 0 {
+					a[j] = cur * x
+				} else {
+					a[j] = old*a[j] + cur*x
+				}
+			}
+			clear(d)
+		case []float32:
+			for j, x := range d {
+				if w.n == 0 {
+					a[j] = cur * float64(x)
+				} else {
+					a[j] = old*a[j] + cur*float64(x)
+				}
+			}
+			clear(d)
+		}
+	}
+	w.n++
+	return nil
+}
+
+// store writes the weighted mean gradient into vgs.
+func (w *weightedGrads) store(vgs []G.ValueGrad) error {
+	inv := 1 / w.total
+	for i, vg := range vgs {
+		g, err := gradOf(i, vg)
+		if err != nil {
+			return err
+		}
+		switch d := g.Data().(type) {
+		case []float64:
+			for j := range d {
+				d[j] = w.acc[i][j] * inv
+			}
+		case []float32:
+			for j := range d {
+				d[j] = float32(w.acc[i][j] * inv)
+			}
+		}
+	}
+	return nil
+}
+
+// zeroGrads clears the gradients in vgs: runs whose gradient is not for a
+// step (validation) must not leak into the next one.
+func zeroGrads(vgs []G.ValueGrad) error {
+	for i, vg := range vgs {
+		g, err := gradOf(i, vg)
+		if err != nil {
+			return err
+		}
+		switch d := g.Data().(type) {
+		case []float64:
+			clear(d)
+		case []float32:
+			clear(d)
+		}
+	}
+	return nil
+}
+
+// gradOf returns the float gradient tensor of a parameter.
+func gradOf(i int, vg G.ValueGrad) (*tensor.Dense, error) {
+	gv, err := vg.Grad()
+	if err != nil {
+		return nil, fmt.Errorf("optim: parameter %d: %w", i, err)
+	}
+	g, ok := gv.(*tensor.Dense)
+	if !ok || g == nil {
+		return nil, fmt.Errorf("optim: parameter %d: the gradient is a %T, not a *tensor.Dense", i, gv)
+	}
+	if dt := g.Dtype(); dt != tensor.Float64 && dt != tensor.Float32 {
+		return nil, fmt.Errorf("optim: parameter %d: the gradient's dtype is %v, not float32 or float64", i, dt)
+	}
+	return g, nil
+}
