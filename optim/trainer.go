@@ -75,6 +75,9 @@ type Trainer struct {
 	shuffle  *rand.PCG // rng's source, whose position State saves
 
 	graphs map[int]*graph.Graph
+	// replicas[size] are extra graphs for Parallel samples
+	replicas map[int][]*graph.Graph
+	parallel int
 	// weighted objectives (SampleWeighter): gradients and losses of a step
 	weighted     weightedGrads
 	sampleLosses []float64
@@ -98,6 +101,21 @@ func Samples(k int) TrainerOption {
 			return fmt.Errorf("optim: Samples(%d): want at least 1", k)
 		}
 		t.samples = k
+		return nil
+	}
+}
+
+// Parallel runs a step's Monte-Carlo samples on up to n graphs at once, one
+// goroutine each (default 1: one after another). The graphs share the
+// model's parameters and draw their noise in the sequential order, so the
+// results are the same, bit for bit, as with n = 1; each graph costs its own
+// memory for activations. It pays off with K > 1 on several cores.
+func Parallel(n int) TrainerOption {
+	return func(t *Trainer) error {
+		if n <= 0 {
+			return fmt.Errorf("optim: Parallel(%d): want at least 1", n)
+		}
+		t.parallel = n
 		return nil
 	}
 }
@@ -161,7 +179,8 @@ func NewTrainer(model *graph.Model, obj Objective, solver Solver, opts ...Traine
 		return nil, fmt.Errorf("optim: NewTrainer: nil solver")
 	}
 	t := &Trainer{model: model, obj: obj, solver: solver, samples: 1, progress: os.Stderr,
-		every: 2 * time.Second, graphs: map[int]*graph.Graph{}}
+		every: 2 * time.Second, graphs: map[int]*graph.Graph{},
+		replicas: map[int][]*graph.Graph{}, parallel: 1}
 	if err := ShuffleSeed(1)(t); err != nil {
 		return nil, err
 	}
@@ -348,11 +367,17 @@ func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
 		return StepInfo{}, fmt.Errorf("optim: Step: %d target values for %d examples, the network outputs %d per example (%d in all)",
 			len(y), size, g.OutputWidth(), want)
 	}
-	if err := g.SetX(x); err != nil {
+	gs, err := t.samplerGraphs(g, size)
+	if err != nil {
 		return StepInfo{}, err
 	}
-	if err := t.obj.Prepare(g, y, at); err != nil {
-		return StepInfo{}, err
+	for _, r := range gs {
+		if err := r.SetX(x); err != nil {
+			return StepInfo{}, err
+		}
+		if err := t.obj.Prepare(r, y, at); err != nil {
+			return StepInfo{}, err
+		}
 	}
 	info := StepInfo{Batch: at}
 	sw, weighted := t.obj.(SampleWeighter)
@@ -360,27 +385,41 @@ func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
 		t.weighted.reset()
 		t.sampleLosses = t.sampleLosses[:0]
 	}
-	for k := 0; k < t.samples; k++ {
-		if err := g.Run(); err != nil {
-			return info, err
+	for done := 0; done < t.samples; done += len(gs) {
+		round := gs[:min(len(gs), t.samples-done)]
+		if len(round) == 1 {
+			err = g.Run()
+		} else {
+			err = graph.RunParallel(round...)
 		}
-		fit, kl, err := t.obj.Parts(g)
 		if err != nil {
 			return info, err
 		}
-		loss := g.Loss()
-		info.Loss += loss
-		info.Fit += fit
-		info.KL += kl
-		if weighted {
-			lw, err := sw.LogWeight(loss, at)
+		// In sample order, as sequential runs would: the parts, and the
+		// gradients gathered into g (added to what it holds).
+		for i, r := range round {
+			fit, kl, err := t.obj.Parts(r)
 			if err != nil {
 				return info, err
 			}
-			if err := t.weighted.add(g.Learnables(), lw); err != nil {
-				return info, err
+			loss := r.Loss()
+			info.Loss += loss
+			info.Fit += fit
+			info.KL += kl
+			if weighted {
+				lw, err := sw.LogWeight(loss, at)
+				if err != nil {
+					return info, err
+				}
+				if err := t.weighted.add(r.Learnables(), lw); err != nil {
+					return info, err
+				}
+				t.sampleLosses = append(t.sampleLosses, loss)
+			} else if i > 0 {
+				if err := g.AddGradients(r); err != nil {
+					return info, err
+				}
 			}
-			t.sampleLosses = append(t.sampleLosses, loss)
 		}
 	}
 	inv := 1 / float64(t.samples)
@@ -409,6 +448,20 @@ func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
 	}
 	t.steps++
 	return info, nil
+}
+
+// samplerGraphs returns the graphs a step's samples run on: g and, with
+// Parallel, up to parallel-1 more of the same batch size, built once.
+func (t *Trainer) samplerGraphs(g *graph.Graph, size int) ([]*graph.Graph, error) {
+	n := min(t.parallel, t.samples)
+	for len(t.replicas[size]) < n-1 {
+		r, err := t.model.Build(size, t.obj)
+		if err != nil {
+			return nil, err
+		}
+		t.replicas[size] = append(t.replicas[size], r)
+	}
+	return append([]*graph.Graph{g}, t.replicas[size][:n-1]...), nil
 }
 
 // graphFor returns the training graph for a batch size, building it once.

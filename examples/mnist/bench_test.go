@@ -11,7 +11,7 @@ import (
 
 // benchmarkStep measures one training step of a network on a batch of the
 // embedded digits, in float32 (the examples' default).
-func benchmarkStep(b *testing.B, name string, batch, k int) {
+func benchmarkStep(b *testing.B, name string, batch, k int, opts ...optim.TrainerOption) {
 	train, _, err := mnist10k.Load()
 	if err != nil {
 		b.Fatal(err)
@@ -32,7 +32,7 @@ func benchmarkStep(b *testing.B, name string, batch, k int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr, err := optim.NewTrainer(model, elbo, adam, optim.Samples(k), optim.Quiet())
+	tr, err := optim.NewTrainer(model, elbo, adam, append(opts, optim.Samples(k), optim.Quiet())...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,7 +58,10 @@ func benchmarkStep(b *testing.B, name string, batch, k int) {
 // The peers' W2 (MLP, batch 128) and W3 (LeNet, batch 64) steps.
 func BenchmarkStepMLP(b *testing.B)   { benchmarkStep(b, "mlp", 128, 1) }
 func BenchmarkStepMLPK3(b *testing.B) { benchmarkStep(b, "mlp", 128, 3) }
-func BenchmarkStepLeNet(b *testing.B) { benchmarkStep(b, "lenet", 64, 1) }
+
+// BenchmarkStepMLPK3Parallel runs the K = 3 samples on three graphs at once.
+func BenchmarkStepMLPK3Parallel(b *testing.B) { benchmarkStep(b, "mlp", 128, 3, optim.Parallel(3)) }
+func BenchmarkStepLeNet(b *testing.B)         { benchmarkStep(b, "lenet", 64, 1) }
 
 // BenchmarkPredictW4 is the peers' W4 workload: 100 predictive passes of
 // the MLP over the 2,000 test digits.
