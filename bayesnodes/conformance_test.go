@@ -24,8 +24,6 @@ import (
 // them. Each issue that adds a kind removes it here.
 var notSupported = map[string]string{
 	"conv3d":         "recurrent/3-D issue: Conv3D",
-	"lstm":           "recurrent/3-D issue: LSTM",
-	"gru":            "recurrent/3-D issue: GRU",
 	"embedding":      "recurrent/3-D issue: Embedding",
 	"linear_flipout": "estimators issue: Flipout",
 	"kl_log_uniform": "compression issue: sparse variational dropout",
