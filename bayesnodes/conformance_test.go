@@ -23,8 +23,6 @@ import (
 // notSupported lists the layer kinds not built yet, with the issue that adds
 // them. Each issue that adds a kind removes it here.
 var notSupported = map[string]string{
-	"lstm":           "recurrent/3-D issue: LSTM",
-	"gru":            "recurrent/3-D issue: GRU",
 	"kl_log_uniform": "compression issue: sparse variational dropout",
 }
 

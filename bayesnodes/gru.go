@@ -1,0 +1,233 @@
+package bayesnodes
+
+import (
+	"fmt"
+	"slices"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/gorgonia-bnn/bnn/graph"
+)
+
+// GRU is a Bayesian gated recurrent unit over batch-first sequences
+// [batch, T, In], in torch.nn.GRU's formulation with every weight and bias
+// Bayesian. With gate blocks r, z, n of Hidden columns each, step t computes
+//
+//	[r_x z_x n_x] = x_t WeightIH + BiasIH
+//	[r_h z_h n_h] = h_{t-1} WeightHH + BiasHH
+//	r = sigmoid(r_x + r_h), z = sigmoid(z_x + z_h)
+//	n = tanh(n_x + r * n_h)
+//	h_t = (1 - z) * n + z * h_{t-1}
+//
+// from h_0 = 0 unless an initial state is given. The weights are
+// torch.nn.GRU's transposed (x W rather than W x, the layout of the LSTM):
+// torch's weight_ih_l0 [3H, In] is WeightIH^T. Both biases are kept, as in
+// torch: b_hn sits inside r * (...), so it is not redundant with b_in.
+// The weights are drawn once per run, used at every step, and their KL is
+// counted once. A graph is built for one sequence length; see LSTM for
+// running other lengths. Its fields describe the layer; change them only
+// through NewGRU.
+type GRU struct {
+	In, Hidden int
+	WeightIH   *Posterior // [In, 3*Hidden], gate blocks r, z, n
+	WeightHH   *Posterior // [Hidden, 3*Hidden]
+	BiasIH     *Posterior // [3*Hidden]; nil without bias
+	BiasHH     *Posterior // [3*Hidden]; nil without bias
+	Estimator  Estimator
+	name       string
+}
+
+// NewGRU returns a Bayesian GRU from in features to hidden units. The
+// posterior means start uniform in ±1/sqrt(hidden), as PyTorch initialises
+// its GRU, unless WithMuInit says otherwise. Only the Reparameterization
+// estimator is supported (see ErrRecurrentEstimator), and Peephole is an
+// LSTM option.
+func NewGRU(in, hidden int, opts ...RecurrentOption) (*GRU, error) {
+	c, err := newRecurrentConfig("gru", in, hidden, opts)
+	if err != nil {
+		return nil, err
+	}
+	if c.peephole {
+		return nil, fmt.Errorf("bayesnodes: %s: Peephole applies to the LSTM only", c.name)
+	}
+	l := &GRU{In: in, Hidden: hidden, Estimator: c.estimator, name: c.name}
+	if l.WeightIH, err = c.posterior("weight_ih", []int{in, 3 * hidden}, hidden); err != nil {
+		return nil, err
+	}
+	if l.WeightHH, err = c.posterior("weight_hh", []int{hidden, 3 * hidden}, hidden); err != nil {
+		return nil, err
+	}
+	if c.bias {
+		if l.BiasIH, err = c.posterior("bias_ih", []int{3 * hidden}, hidden); err != nil {
+			return nil, err
+		}
+		if l.BiasHH, err = c.posterior("bias_hh", []int{3 * hidden}, hidden); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// Apply adds the layer to b's graph for an input [batch, T, In] from a zero
+// state and returns the hidden sequence [batch, T, Hidden].
+func (l *GRU) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	seq, _, err := l.Forward(b, x, nil)
+	return seq, err
+}
+
+// Forward adds the layer to b's graph for an input [batch, T, In] from the
+// initial hidden state h0 ([batch, Hidden], nil for zeros), and returns the
+// hidden sequence [batch, T, Hidden] and the last hidden state.
+func (l *GRU) Forward(b *graph.Builder, x, h0 *G.Node) (seq, last *G.Node, err error) {
+	s, err := l.check(b, x, h0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := drawAll(b, l.WeightIH, l.WeightHH, l.BiasIH, l.BiasHH); err != nil {
+		return nil, nil, err
+	}
+	xs, err := stepInputs(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	var bih, bhh *G.Node
+	if l.BiasIH != nil {
+		if bih, err = sampledRow(b, l.BiasIH); err != nil {
+			return nil, nil, err
+		}
+		if bhh, err = sampledRow(b, l.BiasHH); err != nil {
+			return nil, nil, err
+		}
+	}
+	h := h0
+	hs := make([]*G.Node, s.steps)
+	for t := range hs {
+		xw, err := inputProduct(b, xs[t], l.WeightIH, bih)
+		if err != nil {
+			return nil, nil, err
+		}
+		if h, err = l.step(b, xw, h, bhh); err != nil {
+			return nil, nil, fmt.Errorf("bayesnodes: %s: step %d: %w", l.name, t, err)
+		}
+		hs[t] = h
+	}
+	if seq, err = stackSteps(hs); err != nil {
+		return nil, nil, err
+	}
+	return seq, h, nil
+}
+
+func (l *GRU) check(b *graph.Builder, x, h0 *G.Node) (sequence, error) {
+	if l.name == "" {
+		l.name = "gru" // a layer not made by the constructor
+	}
+	H := l.Hidden
+	if err := checkLayer(l.name, "NewGRU", l.In, H, []layerPart{
+		{"weight_ih", l.WeightIH, []int{l.In, 3 * H}, false},
+		{"weight_hh", l.WeightHH, []int{H, 3 * H}, false},
+		{"bias_ih", l.BiasIH, []int{3 * H}, true},
+		{"bias_hh", l.BiasHH, []int{3 * H}, true},
+	}); err != nil {
+		return sequence{}, err
+	}
+	if (l.BiasIH == nil) != (l.BiasHH == nil) {
+		return sequence{}, fmt.Errorf("bayesnodes: %s: one of the two biases is nil, want both or neither (make the layer with NewGRU)", l.name)
+	}
+	if err := checkRecurrentEstimator(l.name, l.Estimator); err != nil {
+		return sequence{}, err
+	}
+	s, err := checkSequence(b, l.name, x, l.In)
+	if err != nil {
+		return s, err
+	}
+	return s, checkState(b, l.name, "hidden state", h0, s.batch, l.Hidden)
+}
+
+// step returns the hidden state after one step; xw is x_t WeightIH +
+// BiasIH, h the previous state (nil for zeros) and bhh the row [1, 3H] of
+// BiasHH (nil without bias).
+func (l *GRU) step(b *graph.Builder, xw, h, bhh *G.Node) (*G.Node, error) {
+	H := l.Hidden
+	// hw = h WeightHH + BiasHH: [batch, 3H], or the bias row [1, 3H] alone
+	// when h is zero, or nil when both are.
+	hw := bhh
+	if h != nil {
+		var err error
+		if hw, err = weightProduct(b, h, l.WeightHH); err != nil {
+			return nil, err
+		}
+		if bhh != nil {
+			if hw, err = addRow(hw, bhh); err != nil {
+				return nil, err
+			}
+		}
+	}
+	rz, err := cols(xw, 0, 2*H)
+	if err != nil {
+		return nil, err
+	}
+	n, err := cols(xw, 2*H, 3*H)
+	if err != nil {
+		return nil, err
+	}
+	if hw != nil {
+		rzh, err := cols(hw, 0, 2*H)
+		if err != nil {
+			return nil, err
+		}
+		if rz, err = broadcastRows(G.BroadcastAdd, rz, rzh); err != nil {
+			return nil, err
+		}
+	}
+	if rz, err = G.Sigmoid(rz); err != nil {
+		return nil, err
+	}
+	z, err := cols(rz, H, 2*H)
+	if err != nil {
+		return nil, err
+	}
+	if hw != nil {
+		r, err := cols(rz, 0, H)
+		if err != nil {
+			return nil, err
+		}
+		nh, err := cols(hw, 2*H, 3*H)
+		if err != nil {
+			return nil, err
+		}
+		rn, err := broadcastRows(G.BroadcastHadamardProd, r, nh)
+		if err != nil {
+			return nil, err
+		}
+		if n, err = G.Add(n, rn); err != nil {
+			return nil, err
+		}
+	}
+	if n, err = G.Tanh(n); err != nil {
+		return nil, err
+	}
+	// h' = (1 - z) n + z h = n + z (h - n); with h zero, n - z n.
+	d := n
+	if h != nil {
+		if d, err = G.Sub(h, n); err != nil {
+			return nil, err
+		}
+	}
+	zd, err := G.HadamardProd(z, d)
+	if err != nil {
+		return nil, err
+	}
+	if h != nil {
+		return G.Add(n, zd)
+	}
+	return G.Sub(n, zd)
+}
+
+// broadcastRows applies op to a [rows, n] and b, which is either [rows, n]
+// too or a single row [1, n] repeated down a's rows.
+func broadcastRows(op func(a, b *G.Node, leftPattern, rightPattern []byte) (*G.Node, error), a, b *G.Node) (*G.Node, error) {
+	if slices.Equal(a.Shape(), b.Shape()) {
+		return op(a, b, nil, nil)
+	}
+	return op(a, b, nil, []byte{0})
+}

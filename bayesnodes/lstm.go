@@ -1,0 +1,223 @@
+package bayesnodes
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/gorgonia-bnn/bnn/graph"
+)
+
+// LSTM is a Bayesian long short-term memory layer over batch-first
+// sequences [batch, T, In], BLiTZ's BayesianLSTM. With the weights' layout
+// and gate order of BLiTZ (x W, gate blocks i, f, g, o of Hidden columns
+// each), step t computes
+//
+//	[i f g o] = x_t WeightIH + h_{t-1} WeightHH + Bias
+//	c_t = sigmoid(f) * c_{t-1} + sigmoid(i) * tanh(g)
+//	h_t = sigmoid(o) * tanh(c_t)
+//
+// from h_0 = c_0 = 0 unless an initial state is given (see Peephole for the
+// variant). The weights are drawn once per run and used at every step, so
+// each sequence is run by one network drawn from the posterior; their KL
+// is counted once.
+//
+// A graph is built for one sequence length T: Gorgonia's shapes are static.
+// The layer reads T from its input node, so one layer serves any length,
+// but a graph.Model fixes its input shape: for another length build another
+// model of the same network, graph.NewModel(net, graph.Input(T2, In)). Once
+// the first model has built a graph, the second shares its parameter
+// tensors (training either trains both); it has its own noise generator
+// and Freeze state.
+//
+// Its fields describe the layer; change them only through NewLSTM.
+type LSTM struct {
+	In, Hidden int
+	Peephole   bool
+	WeightIH   *Posterior // [In, 4*Hidden], gate blocks i, f, g, o
+	WeightHH   *Posterior // [Hidden, 4*Hidden]
+	Bias       *Posterior // [4*Hidden]; nil without bias
+	Estimator  Estimator
+	name       string
+}
+
+// LSTMState is an LSTM's state: hidden H and cell C, each [batch, Hidden].
+// A nil node stands for zeros.
+type LSTMState struct {
+	H, C *G.Node
+}
+
+// NewLSTM returns a Bayesian LSTM from in features to hidden units. The
+// posterior means start uniform in ±1/sqrt(hidden), as PyTorch initialises
+// its LSTM, unless WithMuInit says otherwise. Only the Reparameterization
+// estimator is supported (see ErrRecurrentEstimator).
+func NewLSTM(in, hidden int, opts ...RecurrentOption) (*LSTM, error) {
+	c, err := newRecurrentConfig("lstm", in, hidden, opts)
+	if err != nil {
+		return nil, err
+	}
+	l := &LSTM{In: in, Hidden: hidden, Peephole: c.peephole, Estimator: c.estimator, name: c.name}
+	if l.WeightIH, err = c.posterior("weight_ih", []int{in, 4 * hidden}, hidden); err != nil {
+		return nil, err
+	}
+	if l.WeightHH, err = c.posterior("weight_hh", []int{hidden, 4 * hidden}, hidden); err != nil {
+		return nil, err
+	}
+	if c.bias {
+		if l.Bias, err = c.posterior("bias", []int{4 * hidden}, hidden); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// Apply adds the layer to b's graph for an input [batch, T, In] from a zero
+// state and returns the hidden sequence [batch, T, Hidden].
+func (l *LSTM) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	seq, _, err := l.Forward(b, x, LSTMState{})
+	return seq, err
+}
+
+// Forward adds the layer to b's graph for an input [batch, T, In] from the
+// initial state init (nil nodes for zeros), and returns the hidden sequence
+// [batch, T, Hidden] and the state after the last step. The peephole
+// variant's recurrence reads only the cell state, so it ignores init.H.
+func (l *LSTM) Forward(b *graph.Builder, x *G.Node, init LSTMState) (seq *G.Node, final LSTMState, err error) {
+	s, err := l.check(b, x, init)
+	if err != nil {
+		return nil, LSTMState{}, err
+	}
+	if err := drawAll(b, l.WeightIH, l.WeightHH, l.Bias); err != nil {
+		return nil, LSTMState{}, err
+	}
+	xs, err := stepInputs(s)
+	if err != nil {
+		return nil, LSTMState{}, err
+	}
+	var bias *G.Node
+	if l.Bias != nil {
+		if bias, err = sampledRow(b, l.Bias); err != nil {
+			return nil, LSTMState{}, err
+		}
+	}
+	state := init
+	hs := make([]*G.Node, s.steps)
+	for t := range hs {
+		xw, err := inputProduct(b, xs[t], l.WeightIH, bias)
+		if err != nil {
+			return nil, LSTMState{}, err
+		}
+		if state, err = l.step(b, xw, state); err != nil {
+			return nil, LSTMState{}, fmt.Errorf("bayesnodes: %s: step %d: %w", l.name, t, err)
+		}
+		hs[t] = state.H
+	}
+	if seq, err = stackSteps(hs); err != nil {
+		return nil, LSTMState{}, err
+	}
+	return seq, state, nil
+}
+
+// check validates the layer, its input and the initial state before any
+// node is built: Gorgonia panics in its VM on most shape errors.
+func (l *LSTM) check(b *graph.Builder, x *G.Node, init LSTMState) (sequence, error) {
+	if l.name == "" {
+		l.name = "lstm" // a layer not made by the constructor
+	}
+	H := l.Hidden
+	if err := checkLayer(l.name, "NewLSTM", l.In, H, []layerPart{
+		{"weight_ih", l.WeightIH, []int{l.In, 4 * H}, false},
+		{"weight_hh", l.WeightHH, []int{H, 4 * H}, false},
+		{"bias", l.Bias, []int{4 * H}, true},
+	}); err != nil {
+		return sequence{}, err
+	}
+	if err := checkRecurrentEstimator(l.name, l.Estimator); err != nil {
+		return sequence{}, err
+	}
+	s, err := checkSequence(b, l.name, x, l.In)
+	if err != nil {
+		return s, err
+	}
+	if err := checkState(b, l.name, "hidden state", init.H, s.batch, l.Hidden); err != nil {
+		return s, err
+	}
+	return s, checkState(b, l.name, "cell state", init.C, s.batch, l.Hidden)
+}
+
+// step returns the state after one step; xw is x_t WeightIH + Bias.
+func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, error) {
+	H := l.Hidden
+	pre := xw
+	// The recurrent input: h, or c for the peephole variant; zero (and
+	// left out) at the first step without an initial state.
+	r := prev.H
+	if l.Peephole {
+		r = prev.C
+	}
+	if r != nil {
+		ru, err := weightProduct(b, r, l.WeightHH)
+		if err != nil {
+			return LSTMState{}, err
+		}
+		if pre, err = G.Add(xw, ru); err != nil {
+			return LSTMState{}, err
+		}
+	}
+	// One sigmoid over every gate block; the candidate block's is unused
+	// but cheaper than three more nodes.
+	act, err := G.Sigmoid(pre)
+	if err != nil {
+		return LSTMState{}, err
+	}
+	i, err := cols(act, 0, H)
+	if err != nil {
+		return LSTMState{}, err
+	}
+	o, err := cols(act, 3*H, 4*H)
+	if err != nil {
+		return LSTMState{}, err
+	}
+	var g *G.Node
+	if l.Peephole {
+		// BLiTZ: sigmoid(x W_ih + b) in the candidate block.
+		if g, err = cols(xw, 2*H, 3*H); err == nil {
+			g, err = G.Sigmoid(g)
+		}
+	} else if g, err = cols(pre, 2*H, 3*H); err == nil {
+		g, err = G.Tanh(g)
+	}
+	if err != nil {
+		return LSTMState{}, err
+	}
+	c, err := G.HadamardProd(i, g)
+	if err != nil {
+		return LSTMState{}, err
+	}
+	if prev.C != nil {
+		f, err := cols(act, H, 2*H)
+		if err != nil {
+			return LSTMState{}, err
+		}
+		fc, err := G.HadamardProd(f, prev.C)
+		if err != nil {
+			return LSTMState{}, err
+		}
+		if c, err = G.Add(fc, c); err != nil {
+			return LSTMState{}, err
+		}
+	}
+	var h *G.Node
+	if l.Peephole {
+		// BLiTZ: h = tanh(o * c).
+		if h, err = G.HadamardProd(o, c); err == nil {
+			h, err = G.Tanh(h)
+		}
+	} else if h, err = G.Tanh(c); err == nil {
+		h, err = G.HadamardProd(o, h)
+	}
+	if err != nil {
+		return LSTMState{}, err
+	}
+	return LSTMState{H: h, C: c}, nil
+}

@@ -1,0 +1,258 @@
+package bayesnodes
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/graph"
+)
+
+// Recurrent layers (LSTM, GRU) take batch-first sequences [batch, T, In]
+// and unroll over the T steps inside one graph: Gorgonia's shapes are
+// static, so a graph is built for one sequence length. The layers derive T
+// from their input node, so the same layer value serves every length; a
+// graph.Model fixes its input shape, so another length takes another model
+// of the same network, which shares the layer's parameter tensors (see the
+// LSTM godoc).
+//
+// The weights are drawn once per graph run, that is once per sequence, and
+// every step uses the same draw; their KL is counted once.
+
+// ErrRecurrentEstimator is returned for an estimator the recurrent layers
+// do not support. Local reparameterisation samples each pre-activation
+// independently, so at every time step the products x_t W and h_t U would
+// see a fresh, independent weight noise: the sequence would no longer be
+// run by one weight draw, and the posterior it trains would not be the one
+// whose KL is paid.
+var ErrRecurrentEstimator = errors.New("recurrent layers support only the Reparameterization estimator")
+
+// RecurrentOption configures a recurrent layer. Every Option is a
+// RecurrentOption, so WithName, WithPrior, WithoutBias and the others mix
+// freely with Peephole; a slice of them must have type []RecurrentOption.
+type RecurrentOption interface {
+	applyRecurrent(*recurrentConfig)
+}
+
+// applyRecurrent makes every layer option a recurrent option too.
+func (o Option) applyRecurrent(c *recurrentConfig) { o(&c.config) }
+
+type recurrentOption func(*recurrentConfig)
+
+func (o recurrentOption) applyRecurrent(c *recurrentConfig) { o(c) }
+
+type recurrentConfig struct {
+	config
+	peephole bool
+}
+
+// Peephole selects BLiTZ's peephole LSTM (BayesianLSTM(peephole=True)):
+// the gates read the cell state instead of the hidden state,
+// [i f . o] = sigmoid(x W_ih + c U + b), the candidate ignores the past,
+// g = sigmoid(x W_ih + b) in its block, and h = tanh(o * c). It has no
+// parameters of its own: U (WeightHH) multiplies c instead of h, and its
+// candidate block is unused (it still pays its KL, as in BLiTZ). BLiTZ's
+// frozen forward pass takes sigmoid instead of tanh for h; this layer uses
+// tanh whatever the mode. Only the LSTM accepts it.
+func Peephole() RecurrentOption {
+	return recurrentOption(func(c *recurrentConfig) { c.peephole = true })
+}
+
+func newRecurrentConfig(kind string, in, hidden int, opts []RecurrentOption) (*recurrentConfig, error) {
+	c := &recurrentConfig{config: *newConfig(kind, nil)}
+	for _, o := range opts {
+		if o == nil {
+			c.errs = append(c.errs, errors.New("nil option"))
+			continue
+		}
+		o.applyRecurrent(c)
+	}
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if in <= 0 || hidden <= 0 {
+		return nil, fmt.Errorf("bayesnodes: %s: sizes in=%d, hidden=%d, want both > 0", c.name, in, hidden)
+	}
+	if err := checkRecurrentEstimator(c.name, c.estimator); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func checkRecurrentEstimator(name string, e Estimator) error {
+	if e != Reparameterization {
+		return fmt.Errorf("bayesnodes: %s: estimator %v: %w (local reparameterisation would resample the pre-activations at every time step, not draw one set of weights per sequence)", name, e, ErrRecurrentEstimator)
+	}
+	return nil
+}
+
+// weightProduct returns x w for x [rows, in] and w [in, out], the posterior
+// p's weights drawn once per graph. Every weight product of the recurrent
+// layers, input and recurrent, goes through here, so an estimator that
+// perturbs products rather than weights (Flipout) replaces one function.
+func weightProduct(b *graph.Builder, x *G.Node, p *Posterior) (*G.Node, error) {
+	w, err := p.Sample(b)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mul(x, w)
+}
+
+// sampledRow returns p's draw reshaped to a row [1, n], for adding to every
+// row of a [rows, n] matrix with addRow.
+func sampledRow(b *graph.Builder, p *Posterior) (*G.Node, error) {
+	v, err := p.Sample(b)
+	if err != nil {
+		return nil, err
+	}
+	return G.Reshape(v, tensor.Shape{1, v.Shape().TotalSize()})
+}
+
+// addRow adds a row [1, n] to every row of y [rows, n].
+func addRow(y, row *G.Node) (*G.Node, error) {
+	return G.BroadcastAdd(y, row, nil, []byte{0})
+}
+
+// sequence is a validated recurrent input.
+type sequence struct {
+	x                  *G.Node
+	batch, steps, feat int
+}
+
+// checkSequence validates x as [batch, T, in] of the builder's dtype.
+func checkSequence(b *graph.Builder, name string, x *G.Node, in int) (sequence, error) {
+	if x == nil {
+		return sequence{}, fmt.Errorf("bayesnodes: %s: nil input node", name)
+	}
+	if b == nil {
+		return sequence{}, fmt.Errorf("bayesnodes: %s: nil builder", name)
+	}
+	s := x.Shape()
+	if len(s) != 3 || s[2] != in || s[0] <= 0 || s[1] <= 0 {
+		return sequence{}, fmt.Errorf("bayesnodes: %s: input has shape %v, want [batch, T, %d] (batch-first sequences of %d features)", name, s, in, in)
+	}
+	if x.Dtype() != b.Dtype() {
+		return sequence{}, fmt.Errorf("bayesnodes: %s: input has dtype %v, the graph computes in %v", name, x.Dtype(), b.Dtype())
+	}
+	return sequence{x: x, batch: s[0], steps: s[1], feat: s[2]}, nil
+}
+
+// checkLayer reports a layer whose fields do not describe a layer its
+// constructor could have made: a posterior missing (but for optional ones)
+// or of the wrong shape. The fields are exported, and a mismatch would
+// otherwise surface as a panic inside Gorgonia.
+func checkLayer(name, kind string, in, hidden int, parts []layerPart) error {
+	if in <= 0 || hidden <= 0 {
+		return fmt.Errorf("bayesnodes: %s: sizes in=%d, hidden=%d, want both > 0 (make the layer with %s)", name, in, hidden, kind)
+	}
+	for _, p := range parts {
+		if p.post == nil {
+			if p.optional {
+				continue
+			}
+			return fmt.Errorf("bayesnodes: %s: no %s posterior (make the layer with %s)", name, p.what, kind)
+		}
+		if p.post.Mu == nil || p.post.Rho == nil || !slices.Equal(p.post.Mu.Shape(), p.shape) || !slices.Equal(p.post.Rho.Shape(), p.shape) {
+			return fmt.Errorf("bayesnodes: %s: %s posterior is not of shape %v (make the layer with %s)", name, p.what, p.shape, kind)
+		}
+	}
+	return nil
+}
+
+// layerPart is one posterior of a layer as checkLayer expects it.
+type layerPart struct {
+	what     string
+	post     *Posterior
+	shape    []int
+	optional bool
+}
+
+// checkState validates an initial state node: nil, or [batch, hidden] of
+// the builder's dtype.
+func checkState(b *graph.Builder, name, what string, n *G.Node, batch, hidden int) error {
+	if n == nil {
+		return nil
+	}
+	if s := n.Shape(); len(s) != 2 || s[0] != batch || s[1] != hidden {
+		return fmt.Errorf("bayesnodes: %s: initial %s has shape %v, want [%d, %d] (batch, hidden)", name, what, s, batch, hidden)
+	}
+	if n.Dtype() != b.Dtype() {
+		return fmt.Errorf("bayesnodes: %s: initial %s has dtype %v, the graph computes in %v", name, what, n.Dtype(), b.Dtype())
+	}
+	return nil
+}
+
+// drawAll draws the posteriors (nil ones skipped) in the order given, so the
+// parameters are registered, and initialised, in a fixed order whatever the
+// graph uses first; later Samples of the same graph return these draws.
+func drawAll(b *graph.Builder, ps ...*Posterior) error {
+	for _, p := range ps {
+		if p == nil {
+			continue
+		}
+		if _, err := p.Sample(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stepInputs returns x_t [batch, in] for every step t. They are rows of
+// the time-major copy of x, so each is a contiguous block.
+//
+// The input products x_t W are taken per step rather than as one wide
+// product sliced per step: Gorgonia's gradient of a slice is a tensor of the
+// whole sliced input, so T slices of a [T*batch, 4H] product cost T such
+// tensors per backward pass (measured: 68 MB and 157 ms per training step of
+// BenchmarkLSTMStep, against 5 MB and 28 ms per step). x itself takes no
+// gradient unless a layer below it does.
+func stepInputs(s sequence) ([]*G.Node, error) {
+	xt, err := G.Transpose(s.x, 1, 0, 2)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*G.Node, s.steps)
+	for t := range out {
+		if out[t], err = G.Slice(xt, G.S(t)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// inputProduct returns x W + bias for x [batch, in]; bias, a row [1, out],
+// may be nil.
+func inputProduct(b *graph.Builder, x *G.Node, w *Posterior, bias *G.Node) (*G.Node, error) {
+	y, err := weightProduct(b, x, w)
+	if err != nil || bias == nil {
+		return y, err
+	}
+	return addRow(y, bias)
+}
+
+// cols returns m[:, lo:hi], keeping the axis.
+func cols(m *G.Node, lo, hi int) (*G.Node, error) { return sliceAxis(m, 1, lo, hi) }
+
+// stackSteps turns the per-step outputs [batch, hidden] into the batch-first
+// sequence [batch, T, hidden].
+func stackSteps(hs []*G.Node) (*G.Node, error) {
+	if len(hs) == 1 {
+		s := hs[0].Shape()
+		return G.Reshape(hs[0], tensor.Shape{s[0], 1, s[1]})
+	}
+	// Concatenation along axis 0 and a transpose: both have gradients
+	// checked in Gorgonia v0.9.18 (Concat on other axes is not vouched for).
+	s := hs[0].Shape()
+	stacked, err := G.Concat(0, hs...)
+	if err != nil {
+		return nil, err
+	}
+	tm, err := G.Reshape(stacked, tensor.Shape{len(hs), s[0], s[1]})
+	if err != nil {
+		return nil, err
+	}
+	return G.Transpose(tm, 1, 0, 2)
+}
