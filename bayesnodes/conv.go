@@ -304,7 +304,7 @@ func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*
 		return nil, err
 	}
 	conv := func(x, w *G.Node) (*G.Node, error) { return s.checkedConv(x, w, outShape) }
-	switch s.estimator {
+	switch s.estimator.in(b) {
 	case LocalReparameterization:
 		return sampleLocal(b, x, weight, bias, conv)
 	case Flipout:

@@ -1,9 +1,15 @@
 package bayesnodes
 
-import "fmt"
+import (
+	"fmt"
 
-// Estimator is how a layer turns its weight posterior into outputs. The KL
-// term is the same whatever the estimator.
+	"github.com/gorgonia-bnn/bnn/graph"
+)
+
+// Estimator is how a layer turns its weight posterior into outputs while it
+// trains. The KL term is the same whatever the estimator, and so is each
+// example's predictive distribution: Model.Predict's graphs sample the
+// weights, one network per pass, under every estimator.
 type Estimator int
 
 const (
@@ -48,6 +54,15 @@ func WithEstimator(e Estimator) Option {
 		}
 		c.estimator = e
 	}
+}
+
+// in returns the estimator a layer uses in b's graph: weight sampling in
+// prediction graphs (see graph.Builder.Predicting), e otherwise.
+func (e Estimator) in(b *graph.Builder) Estimator {
+	if b.Predicting() && e >= Reparameterization && e <= Flipout {
+		return Reparameterization
+	}
+	return e
 }
 
 // MarshalText returns the estimator's name, as String does.

@@ -293,3 +293,32 @@ func TestGradientsAccumulateAcrossRuns(t *testing.T) {
 		g.Close()
 	}
 }
+
+// TestPredictSamplesWeights checks that prediction graphs sample weights
+// under every estimator: within a pass, equal inputs get equal outputs (one
+// network per pass), and passes differ.
+func TestPredictSamplesWeights(t *testing.T) {
+	for _, e := range []bayesnodes.Estimator{bayesnodes.LocalReparameterization, bayesnodes.Flipout} {
+		c, err := bayesnodes.NewConv1D(2, 2, 3, bayesnodes.WithEstimator(e), bayesnodes.WithRhoInit(-1, 0.1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := graph.NewModel(c.Apply, graph.Input(2, 5), graph.Seed(3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := randomInput(10, 5)
+		p, err := m.Predict(slices.Concat(row, row), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s, out := range p.Samples {
+			if !slices.Equal(out[:p.Width], out[p.Width:]) {
+				t.Errorf("%v: pass %d gives equal inputs different outputs %v and %v", e, s, out[:p.Width], out[p.Width:])
+			}
+		}
+		if slices.Equal(p.Samples[0], p.Samples[1]) {
+			t.Errorf("%v: two passes gave the same outputs", e)
+		}
+	}
+}

@@ -218,6 +218,13 @@ func (b *Builder) AddKL(kl *G.Node, count int) error {
 // the KL of every weight costs as much as a layer's forward pass.
 func (b *Builder) WantsKL() bool { return !b.skipKL }
 
+// Predicting reports whether the graph is one of Model.Predict's: one
+// weight draw per pass, outputs only. Layers whose training estimator
+// samples per example (local reparameterisation, Flipout) sample their
+// weights here instead: each example's predictive distribution is the
+// same, a pass is one network, and it costs one matrix product, not two.
+func (b *Builder) Predicting() bool { return b.skipKL }
+
 // KLCount returns the number of weights whose KL has been
 // added so far.
 func (b *Builder) KLCount() int { return b.klCount }
