@@ -12,9 +12,10 @@ import (
 )
 
 // sampleFlipout is Flipout (Wen et al. 2018) for a layer whose outputs are
-// linear in its weights, y = lin(x, w) + bias. One weight perturbation
-// delta = sigma * eps is drawn per run, and each example sees it with its
-// own random signs, as if it had drawn the weights mu + delta * s_out s_in^T:
+// linear in its weights, y = lin(x, w) + bias, with weights [out, in, ...].
+// One weight perturbation delta = sigma * eps is drawn per run, and each
+// example sees it with its own random signs, as if it had drawn the weights
+// mu + delta * s_out s_in^T:
 //
 //	y = lin(x, mu) + lin(x * s_in, delta) * s_out + bias sample
 //
@@ -26,58 +27,96 @@ import (
 // sampling. Flipped weights have the posterior's distribution, so the KL
 // terms are the posteriors' own; a Monte-Carlo KL is taken at mu + delta.
 func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
-	d, err := weight.lazyDraw(b)
-	if err != nil {
-		return nil, err
-	}
-	if err := weight.AddKL(b, d); err != nil {
-		return nil, err
-	}
-	sigma, err := d.Sigma()
-	if err != nil {
-		return nil, err
-	}
-	delta, err := G.HadamardProd(sigma, d.Eps)
-	if err != nil {
-		return nil, err
-	}
-	mean, err := lin(x, d.Mu)
-	if err != nil {
-		return nil, err
-	}
 	xs := x.Shape()
-	sIn, err := b.Noise(weight.Name()+".sign_in", graph.Rademacher, xs[0], xs[1])
+	f, err := weight.flipout(b, xs[0], xs[1], weight.Mu.Shape()[0])
 	if err != nil {
 		return nil, err
 	}
-	flipped, err := scaleChannels(x, sIn)
-	if err != nil {
-		return nil, err
-	}
-	pert, err := lin(flipped, delta)
-	if err != nil {
-		return nil, err
-	}
-	ms := mean.Shape()
-	sOut, err := b.Noise(weight.Name()+".sign_out", graph.Rademacher, ms[0], ms[1])
-	if err != nil {
-		return nil, err
-	}
-	if pert, err = scaleChannels(pert, sOut); err != nil {
-		return nil, err
-	}
-	y, err := G.Add(mean, pert)
-	if err != nil {
-		return nil, err
-	}
-	if bias == nil {
-		return y, nil
+	y, err := f.product(x, lin)
+	if err != nil || bias == nil {
+		return y, err
 	}
 	bs, err := bias.Sample(b)
 	if err != nil {
 		return nil, err
 	}
 	return addBias(y, bs)
+}
+
+// flipDraw is a posterior's Flipout draw in one graph: its mean, one
+// perturbation and the signs of each example's input and output channels.
+// A recurrent layer applies the same draw at every time step, so each
+// example keeps one set of weights over its sequence.
+type flipDraw struct {
+	mu, delta, sIn, sOut *G.Node
+}
+
+// flipKey keys a posterior's Flipout nodes in a graph.
+type flipKey struct {
+	p    *Posterior
+	part string
+}
+
+// flipout returns p's Flipout draw for batch examples with in input and out
+// output channels, made (with p's KL) on the first call in b's graph.
+func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, error) {
+	var d *Draw
+	delta, err := b.Once(flipKey{p, "delta"}, func() (*G.Node, error) {
+		var err error
+		if d, err = p.lazyDraw(b); err != nil {
+			return nil, err
+		}
+		if err := p.AddKL(b, d); err != nil {
+			return nil, err
+		}
+		sigma, err := d.Sigma()
+		if err != nil {
+			return nil, err
+		}
+		return G.HadamardProd(sigma, d.Eps)
+	})
+	if err != nil {
+		return flipDraw{}, err
+	}
+	f := flipDraw{delta: delta}
+	if f.mu, err = b.Param(p.Mu); err != nil {
+		return flipDraw{}, err
+	}
+	signs := func(part string, channels int) (*G.Node, error) {
+		return b.Once(flipKey{p, part}, func() (*G.Node, error) {
+			return b.Noise(p.Name()+"."+part, graph.Rademacher, batch, channels)
+		})
+	}
+	if f.sIn, err = signs("sign_in", in); err != nil {
+		return flipDraw{}, err
+	}
+	if f.sOut, err = signs("sign_out", out); err != nil {
+		return flipDraw{}, err
+	}
+	if s := f.sIn.Shape(); s[0] != batch || s[1] != in {
+		return flipDraw{}, fmt.Errorf("bayesnodes: %s: Flipout signs drawn for %v, used for a batch of %d with %d channels", p.Name(), s, batch, in)
+	}
+	return f, nil
+}
+
+// product returns lin(x, mu) + lin(x * s_in, delta) * s_out.
+func (f flipDraw) product(x *G.Node, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
+	mean, err := lin(x, f.mu)
+	if err != nil {
+		return nil, err
+	}
+	flipped, err := scaleChannels(x, f.sIn)
+	if err != nil {
+		return nil, err
+	}
+	pert, err := lin(flipped, f.delta)
+	if err != nil {
+		return nil, err
+	}
+	if pert, err = scaleChannels(pert, f.sOut); err != nil {
+		return nil, err
+	}
+	return G.Add(mean, pert)
 }
 
 // scaleChannels multiplies n [batch, C, ...] by s [batch, C], broadcast over

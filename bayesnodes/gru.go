@@ -39,9 +39,9 @@ type GRU struct {
 
 // NewGRU returns a Bayesian GRU from in features to hidden units. The
 // posterior means start uniform in ±1/sqrt(hidden), as PyTorch initialises
-// its GRU, unless WithMuInit says otherwise. Only the Reparameterization
-// estimator is supported (see ErrRecurrentEstimator), and Peephole is an
-// LSTM option.
+// its GRU, unless WithMuInit says otherwise. The Reparameterization and
+// Flipout estimators are supported (see ErrRecurrentEstimator), and Peephole
+// is an LSTM option.
 func NewGRU(in, hidden int, opts ...RecurrentOption) (*GRU, error) {
 	c, err := newRecurrentConfig("gru", in, hidden, opts)
 	if err != nil {
@@ -83,7 +83,7 @@ func (l *GRU) Forward(b *graph.Builder, x, h0 *G.Node) (seq, last *G.Node, err e
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := drawAll(b, l.WeightIH, l.WeightHH, l.BiasIH, l.BiasHH); err != nil {
+	if err := drawAll(b, l.Estimator, s.batch, []*Posterior{l.WeightIH, l.WeightHH}, l.BiasIH, l.BiasHH); err != nil {
 		return nil, nil, err
 	}
 	xs, err := stepInputs(s)
@@ -102,7 +102,7 @@ func (l *GRU) Forward(b *graph.Builder, x, h0 *G.Node) (seq, last *G.Node, err e
 	h := h0
 	hs := make([]*G.Node, s.steps)
 	for t := range hs {
-		xw, err := inputProduct(b, xs[t], l.WeightIH, bih)
+		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bih)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -153,7 +153,7 @@ func (l *GRU) step(b *graph.Builder, xw, h, bhh *G.Node) (*G.Node, error) {
 	hw := bhh
 	if h != nil {
 		var err error
-		if hw, err = weightProduct(b, h, l.WeightHH); err != nil {
+		if hw, err = weightProduct(b, h, l.WeightHH, l.Estimator); err != nil {
 			return nil, err
 		}
 		if bhh != nil {

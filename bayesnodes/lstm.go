@@ -49,8 +49,8 @@ type LSTMState struct {
 
 // NewLSTM returns a Bayesian LSTM from in features to hidden units. The
 // posterior means start uniform in ±1/sqrt(hidden), as PyTorch initialises
-// its LSTM, unless WithMuInit says otherwise. Only the Reparameterization
-// estimator is supported (see ErrRecurrentEstimator).
+// its LSTM, unless WithMuInit says otherwise. The Reparameterization and
+// Flipout estimators are supported (see ErrRecurrentEstimator).
 func NewLSTM(in, hidden int, opts ...RecurrentOption) (*LSTM, error) {
 	c, err := newRecurrentConfig("lstm", in, hidden, opts)
 	if err != nil {
@@ -87,7 +87,7 @@ func (l *LSTM) Forward(b *graph.Builder, x *G.Node, init LSTMState) (seq *G.Node
 	if err != nil {
 		return nil, LSTMState{}, err
 	}
-	if err := drawAll(b, l.WeightIH, l.WeightHH, l.Bias); err != nil {
+	if err := drawAll(b, l.Estimator, s.batch, []*Posterior{l.WeightIH, l.WeightHH}, l.Bias); err != nil {
 		return nil, LSTMState{}, err
 	}
 	xs, err := stepInputs(s)
@@ -103,7 +103,7 @@ func (l *LSTM) Forward(b *graph.Builder, x *G.Node, init LSTMState) (seq *G.Node
 	state := init
 	hs := make([]*G.Node, s.steps)
 	for t := range hs {
-		xw, err := inputProduct(b, xs[t], l.WeightIH, bias)
+		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bias)
 		if err != nil {
 			return nil, LSTMState{}, err
 		}
@@ -156,7 +156,7 @@ func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, er
 		r = prev.C
 	}
 	if r != nil {
-		ru, err := weightProduct(b, r, l.WeightHH)
+		ru, err := weightProduct(b, r, l.WeightHH, l.Estimator)
 		if err != nil {
 			return LSTMState{}, err
 		}

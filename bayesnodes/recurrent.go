@@ -27,8 +27,10 @@ import (
 // independently, so at every time step the products x_t W and h_t U would
 // see a fresh, independent weight noise: the sequence would no longer be
 // run by one weight draw, and the posterior it trains would not be the one
-// whose KL is paid.
-var ErrRecurrentEstimator = errors.New("recurrent layers support only the Reparameterization estimator")
+// whose KL is paid. Flipout keeps one perturbation and one set of signs per
+// example for the whole sequence, so each example's sequence is run by one
+// weight draw; it is supported.
+var ErrRecurrentEstimator = errors.New("recurrent layers support only the Reparameterization and Flipout estimators")
 
 // RecurrentOption configures a recurrent layer. Every Option is a
 // RecurrentOption, so WithName, WithPrior, WithoutBias and the others mix
@@ -83,17 +85,26 @@ func newRecurrentConfig(kind string, in, hidden int, opts []RecurrentOption) (*r
 }
 
 func checkRecurrentEstimator(name string, e Estimator) error {
-	if e != Reparameterization {
+	if e != Reparameterization && e != Flipout {
 		return fmt.Errorf("bayesnodes: %s: estimator %v: %w (local reparameterisation would resample the pre-activations at every time step, not draw one set of weights per sequence)", name, e, ErrRecurrentEstimator)
 	}
 	return nil
 }
 
 // weightProduct returns x w for x [rows, in] and w [in, out], the posterior
-// p's weights drawn once per graph. Every weight product of the recurrent
-// layers, input and recurrent, goes through here, so an estimator that
-// perturbs products rather than weights (Flipout) replaces one function.
-func weightProduct(b *graph.Builder, x *G.Node, p *Posterior) (*G.Node, error) {
+// p's weights drawn once per graph, or under Flipout x mu + ((x * s_in)
+// delta) * s_out with one perturbation and one set of signs per graph.
+// Every weight product of the recurrent layers, input and recurrent, goes
+// through here.
+func weightProduct(b *graph.Builder, x *G.Node, p *Posterior, e Estimator) (*G.Node, error) {
+	if e.in(b) == Flipout {
+		ws := p.Mu.Shape()
+		f, err := p.flipout(b, x.Shape()[0], ws[0], ws[1])
+		if err != nil {
+			return nil, err
+		}
+		return f.product(x, G.Mul)
+	}
 	w, err := p.Sample(b)
 	if err != nil {
 		return nil, err
@@ -185,11 +196,23 @@ func checkState(b *graph.Builder, name, what string, n *G.Node, batch, hidden in
 	return nil
 }
 
-// drawAll draws the posteriors (nil ones skipped) in the order given, so the
-// parameters are registered, and initialised, in a fixed order whatever the
-// graph uses first; later Samples of the same graph return these draws.
-func drawAll(b *graph.Builder, ps ...*Posterior) error {
-	for _, p := range ps {
+// drawAll draws the weight posteriors, then the biases (nil ones skipped),
+// in the order given, so the parameters are registered, and initialised, in
+// a fixed order whatever the graph uses first; later draws of the same
+// graph return these. Under Flipout the weights' draws are their
+// perturbations and signs for the batch.
+func drawAll(b *graph.Builder, e Estimator, batch int, weights []*Posterior, biases ...*Posterior) error {
+	for _, p := range weights {
+		if e.in(b) == Flipout {
+			ws := p.Mu.Shape()
+			if _, err := p.flipout(b, batch, ws[0], ws[1]); err != nil {
+				return err
+			}
+		} else if _, err := p.Sample(b); err != nil {
+			return err
+		}
+	}
+	for _, p := range biases {
 		if p == nil {
 			continue
 		}
@@ -225,8 +248,8 @@ func stepInputs(s sequence) ([]*G.Node, error) {
 
 // inputProduct returns x W + bias for x [batch, in]; bias, a row [1, out],
 // may be nil.
-func inputProduct(b *graph.Builder, x *G.Node, w *Posterior, bias *G.Node) (*G.Node, error) {
-	y, err := weightProduct(b, x, w)
+func inputProduct(b *graph.Builder, x *G.Node, w *Posterior, e Estimator, bias *G.Node) (*G.Node, error) {
+	y, err := weightProduct(b, x, w, e)
 	if err != nil || bias == nil {
 		return y, err
 	}

@@ -275,7 +275,17 @@ func TestRecurrentGradients(t *testing.T) {
 		{"lstm/mixture/montecarlo", func() (recurrentLayer, error) {
 			return bayesnodes.NewLSTM(2, 3, with(bayesnodes.WithPrior(bayesnodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.05}), bayesnodes.WithKL(bayesnodes.KLMonteCarlo))...)
 		}},
+		{"lstm/flipout", func() (recurrentLayer, error) {
+			return bayesnodes.NewLSTM(2, 3, with(bayesnodes.WithEstimator(bayesnodes.Flipout))...)
+		}},
+		{"lstm/flipout/mixture/montecarlo", func() (recurrentLayer, error) {
+			return bayesnodes.NewLSTM(2, 3, with(bayesnodes.WithEstimator(bayesnodes.Flipout),
+				bayesnodes.WithPrior(bayesnodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.05}), bayesnodes.WithKL(bayesnodes.KLMonteCarlo))...)
+		}},
 		{"gru", func() (recurrentLayer, error) { return bayesnodes.NewGRU(2, 3, opts...) }},
+		{"gru/flipout", func() (recurrentLayer, error) {
+			return bayesnodes.NewGRU(2, 3, with(bayesnodes.WithEstimator(bayesnodes.Flipout))...)
+		}},
 		{"gru/mixture/montecarlo", func() (recurrentLayer, error) {
 			return bayesnodes.NewGRU(2, 3, with(bayesnodes.WithPrior(bayesnodes.ScaleMixture{Pi: 0.25, Sigma1: 0.8, Sigma2: 0.05}), bayesnodes.WithKL(bayesnodes.KLMonteCarlo))...)
 		}},
@@ -588,7 +598,7 @@ func TestRecurrentBadInput(t *testing.T) {
 		{"lstm local reparameterisation", func() error {
 			_, err := bayesnodes.NewLSTM(3, 4, bayesnodes.WithEstimator(bayesnodes.LocalReparameterization))
 			return err
-		}, "estimator local-reparameterization: recurrent layers support only the Reparameterization estimator", bayesnodes.ErrRecurrentEstimator},
+		}, "estimator local-reparameterization: recurrent layers support only the Reparameterization and Flipout estimators", bayesnodes.ErrRecurrentEstimator},
 		{"gru local reparameterisation", func() error {
 			_, err := bayesnodes.NewGRU(3, 4, bayesnodes.WithEstimator(bayesnodes.LocalReparameterization))
 			return err
@@ -684,5 +694,113 @@ func TestRecurrentBadInput(t *testing.T) {
 				t.Fatalf("error %q is not %v", err, c.is)
 			}
 		})
+	}
+}
+
+// TestRecurrentFlipoutIsPerExampleWeights checks recurrent Flipout against
+// its definition, with weight sampling as the reference: example n's
+// sequence must be run by the weights mu + (sigma * eps) * s_in[n, i] *
+// s_out[n, o] (layout [in, out]) at every step, and the bias samples.
+func TestRecurrentFlipoutIsPerExampleWeights(t *testing.T) {
+	const batch, steps, in, hidden = 3, 4, 2, 3
+	for _, kind := range []string{"lstm", "gru"} {
+		mk := func(e bayesnodes.Estimator) (recurrentLayer, []*bayesnodes.Posterior, []*bayesnodes.Posterior) {
+			opts := []bayesnodes.RecurrentOption{bayesnodes.WithEstimator(e), bayesnodes.WithRhoInit(-1, 0.3)}
+			if kind == "lstm" {
+				l, err := bayesnodes.NewLSTM(in, hidden, opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return l, []*bayesnodes.Posterior{l.WeightIH, l.WeightHH}, []*bayesnodes.Posterior{l.Bias}
+			}
+			l, err := bayesnodes.NewGRU(in, hidden, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l, []*bayesnodes.Posterior{l.WeightIH, l.WeightHH}, []*bayesnodes.Posterior{l.BiasIH, l.BiasHH}
+		}
+		flip, fw, fb := mk(bayesnodes.Flipout)
+		ref, rw, rb := mk(bayesnodes.Reparameterization)
+		m, err := graph.NewModel(flip.Apply, graph.Input(steps, in), graph.WithDtype(graph.Float64), graph.Seed(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := m.Build(batch, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randomInput(batch*steps*in, 9)
+		eps, signIn, signOut := map[*bayesnodes.Posterior][]float64{}, map[*bayesnodes.Posterior][]float64{}, map[*bayesnodes.Posterior][]float64{}
+		for i, p := range append(append([]*bayesnodes.Posterior(nil), fw...), fb...) {
+			eps[p] = randomInput(p.Mu.Len(), uint64(20+i))
+			if err := g.SetNoise(p.Name(), eps[p]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, p := range fw {
+			s := p.Mu.Shape()
+			signIn[p], signOut[p] = randomSigns(batch*s[0], uint64(40+i)), randomSigns(batch*s[1], uint64(50+i))
+			if err := g.SetNoise(p.Name()+".sign_in", signIn[p]); err != nil {
+				t.Fatal(err)
+			}
+			if err := g.SetNoise(p.Name()+".sign_out", signOut[p]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := g.SetX(x); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Run(); err != nil {
+			t.Fatal(err)
+		}
+		got := g.Output(nil)
+		g.Close()
+
+		rm, err := graph.NewModel(ref.Apply, graph.Input(steps, in), graph.WithDtype(graph.Float64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rg, err := rm.Build(1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pairs := append(append([]*bayesnodes.Posterior(nil), fw...), fb...)
+		refs := append(append([]*bayesnodes.Posterior(nil), rw...), rb...)
+		for i := range pairs {
+			if err := refs[i].Mu.SetValues(pairs[i].Mu.Values()); err != nil {
+				t.Fatal(err)
+			}
+			if err := refs[i].Rho.SetValues(pairs[i].Rho.Values()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		per := len(got) / batch
+		for n := 0; n < batch; n++ {
+			for i, p := range fw {
+				s := p.Mu.Shape()
+				flipped := make([]float64, len(eps[p]))
+				for a := 0; a < s[0]; a++ {
+					for o := 0; o < s[1]; o++ {
+						flipped[a*s[1]+o] = eps[p][a*s[1]+o] * signIn[p][n*s[0]+a] * signOut[p][n*s[1]+o]
+					}
+				}
+				if err := rg.SetNoise(rw[i].Name(), flipped); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, p := range fb {
+				if err := rg.SetNoise(rb[i].Name(), eps[p]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := rg.SetX(x[n*steps*in : (n+1)*steps*in]); err != nil {
+				t.Fatal(err)
+			}
+			if err := rg.Run(); err != nil {
+				t.Fatal(err)
+			}
+			checkValues(t, kind+" example output", got[n*per:(n+1)*per], rg.Output(nil), 1e-12)
+		}
+		rg.Close()
 	}
 }
