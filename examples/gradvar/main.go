@@ -38,7 +38,7 @@ import (
 
 type config struct {
 	reps, batch, warmEpochs int
-	rhoInit                 float64
+	rhoInit, muStd          float64
 	seed                    uint64
 }
 
@@ -61,7 +61,8 @@ func main() {
 	flag.IntVar(&c.reps, "reps", 200, "gradients computed per estimator and setting")
 	flag.IntVar(&c.batch, "batch", 128, "minibatch size")
 	flag.IntVar(&c.warmEpochs, "warm", 1, "epochs of training with weight sampling before measuring")
-	flag.Float64Var(&c.rhoInit, "rho-init", -5, "initial posterior rho, as in examples/mnist")
+	flag.Float64Var(&c.rhoInit, "rho-init", -4, "initial posterior rho, as in examples/mnist")
+	flag.Float64Var(&c.muStd, "mu-std", 0.1, "initial posterior means from N(0, mu-std^2), as in examples/mnist (0: the library default)")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of initialisation, noise and minibatches")
 	asJSON := flag.Bool("json", false, "print the table as one JSON object on the last line")
 	flag.Parse()
@@ -87,6 +88,8 @@ func (c config) validate() error {
 		return fmt.Errorf("-warm %d: want 0 or more", c.warmEpochs)
 	case math.IsNaN(c.rhoInit) || math.IsInf(c.rhoInit, 0):
 		return fmt.Errorf("-rho-init %v: want a finite number", c.rhoInit)
+	case !(c.muStd >= 0) || math.IsInf(c.muStd, 0):
+		return fmt.Errorf("-mu-std %v: want a finite number >= 0", c.muStd)
 	}
 	return nil
 }
@@ -121,7 +124,11 @@ func run(c config, log io.Writer) ([]row, error) {
 }
 
 func newModel(c config, e bayesnodes.Estimator) (*graph.Model, error) {
-	mlp, err := bayesnodes.NewMLP([]int{784, 400, 400, 10}, bayesnodes.WithRhoInit(c.rhoInit, 0.1), bayesnodes.WithEstimator(e))
+	opts := []bayesnodes.Option{bayesnodes.WithRhoInit(c.rhoInit, 0.1), bayesnodes.WithEstimator(e)}
+	if c.muStd != 0 {
+		opts = append(opts, bayesnodes.WithMuInit(0, c.muStd))
+	}
+	mlp, err := bayesnodes.NewMLP([]int{784, 400, 400, 10}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 // there for: on one minibatch, the gradient noise of local
 // reparameterization and Flipout is well below weight sampling's.
 func TestEstimatorsLowerGradientVariance(t *testing.T) {
-	rows, err := run(config{reps: 10, batch: 64, rhoInit: -5, seed: 1}, io.Discard)
+	rows, err := run(config{reps: 10, batch: 64, rhoInit: -4, muStd: 0.1, seed: 1}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +52,7 @@ func TestBadFlags(t *testing.T) {
 		{config{reps: 5, batch: 8, warmEpochs: -1}, "-warm -1"},
 		{config{reps: 5, batch: 8, rhoInit: math.NaN()}, "-rho-init NaN"},
 		{config{reps: 5, batch: 9000}, "-batch 9000"},
+		{config{reps: 5, batch: 8, muStd: -1}, "-mu-std -1"},
 	} {
 		_, err := run(c.cfg, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

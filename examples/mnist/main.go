@@ -38,6 +38,7 @@ type config struct {
 	klScale       float64 // multiplies the KL weight 1/N
 	rhoInit       float64
 	estimator     bayesnodes.Estimator
+	muStd         float64
 	data          string // IDX directory; "" for the embedded digits
 	ood           string // IDX directory of out-of-distribution images
 	out           string // directory for the PNGs; "" for none
@@ -78,8 +79,9 @@ func main() {
 	flag.IntVar(&c.evalSamples, "eval-samples", 10, "predictive samples at test time")
 	flag.IntVar(&c.oodSamples, "ood-samples", 100, "predictive samples for the out-of-distribution scores (the peers' W5 protocol uses 100)")
 	flag.Float64Var(&c.lr, "lr", 1e-3, "Adam learning rate")
-	flag.Float64Var(&c.rhoInit, "rho-init", -5, "initial posterior rho (sigma = softplus(rho)); smaller than the library default for 784 inputs")
-	flag.TextVar(&c.estimator, "estimator", bayesnodes.Reparameterization, "how layers sample: reparameterization, local-reparameterization or flipout")
+	flag.Float64Var(&c.rhoInit, "rho-init", -4, "initial posterior rho (sigma = softplus(rho)); smaller than the library default for 784 inputs")
+	flag.Float64Var(&c.muStd, "mu-std", 0.1, "initial posterior means from N(0, mu-std^2), as BLiTZ and bayesian-torch; 0: U(±1/sqrt(fan-in)), the library default")
+	flag.TextVar(&c.estimator, "estimator", bayesnodes.Flipout, "how layers sample: reparameterization, local-reparameterization or flipout")
 	flag.Float64Var(&c.klScale, "kl-scale", 1, "multiplies the KL weight 1/N (1: the ELBO)")
 	flag.StringVar(&c.data, "data", "", "IDX directory (MNIST layout); default: the embedded 10,000 digits")
 	flag.StringVar(&c.ood, "ood", "", "IDX directory of out-of-distribution images, e.g. /usr/share/datasets/fashion-mnist")
@@ -155,6 +157,9 @@ func run(ctx context.Context, c config) (*result, error) {
 		ood = &d
 	}
 	layerOpts := []bayesnodes.Option{bayesnodes.WithRhoInit(c.rhoInit, 0.1), bayesnodes.WithEstimator(c.estimator)}
+	if c.muStd != 0 {
+		layerOpts = append(layerOpts, bayesnodes.WithMuInit(0, c.muStd))
+	}
 	net, input, err := newNetwork(c.model, layerOpts...)
 	if err != nil {
 		return nil, err
