@@ -28,7 +28,6 @@ var notSupported = map[string]string{
 	"gru":            "recurrent/3-D issue: GRU",
 	"embedding":      "recurrent/3-D issue: Embedding",
 	"linear_flipout": "estimators issue: Flipout",
-	"kl_log_uniform": "compression issue: sparse variational dropout",
 }
 
 type goldenTensor struct {
