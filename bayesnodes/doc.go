@@ -5,11 +5,15 @@
 // q(w) = N(mu, sigma^2) over one parameter tensor, with sigma = softplus(rho)
 // so that rho is unconstrained. A weight sample is the reparameterised
 // w = mu + sigma * eps, where eps is a noise input node of the graph that
-// graph.Graph.Run fills from the model's seeded generator.
+// graph.Graph.Run fills from the model's seeded generator. For sparse
+// variational dropout (WithSparseVD, Molchanov et al. 2017) the same type
+// holds theta and log sigma^2 in place of mu and rho; log alpha = log
+// sigma^2 - log theta^2 decides pruning (see the prune package).
 //
 // Every KL term goes through one path, Posterior.KLOf: the closed form
 // KL(q || p) where the prior provides it (ClosedFormPrior), and otherwise
-// the one-sample Monte-Carlo estimate log q(w) - log p(w) at the sampled w.
+// the one-sample Monte-Carlo estimate log q(w) - log p(w) at the sampled w;
+// the log-uniform prior's approximate KL (LogUniform) is one more case.
 // Both are sums over the weights; an objective scales the total (see the
 // losses package for the weighting).
 //
@@ -18,6 +22,10 @@
 // ClosedFormPrior), so a user-defined prior is a type with a LogProb method.
 // Unlike BLiTZ, the scale-mixture log-density is the exact one (no 1e-6
 // added inside the density) and log q has no extra -0.5 per weight.
+//
+// Layers: Linear, Conv1D, Conv2D, Conv3D, LSTM, GRU and Embedding, each
+// trained with the Estimator chosen by WithEstimator. Wrap makes chosen
+// parameters of a plain network Bayesian without changing its code.
 //
 // A layer of one's own is a few lines: hold Posteriors, call Sample in the
 // layer's Apply (see the Example of a Bayesian scale layer).

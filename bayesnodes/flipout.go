@@ -69,7 +69,7 @@ func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, err
 		if err := p.AddKL(b, d); err != nil {
 			return nil, err
 		}
-		sigma, err := d.Sigma()
+		_, sigma, err := p.Moments(b) // sparse posteriors too
 		if err != nil {
 			return nil, err
 		}

@@ -19,6 +19,8 @@ type config struct {
 	muStd     float64 // used when muInit is nil: N(0, muStd^2), <= 0 means fan-in scaled
 	rhoInit   graph.Initializer
 	estimator Estimator
+	sparse    bool    // weights from NewSparsePosterior (WithSparseVD)
+	ls2Init   float64 // their initial log sigma^2
 	errs      []error
 }
 
@@ -120,7 +122,26 @@ func (c *config) meanInit(fanIn int) graph.Initializer {
 	return graph.Uniform(-bound, bound)
 }
 
+// WithSparseVD gives the layer's weights (not its bias) the sparse
+// variational dropout posterior N(theta, sigma^2) with the log-uniform
+// prior (Molchanov et al. 2017; see NewSparsePosterior), log sigma^2
+// starting at logSigma2Init everywhere (DefaultLogSigma2Init is a good
+// start). theta starts as the means would (WithMuInit, or fan-in scaled).
+// The bias keeps a Gaussian posterior with the layer's prior. Combine it
+// with WithEstimator(LocalReparameterization), as the paper does.
+func WithSparseVD(logSigma2Init float64) Option {
+	return func(c *config) {
+		if math.IsNaN(logSigma2Init) || math.IsInf(logSigma2Init, 0) {
+			c.errs = append(c.errs, fmt.Errorf("sparse VD: initial log sigma^2 is %v, want a finite value", logSigma2Init))
+		}
+		c.sparse, c.ls2Init = true, logSigma2Init
+	}
+}
+
 // posterior creates the posterior of one of the layer's tensors.
 func (c *config) posterior(tensor string, shape []int, fanIn int) (*Posterior, error) {
+	if c.sparse && tensor == "weight" {
+		return NewSparsePosterior(c.name+"."+tensor, shape, LogUniform{}, c.meanInit(fanIn), graph.Constant(c.ls2Init))
+	}
 	return NewPosterior(c.name+"."+tensor, shape, c.prior, c.meanInit(fanIn), c.rhoInit, c.kl)
 }

@@ -39,10 +39,16 @@ func (k KLMethod) String() string {
 
 // Posterior is the variational posterior of one parameter tensor: every
 // weight independent, w ~ N(mu, sigma^2) with sigma = softplus(rho).
+//
+// A sparse posterior (NewSparsePosterior, the sparse variational dropout
+// of Molchanov et al. 2017) has LogSigma2 in place of Rho: Mu holds theta
+// and sigma = exp(log_sigma2 / 2), its log alpha = log sigma^2 - log
+// theta^2. Layers see the same Sample and Moments either way.
 type Posterior struct {
-	Mu, Rho *graph.Param
-	Prior   Prior
-	KL      KLMethod
+	Mu, Rho   *graph.Param
+	LogSigma2 *graph.Param // nil unless a sparse posterior; Rho is nil then
+	Prior     Prior
+	KL        KLMethod
 }
 
 // NewPosterior returns a posterior over a tensor of the given shape; its
@@ -51,6 +57,9 @@ type Posterior struct {
 func NewPosterior(name string, shape []int, prior Prior, muInit, rhoInit graph.Initializer, kl KLMethod) (*Posterior, error) {
 	if err := validatePrior(prior); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if _, ok := prior.(SparsePrior); ok {
+		return nil, fmt.Errorf("bayesnodes: %s: the prior %T needs a sparse posterior: use NewSparsePosterior, or WithSparseVD for a layer", name, prior)
 	}
 	if kl < KLAuto || kl > KLMonteCarlo {
 		return nil, fmt.Errorf("bayesnodes: %s: unknown KL method %d", name, int(kl))
@@ -135,7 +144,11 @@ func (p *Posterior) AddKL(b *graph.Builder, d *Draw) error {
 }
 
 // Gaussian adds the posterior's parameter nodes, mu and rho, to the graph.
+// A sparse posterior has no rho: it returns an error.
 func (p *Posterior) Gaussian(b *graph.Builder) (Gaussian, error) {
+	if p.LogSigma2 != nil {
+		return Gaussian{}, fmt.Errorf("bayesnodes: %s is a sparse posterior: it has no rho", p.Name())
+	}
 	mu, err := b.Param(p.Mu)
 	if err != nil {
 		return Gaussian{}, err
@@ -150,6 +163,9 @@ func (p *Posterior) Gaussian(b *graph.Builder) (Gaussian, error) {
 // Moments adds mu and sigma = softplus(rho) to the graph. Estimators that
 // sample pre-activations rather than weights start here.
 func (p *Posterior) Moments(b *graph.Builder) (mu, sigma *G.Node, err error) {
+	if p.LogSigma2 != nil {
+		return p.sparseMoments(b)
+	}
 	q, err := p.Gaussian(b)
 	if err != nil {
 		return nil, nil, err
@@ -176,8 +192,12 @@ func (p *Posterior) Draw(b *graph.Builder) (*Draw, error) {
 
 // lazyDraw is a draw whose weights are built only when something reads
 // them (a Monte-Carlo KL): an estimator that uses eps itself, as Flipout
-// does, then pays nothing for a weight-sized sample it does not need.
+// does, then pays nothing for a weight-sized sample it does not need. A
+// sparse posterior's draw has its weights at once.
 func (p *Posterior) lazyDraw(b *graph.Builder) (*Draw, error) {
+	if p.LogSigma2 != nil {
+		return p.sparseDraw(b)
+	}
 	q, err := p.Gaussian(b)
 	if err != nil {
 		return nil, err
@@ -230,6 +250,9 @@ func (p *Posterior) LogPrior(b *graph.Builder, d *Draw) (*G.Node, error) {
 // a draw restricted to part of the tensor (an embedding's rows without its
 // padding row) gives the KL of that part.
 func (p *Posterior) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, error) {
+	if p.LogSigma2 != nil {
+		return p.sparseKLOf(b, method)
+	}
 	if method != KLMonteCarlo {
 		if cf, ok := p.Prior.(ClosedFormPrior); ok {
 			var q Gaussian
@@ -270,6 +293,9 @@ func (p *Posterior) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, e
 // SignalToNoise returns |mu| / sigma for every weight, from the current
 // parameter values (nil before the posterior's first use).
 func (p *Posterior) SignalToNoise() []float64 {
+	if p.LogSigma2 != nil {
+		return p.sparseSNR()
+	}
 	mu, rho := p.Mu.Values(), p.Rho.Values()
 	if mu == nil || rho == nil {
 		return nil
@@ -297,5 +323,11 @@ func InverseSoftplus(sigma float64) float64 {
 }
 
 // Name returns the posterior's name: its parameters' names without the
-// ".mu"/".rho" suffix. It is also the name of its noise input in a graph.
-func (p *Posterior) Name() string { return strings.TrimSuffix(p.Mu.Name(), ".mu") }
+// ".mu"/".rho" (".theta"/".log_sigma2") suffix. It is also the name of its
+// noise input in a graph.
+func (p *Posterior) Name() string {
+	if p.LogSigma2 != nil {
+		return strings.TrimSuffix(p.Mu.Name(), ".theta")
+	}
+	return strings.TrimSuffix(p.Mu.Name(), ".mu")
+}

@@ -44,6 +44,9 @@ type Builder struct {
 	klCount int
 	watched map[string]*watched
 	once    map[any]*G.Node
+	// parameters whose substitute is being built: their substitute's own
+	// Builder.Param calls get the parameter's node
+	substituting map[*Param]bool
 	// names of every node the builder made. Gorgonia merges equal nodes
 	// by name, type and shape (hash-consing), so a noise input that shared
 	// a parameter's name would silently become that parameter.
@@ -90,9 +93,13 @@ func (b *Builder) Batch() int { return b.batch }
 
 // Param returns the node of p in this graph, registering p with the model on
 // its first use. Using a parameter twice in one graph returns the same node.
+// If the model replaces p (Model.Replace), it returns the substitute's node.
 func (b *Builder) Param(p *Param) (*G.Node, error) {
 	if p == nil {
 		return nil, fmt.Errorf("graph: Builder.Param: nil parameter")
+	}
+	if sub, ok := b.m.substitutes[p]; ok && !b.substituting[p] {
+		return b.substitute(p, sub)
 	}
 	if n, ok := b.params[p]; ok {
 		return n, nil

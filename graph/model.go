@@ -27,9 +27,10 @@ type Model struct {
 	// restore their positions (see RNGState).
 	initSrc, noiseSrc *rand.PCG
 
-	params []*Param
-	names  map[string]*Param
-	frozen bool
+	params      []*Param
+	names       map[string]*Param
+	substitutes map[*Param]Substitute
+	frozen      bool
 
 	inference map[int]*Graph // prediction graphs by batch size
 }
