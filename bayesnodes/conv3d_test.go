@@ -9,7 +9,6 @@ import (
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/graph"
-	"github.com/gorgonia-bnn/bnn/internal/gradcheck"
 )
 
 func init() { conformanceRunners["conv3d"] = checkConv3DCase }
@@ -252,38 +251,8 @@ func TestConv3DGradients(t *testing.T) {
 // the graph, run once more with the checker's noise, for further checks.
 func checkGradientsAbs(t *testing.T, net graph.Network, inShape []int, batch int, x []float64) *graph.Graph {
 	t.Helper()
-	m, err := graph.NewModel(net, graph.Input(inShape...), graph.Seed(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := m.Build(batch, gradcheck.Probe{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := checkGradientsStep(t, net, inShape, batch, x, 1e-5, 1e-2)
 	t.Cleanup(func() { g.Close() })
-	if x == nil {
-		x = randomInput(batch*m.InputWidth(), 11)
-	}
-	if err := g.SetX(x); err != nil {
-		t.Fatal(err)
-	}
-	if err := gradcheck.FillProbe(g, 5); err != nil {
-		t.Fatal(err)
-	}
-	worst, err := gradcheck.Check(g, 99, 1e-5, 1e-2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(worst) == 0 {
-		t.Fatal("no parameter checked")
-	}
-	for _, w := range worst {
-		if w.RelErr > 1e-6 {
-			t.Errorf("gradient of %s", w)
-		} else {
-			t.Logf("ok %s", w)
-		}
-	}
 	return g
 }
 

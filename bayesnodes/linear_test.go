@@ -25,6 +25,16 @@ func randomInput(n int, seed uint64) []float64 {
 // on any parameter whose gradient is off by more than 1e-6 relative.
 func checkGradients(t *testing.T, net graph.Network, inShape []int, batch int) {
 	t.Helper()
+	checkGradientsStep(t, net, inShape, batch, nil, 1e-6, 1e-4).Close()
+}
+
+// checkGradientsStep is checkGradients with a finite-difference step h and
+// a floor below which gradients are compared absolutely (see
+// gradcheck.Check), on input x (random normal values when nil). Every
+// parameter of the model must be checked. It returns the graph, run once
+// more with the checker's noise, for further checks; the caller closes it.
+func checkGradientsStep(t *testing.T, net graph.Network, inShape []int, batch int, x []float64, h, floor float64) *graph.Graph {
+	t.Helper()
 	m, err := graph.NewModel(net, graph.Input(inShape...), graph.Seed(3))
 	if err != nil {
 		t.Fatal(err)
@@ -33,19 +43,21 @@ func checkGradients(t *testing.T, net graph.Network, inShape []int, batch int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
-	if err := g.SetX(randomInput(batch*m.InputWidth(), 11)); err != nil {
+	if x == nil {
+		x = randomInput(batch*m.InputWidth(), 11)
+	}
+	if err := g.SetX(x); err != nil {
 		t.Fatal(err)
 	}
 	if err := gradcheck.FillProbe(g, 5); err != nil {
 		t.Fatal(err)
 	}
-	worst, err := gradcheck.Check(g, 99, 1e-6, 1e-4)
+	worst, err := gradcheck.Check(g, 99, h, floor)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(worst) == 0 {
-		t.Fatal("no parameter checked")
+	if got, want := len(worst), len(m.Params()); got != want || got == 0 {
+		t.Fatalf("%d parameters checked, the model has %d", got, want)
 	}
 	for _, w := range worst {
 		if w.RelErr > 1e-6 {
@@ -54,6 +66,7 @@ func checkGradients(t *testing.T, net graph.Network, inShape []int, batch int) {
 			t.Logf("ok %s", w)
 		}
 	}
+	return g
 }
 
 func TestLinearGradients(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/graph"
-	"github.com/gorgonia-bnn/bnn/internal/gradcheck"
 )
 
 // recurrentLayer is what the tests need of LSTM and GRU.
@@ -227,35 +226,7 @@ func TestRecurrentMatchesReference(t *testing.T) {
 // gradient 6.1e-4, off by 1.8e-9).
 func checkRecurrentGradients(t *testing.T, net graph.Network, inShape []int, batch int) {
 	t.Helper()
-	m, err := graph.NewModel(net, graph.Input(inShape...), graph.Seed(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := m.Build(batch, gradcheck.Probe{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	if err := g.SetX(randomInput(batch*m.InputWidth(), 11)); err != nil {
-		t.Fatal(err)
-	}
-	if err := gradcheck.FillProbe(g, 5); err != nil {
-		t.Fatal(err)
-	}
-	worst, err := gradcheck.Check(g, 99, 1e-5, 1e-2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := len(worst), len(m.Params()); got != want || got == 0 {
-		t.Fatalf("%d parameters checked, the model has %d", got, want)
-	}
-	for _, w := range worst {
-		if w.RelErr > 1e-6 {
-			t.Errorf("gradient of %s", w)
-		} else {
-			t.Logf("ok %s", w)
-		}
-	}
+	checkGradientsStep(t, net, inShape, batch, nil, 1e-5, 1e-2).Close()
 }
 
 // TestRecurrentGradients checks the gradient of every mu and rho (the
