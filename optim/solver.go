@@ -4,14 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // Solver is a gorgonia.Solver whose gradient scale and learning rate can be
-// changed between steps and whose state can be saved and restored. *Adam and
-// *SGD implement it.
+// changed between steps and whose state can be saved and restored. *Adam,
+// *SGD and *RMSProp implement it.
 type Solver interface {
 	G.Solver
 
@@ -101,12 +103,13 @@ type SolverState struct {
 // validate the options and reject those that do not apply to them.
 type Option struct {
 	name  string
-	only  string // "Adam" or "SGD" if the option applies to one solver only
+	only  []string // the solvers the option applies to; nil: all
 	apply func(*settings) error
 }
 
 type settings struct {
 	beta1, beta2, eps float64
+	alpha             float64 // RMSProp's smoothing constant
 	weightDecay       float64
 	clip              float64
 	momentum          float64
@@ -118,7 +121,7 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // Betas sets Adam's decay rates of the first and second moment estimates
 // (defaults 0.9 and 0.999). Each must lie in [0, 1).
 func Betas(beta1, beta2 float64) Option {
-	return Option{fmt.Sprintf("Betas(%v, %v)", beta1, beta2), "Adam", func(s *settings) error {
+	return Option{fmt.Sprintf("Betas(%v, %v)", beta1, beta2), []string{"Adam"}, func(s *settings) error {
 		if !(beta1 >= 0 && beta1 < 1) {
 			return fmt.Errorf("beta1 = %v is outside [0, 1)", beta1)
 		}
@@ -130,10 +133,10 @@ func Betas(beta1, beta2 float64) Option {
 	}}
 }
 
-// Epsilon sets Adam's epsilon, added to the root of the second moment
-// estimate (default 1e-8). It must be positive and finite.
+// Epsilon sets Adam's and RMSProp's epsilon, added to the root of the
+// second moment estimate (default 1e-8). It must be positive and finite.
 func Epsilon(eps float64) Option {
-	return Option{fmt.Sprintf("Epsilon(%v)", eps), "Adam", func(s *settings) error {
+	return Option{fmt.Sprintf("Epsilon(%v)", eps), []string{"Adam", "RMSProp"}, func(s *settings) error {
 		if !(eps > 0) || !finite(eps) {
 			return fmt.Errorf("epsilon must be positive and finite")
 		}
@@ -144,10 +147,11 @@ func Epsilon(eps float64) Option {
 
 // WeightDecay sets the weight decay wd >= 0 (default 0). For Adam it is
 // decoupled from the gradient (AdamW, Loshchilov & Hutter): each step first
-// multiplies the parameters by 1 - lr*wd. For SGD it is an L2 penalty: wd
-// times the parameter is added to the (scaled, clipped) gradient.
+// multiplies the parameters by 1 - lr*wd. For SGD and RMSProp it is an L2
+// penalty: wd times the parameter is added to the (scaled, clipped)
+// gradient.
 func WeightDecay(wd float64) Option {
-	return Option{fmt.Sprintf("WeightDecay(%v)", wd), "", func(s *settings) error {
+	return Option{fmt.Sprintf("WeightDecay(%v)", wd), nil, func(s *settings) error {
 		if !(wd >= 0) || !finite(wd) {
 			return fmt.Errorf("weight decay must be non-negative and finite")
 		}
@@ -161,7 +165,7 @@ func WeightDecay(wd float64) Option {
 // most max (as torch.nn.utils.clip_grad_norm_, without its 1e-6 guard:
 // a clipped norm equals max). max must be positive and finite.
 func ClipNorm(max float64) Option {
-	return Option{fmt.Sprintf("ClipNorm(%v)", max), "", func(s *settings) error {
+	return Option{fmt.Sprintf("ClipNorm(%v)", max), nil, func(s *settings) error {
 		if !(max > 0) || !finite(max) {
 			return fmt.Errorf("the maximum norm must be positive and finite")
 		}
@@ -170,9 +174,10 @@ func ClipNorm(max float64) Option {
 	}}
 }
 
-// Momentum sets SGD's momentum m in [0, 1) (default 0, no momentum).
+// Momentum sets SGD's or RMSProp's momentum m in [0, 1) (default 0, no
+// momentum).
 func Momentum(m float64) Option {
-	return Option{fmt.Sprintf("Momentum(%v)", m), "SGD", func(s *settings) error {
+	return Option{fmt.Sprintf("Momentum(%v)", m), []string{"SGD", "RMSProp"}, func(s *settings) error {
 		if !(m >= 0 && m < 1) {
 			return fmt.Errorf("momentum is outside [0, 1)")
 		}
@@ -183,7 +188,7 @@ func Momentum(m float64) Option {
 
 // Nesterov makes SGD use Nesterov momentum; it needs Momentum(m) with m > 0.
 func Nesterov() Option {
-	return Option{"Nesterov()", "SGD", func(s *settings) error {
+	return Option{"Nesterov()", []string{"SGD"}, func(s *settings) error {
 		s.nesterov = true
 		return nil
 	}}
@@ -198,8 +203,8 @@ func newCore(kind string, lr float64, s *settings, opts []Option) (core, error) 
 		if o.apply == nil {
 			return core{}, fmt.Errorf("optim: New%s: option %d is the zero Option", kind, i)
 		}
-		if o.only != "" && o.only != kind {
-			return core{}, fmt.Errorf("optim: New%s: %s applies to %s only", kind, o.name, o.only)
+		if o.only != nil && !slices.Contains(o.only, kind) {
+			return core{}, fmt.Errorf("optim: New%s: %s applies to %s only", kind, o.name, strings.Join(o.only, " and "))
 		}
 		if err := o.apply(s); err != nil {
 			return core{}, fmt.Errorf("optim: New%s: %s: %v", kind, o.name, err)
@@ -220,7 +225,7 @@ func checkLearnRate(lr float64) error {
 type core struct {
 	kind   string // "Adam" or "SGD", for messages
 	stepOp string // kind + ".Step", made once: Step must not allocate
-	nbuf   int    // moment buffers per parameter: 2 for Adam, 1 or 0 for SGD
+	nbuf   int    // moment buffers per parameter: 2 for Adam, 1 or 0 for SGD, 1 or 2 for RMSProp
 	lr     float64
 	scale  float64
 	clip   float64

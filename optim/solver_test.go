@@ -105,10 +105,10 @@ func TestConstructorsValidate(t *testing.T) {
 		{"momentum 1", sgd(0.1, optim.Momentum(1)), "Momentum(1)"},
 		{"momentum negative", sgd(0.1, optim.Momentum(-0.5)), "Momentum(-0.5)"},
 		{"Nesterov without momentum", sgd(0.1, optim.Nesterov()), "Nesterov() needs Momentum"},
-		{"Momentum on Adam", adam(1e-3, optim.Momentum(0.9)), "NewAdam: Momentum(0.9) applies to SGD only"},
+		{"Momentum on Adam", adam(1e-3, optim.Momentum(0.9)), "NewAdam: Momentum(0.9) applies to SGD and RMSProp only"},
 		{"Nesterov on Adam", adam(1e-3, optim.Nesterov()), "Nesterov() applies to SGD only"},
 		{"Betas on SGD", sgd(0.1, optim.Betas(0.9, 0.99)), "NewSGD: Betas(0.9, 0.99) applies to Adam only"},
-		{"Epsilon on SGD", sgd(0.1, optim.Epsilon(1e-8)), "Epsilon(1e-08) applies to Adam only"},
+		{"Epsilon on SGD", sgd(0.1, optim.Epsilon(1e-8)), "Epsilon(1e-08) applies to Adam and RMSProp only"},
 		{"zero Option", adam(1e-3, optim.ClipNorm(1), optim.Option{}), "option 1 is the zero Option"},
 	} {
 		if tc.err == nil {

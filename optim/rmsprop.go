@@ -1,0 +1,110 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// RMSProp is Hinton's RMSProp in the formulation of PyTorch's
+// torch.optim.RMSprop (not centred). It implements gorgonia.Solver. With
+// gradient g (after the gradient scale and clipping):
+//
+//	d = g + wd*w
+//	v = alpha*v + (1-alpha)*d*d
+//	b = momentum*b + d/(sqrt(v) + eps);  w = w - lr*b    (with momentum)
+//	w = w - lr * d/(sqrt(v) + eps)                       (without)
+//
+// and then g is set to zero. Like Adam and SGD, the update is one fused
+// pass over the raw slices in the parameter's dtype, and its buffers are
+// allocated on the first step; later steps allocate nothing.
+//
+// An RMSProp is not safe for concurrent use.
+type RMSProp struct {
+	core
+	alpha, eps, momentum, wd float64
+}
+
+// NewRMSProp returns an RMSProp solver with learning rate lr (non-negative
+// and finite), alpha = 0.99 and eps = 1e-8 (PyTorch's defaults), changed by
+// the options Alpha, Epsilon, Momentum, WeightDecay and ClipNorm. Betas and
+// Nesterov are rejected. The error names the offending argument.
+func NewRMSProp(lr float64, opts ...Option) (*RMSProp, error) {
+	s := settings{alpha: 0.99, eps: 1e-8}
+	c, err := newCore("RMSProp", lr, &s, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.nbuf = 1
+	if s.momentum > 0 {
+		c.nbuf = 2
+	}
+	return &RMSProp{core: c, alpha: s.alpha, eps: s.eps, momentum: s.momentum, wd: s.weightDecay}, nil
+}
+
+// Alpha sets RMSProp's smoothing constant of the squared-gradient average
+// (default 0.99). It must lie in [0, 1).
+func Alpha(alpha float64) Option {
+	return Option{fmt.Sprintf("Alpha(%v)", alpha), []string{"RMSProp"}, func(s *settings) error {
+		if !(alpha >= 0 && alpha < 1) {
+			return fmt.Errorf("alpha = %v is outside [0, 1)", alpha)
+		}
+		s.alpha = alpha
+		return nil
+	}}
+}
+
+// Step updates each parameter of vgs in place from its gradient, as described
+// on RMSProp, and zeroes the gradients. vgs must hold the same parameters in
+// the same order at every step. If Step returns an error, it has changed
+// nothing.
+func (r *RMSProp) Step(vgs []G.ValueGrad) error {
+	coef, err := r.prepare(vgs)
+	if err != nil {
+		return err
+	}
+	defer r.release()
+	r.steps++
+	k := rmsConsts{gs: coef, lr: r.lr, alpha: r.alpha, eps: r.eps, momentum: r.momentum, wd: r.wd}
+	// Like Adam's state, the squared average is the last buffer (V with
+	// momentum, whose buffer is M; M alone without).
+	for i := range r.params {
+		p := &r.params[i]
+		switch {
+		case p.f32 && r.nbuf == 2:
+			rmsUpdate(p.w.Float32s(), p.g.Float32s(), p.b32, p.a32, k)
+		case p.f32:
+			rmsUpdate(p.w.Float32s(), p.g.Float32s(), p.a32, nil, k)
+		case r.nbuf == 2:
+			rmsUpdate(p.w.Float64s(), p.g.Float64s(), p.b64, p.a64, k)
+		default:
+			rmsUpdate(p.w.Float64s(), p.g.Float64s(), p.a64, nil, k)
+		}
+	}
+	return nil
+}
+
+type rmsConsts struct {
+	gs, lr, alpha, eps, momentum, wd float64
+}
+
+// rmsUpdate applies one RMSProp step to w with gradient g, squared average
+// v and momentum buffer b (nil without momentum), and zeroes g.
+func rmsUpdate[T float32 | float64](w, g, v, b []T, k rmsConsts) {
+	g, v = g[:len(w)], v[:len(w)]
+	gs, lr, a, oma, eps, wd := T(k.gs), T(k.lr), T(k.alpha), T(1-k.alpha), T(k.eps), T(k.wd)
+	mom := T(k.momentum)
+	for i := range w {
+		d := gs*g[i] + wd*w[i]
+		vi := a*v[i] + oma*d*d
+		v[i] = vi
+		step := d / (T(math.Sqrt(float64(vi))) + eps)
+		if b != nil {
+			step += mom * b[i]
+			b[i] = step
+		}
+		w[i] -= lr * step
+		g[i] = 0
+	}
+}
