@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/gorgonia-bnn/bnn/datasets"
@@ -106,10 +107,12 @@ func Samples(k int) TrainerOption {
 }
 
 // Parallel runs a step's Monte-Carlo samples on up to n graphs at once, one
-// goroutine each (default 1: one after another). The graphs share the
-// model's parameters and draw their noise in the sequential order, so the
-// results are the same, bit for bit, as with n = 1; each graph costs its own
-// memory for activations. It pays off with K > 1 on several cores.
+// goroutine each (default GOMAXPROCS; 1 runs them one after another). The
+// graphs share the model's parameters and draw their noise in the
+// sequential order, so the results are the same, bit for bit, whatever n;
+// each graph costs its own memory for activations. Measured on 2 cores, a
+// K = 3 step of the MNIST MLP takes 0.72x the sequential time with gonum's
+// BLAS and the same time with OpenBLAS, which already uses both cores.
 func Parallel(n int) TrainerOption {
 	return func(t *Trainer) error {
 		if n <= 0 {
@@ -180,7 +183,7 @@ func NewTrainer(model *graph.Model, obj Objective, solver Solver, opts ...Traine
 	}
 	t := &Trainer{model: model, obj: obj, solver: solver, samples: 1, progress: os.Stderr,
 		every: 2 * time.Second, graphs: map[int]*graph.Graph{},
-		replicas: map[int][]*graph.Graph{}, parallel: 1}
+		replicas: map[int][]*graph.Graph{}, parallel: runtime.GOMAXPROCS(0)}
 	if err := ShuffleSeed(1)(t); err != nil {
 		return nil, err
 	}
