@@ -92,6 +92,9 @@ func NewEmbedding(num, dim int, opts ...EmbeddingOption) (*Embedding, error) {
 		}
 		o.applyEmbedding(c)
 	}
+	if c.sparse {
+		c.errs = append(c.errs, errors.New("WithSparseVD applies to Linear and the convolutions, not to an embedding"))
+	}
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -139,7 +142,7 @@ func (e *Embedding) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		}
 		return y, nil
 	}
-	if e.Estimator == LocalReparameterization {
+	if e.Estimator.in(b) == LocalReparameterization {
 		return e.applyLocal(b, lookup)
 	}
 	w, err := b.Once(e.Weight, func() (*G.Node, error) {

@@ -322,3 +322,40 @@ func TestPredictSamplesWeights(t *testing.T) {
 		}
 	}
 }
+
+// TestSparseVDRejectedWhereUnsupported checks that layers without a sparse
+// form refuse WithSparseVD instead of ignoring it.
+func TestSparseVDRejectedWhereUnsupported(t *testing.T) {
+	sparse := bayesnodes.WithSparseVD(bayesnodes.DefaultLogSigma2Init)
+	_, e1 := bayesnodes.NewLSTM(2, 3, sparse)
+	_, e2 := bayesnodes.NewGRU(2, 3, sparse)
+	_, e3 := bayesnodes.NewEmbedding(5, 3, sparse)
+	for i, err := range []error{e1, e2, e3} {
+		if err == nil || !strings.Contains(err.Error(), "WithSparseVD applies to Linear") {
+			t.Errorf("layer %d: error %v, want one refusing WithSparseVD", i, err)
+		}
+	}
+}
+
+// TestEmbeddingPredictSamplesTable checks that an embedding trained with
+// local reparameterisation still predicts with one table per pass: an
+// index repeated in a pass gets the same row.
+func TestEmbeddingPredictSamplesTable(t *testing.T) {
+	e, err := bayesnodes.NewEmbedding(5, 3, bayesnodes.WithEstimator(bayesnodes.LocalReparameterization), bayesnodes.WithRhoInit(-1, 0.1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.NewModel(e.Apply, graph.Input(2), graph.Seed(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Predict([]float64{2, 2}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s, out := range p.Samples {
+		if !slices.Equal(out[:3], out[3:]) {
+			t.Errorf("pass %d: index 2 looked up twice gives %v and %v", s, out[:3], out[3:])
+		}
+	}
+}

@@ -72,6 +72,9 @@ func newRecurrentConfig(kind string, in, hidden int, opts []RecurrentOption) (*r
 		}
 		o.applyRecurrent(c)
 	}
+	if c.sparse {
+		c.errs = append(c.errs, errors.New("WithSparseVD applies to Linear and the convolutions, not to recurrent layers"))
+	}
 	if err := c.err(); err != nil {
 		return nil, err
 	}
