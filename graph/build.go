@@ -57,7 +57,7 @@ func (m *Model) build(batch int, obj Objective, withKL bool) (gr *Graph, err err
 	if err != nil {
 		return nil, err
 	}
-	gr = &Graph{m: m, b: b, batch: batch, out: &watched{node: out}}
+	gr = &Graph{m: m, b: b, batch: batch, out: &watched{node: out}, revision: m.revision}
 	G.Read(out, &gr.out.val)
 	if kl != nil {
 		gr.kl = &watched{node: kl}

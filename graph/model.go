@@ -30,6 +30,7 @@ type Model struct {
 	params      []*Param
 	names       map[string]*Param
 	substitutes map[*Param]Substitute
+	revision    int // counts Replace calls; graphs built before one are stale
 	frozen      bool
 
 	inference map[int]*Graph // prediction graphs by batch size

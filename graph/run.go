@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -21,7 +22,13 @@ type Graph struct {
 
 	out, kl, loss *watched
 	learnables    []G.ValueGrad
+	revision      int // the model's revision when the graph was built
 }
+
+// Stale reports whether the model's parameters were replaced (Model.Replace)
+// after the graph was built: it would still compute with the old ones, so
+// Execute refuses to run it.
+func (g *Graph) Stale() bool { return g.revision != g.m.revision }
 
 // Batch returns the batch size the graph was built for.
 func (g *Graph) Batch() int { return g.batch }
@@ -159,6 +166,9 @@ func (g *Graph) Resample() {
 // and backward if the graph was built with an objective (gradients add up in
 // the parameters' dual values until a solver step zeroes them).
 func (g *Graph) Execute() error {
+	if g.Stale() {
+		return errors.New("graph: the model's parameters were replaced (Model.Replace, bayesnodes.Wrap) after this graph was built: build a new graph (a new Trainer builds its own)")
+	}
 	defer g.vm.Reset()
 	if err := g.vm.RunAll(); err != nil {
 		return fmt.Errorf("graph: run: %w", err)

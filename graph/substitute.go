@@ -38,6 +38,7 @@ func (m *Model) Replace(p *Param, sub Substitute) error {
 	} else {
 		m.substitutes[p] = sub
 	}
+	m.revision++
 	for size, g := range m.inference {
 		g.Close()
 		delete(m.inference, size)

@@ -143,3 +143,41 @@ func TestReplaceBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestReplaceMakesGraphsStale checks that a graph built before Replace
+// refuses to run: it would compute with the parameter it was built with.
+func TestReplaceMakesGraphsStale(t *testing.T) {
+	n := newNoisyScale(t, 2)
+	m, err := graph.NewModel(n.net, graph.Input(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.Build(1, sumObjective{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if err := g.SetX([]float64{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Run(); err != nil || g.Stale() {
+		t.Fatalf("before Replace: run error %v, stale %v", err, g.Stale())
+	}
+	if err := m.Replace(n.w, func(b *graph.Builder) (*G.Node, error) { return b.Param(n.w) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Run(); err == nil || !strings.Contains(err.Error(), "replaced") || !g.Stale() {
+		t.Fatalf("after Replace: run error %v, stale %v; want an error naming the replacement", err, g.Stale())
+	}
+	fresh, err := m.Build(1, sumObjective{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if err := fresh.SetX([]float64{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.Run(); err != nil {
+		t.Fatalf("a graph built after Replace: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -374,6 +375,24 @@ func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
 	if err != nil {
 		return StepInfo{}, err
 	}
+	info, err := t.runStep(gs, x, y, at)
+	if err != nil {
+		// A failed step contributes nothing: no gradient of its runs may
+		// reach a later one.
+		for _, r := range gs {
+			if zerr := zeroGrads(r.Learnables()); zerr != nil {
+				return info, errors.Join(err, zerr)
+			}
+		}
+	}
+	return info, err
+}
+
+// runStep is Step on the graphs of its batch size: g = gs[0] takes the
+// gathered gradients and the solver step.
+func (t *Trainer) runStep(gs []*graph.Graph, x, y []float64, at losses.Batch) (StepInfo, error) {
+	g := gs[0]
+	var err error
 	for _, r := range gs {
 		if err := r.SetX(x); err != nil {
 			return StepInfo{}, err

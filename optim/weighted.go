@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -38,8 +39,8 @@ func (w *weightedGrads) reset() { w.top, w.total, w.n = math.Inf(-1), 0, 0 }
 // add takes the gradients of one run out of vgs (leaving them zero) with
 // the given log-weight.
 func (w *weightedGrads) add(vgs []G.ValueGrad, logWeight float64) error {
-	if w.acc == nil || len(w.acc) != len(vgs) {
-		w.acc = make([][]float64, len(vgs))
+	if err := w.fits(vgs); err != nil {
+		return err
 	}
 	old := 1.0 // factor for what is accumulated
 	if logWeight > w.top {
@@ -54,10 +55,6 @@ func (w *weightedGrads) add(vgs []G.ValueGrad, logWeight float64) error {
 		g, err := gradOf(i, vg)
 		if err != nil {
 			return err
-		}
-		n := g.Shape().TotalSize()
-		if len(w.acc[i]) != n {
-			w.acc[i] = make([]float64, n)
 		}
 		a := w.acc[i]
 		switch d := g.Data().(type) {
@@ -85,8 +82,36 @@ func (w *weightedGrads) add(vgs []G.ValueGrad, logWeight float64) error {
 	return nil
 }
 
+// fits sizes the buffers for vgs at a step's first sample and checks later
+// ones against them: every sample of a step must come from graphs with the
+// same parameters.
+func (w *weightedGrads) fits(vgs []G.ValueGrad) error {
+	if w.n == 0 && (len(w.acc) != len(vgs)) {
+		w.acc = make([][]float64, len(vgs))
+	}
+	if len(w.acc) != len(vgs) {
+		return fmt.Errorf("optim: a sample has %d parameters, the step's first had %d", len(vgs), len(w.acc))
+	}
+	for i, vg := range vgs {
+		n := vg.Value().Shape().TotalSize()
+		switch {
+		case w.n == 0 && len(w.acc[i]) != n:
+			w.acc[i] = make([]float64, n)
+		case len(w.acc[i]) != n:
+			return fmt.Errorf("optim: parameter %d of a sample has %d values, the step's first had %d", i, n, len(w.acc[i]))
+		}
+	}
+	return nil
+}
+
 // store writes the weighted mean gradient into vgs.
 func (w *weightedGrads) store(vgs []G.ValueGrad) error {
+	if w.n == 0 {
+		return errors.New("optim: no weighted sample to store")
+	}
+	if err := w.fits(vgs); err != nil {
+		return err
+	}
 	inv := 1 / w.total
 	for i, vg := range vgs {
 		g, err := gradOf(i, vg)
