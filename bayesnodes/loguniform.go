@@ -45,10 +45,11 @@ type SparsePrior interface {
 }
 
 // The constants of the log-uniform KL approximation (Molchanov et al.
-// 2017), and the range log alpha is clipped to in the posterior's variance
-// and the KL: below LogAlphaMin a weight is as good as deterministic, above
-// LogAlphaMax it is noise (well past PruneLogAlpha). The reference vectors
-// cover [-10, 10] unclipped.
+// 2017), and the range log alpha is clipped to in the KL: below LogAlphaMin
+// a weight is as good as deterministic, above LogAlphaMax it is noise (well
+// past PruneLogAlpha). The posterior's variance is sigma^2 itself and is
+// not clipped (log sigma^2 is the parameter). The reference vectors cover
+// [-10, 10] unclipped.
 const (
 	LogUniformK1 = 0.63576
 	LogUniformK2 = 1.87320

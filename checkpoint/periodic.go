@@ -17,7 +17,9 @@ const EpochPlaceholder = "{epoch}"
 // with WithTrainer) every few epochs during a Fit. It is an
 // optim.EpochHook: give it to the trainer with optim.OnEpoch. The trainer
 // is at an epoch boundary then, so Load of such a file and a new Fit go on
-// exactly as the interrupted run would have.
+// exactly as the interrupted run would have, except for state a checkpoint
+// does not hold: an EarlyStopping's best epoch and a Plateau schedule's
+// counts start afresh.
 type Periodic struct {
 	path  string
 	every int

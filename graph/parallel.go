@@ -82,29 +82,36 @@ func (g *Graph) AddGradients(src *Graph) error {
 	if len(g.b.learn) != len(src.b.learn) {
 		return fmt.Errorf("graph: AddGradients: %d parameters against %d", len(g.b.learn), len(src.b.learn))
 	}
+	dsts := make([]*tensor.Dense, len(g.b.learn))
+	froms := make([]*tensor.Dense, len(g.b.learn))
 	for i, n := range g.b.learn {
 		if n.Name() != src.b.learn[i].Name() {
 			return fmt.Errorf("graph: AddGradients: parameter %d is %s in one graph and %s in the other", i, n.Name(), src.b.learn[i].Name())
 		}
-		dst, err := gradOf(n)
-		if err != nil {
+		var err error
+		if dsts[i], err = gradOf(n); err != nil {
 			return err
 		}
-		from, err := gradOf(src.b.learn[i])
-		if err != nil {
+		if froms[i], err = gradOf(src.b.learn[i]); err != nil {
 			return err
 		}
+		if dsts[i].Dtype() != froms[i].Dtype() || dsts[i].Shape().TotalSize() != froms[i].Shape().TotalSize() {
+			return fmt.Errorf("graph: AddGradients: gradients of %s differ in dtype or size", n.Name())
+		}
+	}
+	// Checked first, so an error leaves both graphs as they were.
+	for i, dst := range dsts {
 		switch d := dst.Data().(type) {
 		case []float64:
-			for j, v := range from.Data().([]float64) {
+			for j, v := range froms[i].Data().([]float64) {
 				d[j] += v
 			}
 		case []float32:
-			for j, v := range from.Data().([]float32) {
+			for j, v := range froms[i].Data().([]float32) {
 				d[j] += v
 			}
 		}
-		from.Zero()
+		froms[i].Zero()
 	}
 	return nil
 }

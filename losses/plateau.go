@@ -111,7 +111,11 @@ func (p *Plateau) ObserveLoss(o Observation) {
 		return
 	}
 	if !p.seen {
-		p.best, p.seen = o.Loss, true
+		// A NaN reference could never be improved on: the first
+		// finite loss becomes the reference.
+		if !math.IsNaN(o.Loss) {
+			p.best, p.seen = o.Loss, true
+		}
 		return
 	}
 	if o.Loss < p.best-p.minDelta { // false for NaN: a NaN loss never improves

@@ -50,6 +50,9 @@ func TestPlateauSchedule(t *testing.T) {
 			[]float64{1, 2}, []float64{4, 2}},
 		{"a NaN loss never improves", 0.5, 2, nil,
 			[]float64{1, nan, nan}, []float64{1, 1, 0.5}},
+		{"a NaN first loss is no reference", 0.5, 1, nil,
+			// NaN skipped; 2 is the reference; 1 improves; 1 flat: halve.
+			[]float64{nan, 2, 1, 1}, []float64{1, 1, 1, 0.5}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -134,8 +134,46 @@ func (n *Net) NonZero() int {
 	return nz
 }
 
-// Widths returns the number of inputs read and each layer's outputs.
+// check validates a Net, which may have been built by hand: its fields are
+// exported.
+func (n *Net) check() error {
+	if n == nil || len(n.Layers) == 0 {
+		return errors.New("prune: empty network")
+	}
+	if n.Hidden == nil {
+		return errors.New("prune: the network has no Hidden activation (NewNet sets ReLU)")
+	}
+	for i, l := range n.Layers {
+		if err := l.check(); err != nil {
+			return fmt.Errorf("layer %d: %w", i, err)
+		}
+		if i > 0 && l.In != n.Layers[i-1].Out {
+			return fmt.Errorf("%w: layer %d takes %d inputs, layer %d gives %d outputs", ErrShape, i, l.In, i-1, n.Layers[i-1].Out)
+		}
+	}
+	if n.Inputs == nil {
+		if n.InputWidth != n.Layers[0].In {
+			return fmt.Errorf("%w: examples of %d values for a first layer of %d inputs", ErrShape, n.InputWidth, n.Layers[0].In)
+		}
+		return nil
+	}
+	if len(n.Inputs) != n.Layers[0].In {
+		return fmt.Errorf("%w: %d inputs read for a first layer of %d", ErrShape, len(n.Inputs), n.Layers[0].In)
+	}
+	for j, i := range n.Inputs {
+		if i < 0 || i >= n.InputWidth || j > 0 && i <= n.Inputs[j-1] {
+			return fmt.Errorf("%w: Inputs[%d] = %d: want ascending indices in [0, %d)", ErrShape, j, i, n.InputWidth)
+		}
+	}
+	return nil
+}
+
+// Widths returns the number of inputs read and each layer's outputs (nil
+// for a network without layers).
 func (n *Net) Widths() []int {
+	if n == nil || len(n.Layers) == 0 {
+		return nil
+	}
 	w := []int{n.Layers[0].In}
 	for _, l := range n.Layers {
 		w = append(w, l.Out)
@@ -146,6 +184,9 @@ func (n *Net) Widths() []int {
 // Forward returns the outputs, rows x the last layer's Out, for x of rows
 // examples of InputWidth values each.
 func (n *Net) Forward(x []float64, rows int) ([]float64, error) {
+	if err := n.check(); err != nil {
+		return nil, err
+	}
 	if rows <= 0 || len(x) != rows*n.InputWidth {
 		return nil, fmt.Errorf("%w: Forward: %d input values for %d examples of %d", ErrShape, len(x), rows, n.InputWidth)
 	}
@@ -186,14 +227,11 @@ func (n *Net) Forward(x []float64, rows int) ([]float64, error) {
 // output Hidden(bias) into the next layer's bias, repeating until no unit
 // can go. Output units are all kept.
 func Compact(n *Net) (*Net, error) {
-	if n == nil || len(n.Layers) == 0 {
-		return nil, errors.New("prune: Compact: empty network")
+	if err := n.check(); err != nil {
+		return nil, fmt.Errorf("prune: Compact: %w", err)
 	}
 	layers := make([]Layer, len(n.Layers))
 	for i, l := range n.Layers {
-		if err := l.check(); err != nil {
-			return nil, fmt.Errorf("layer %d: %w", i, err)
-		}
 		layers[i] = l.clone()
 	}
 	// alive[k] marks the units of level k: level 0 the inputs, level k

@@ -380,3 +380,35 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestHandBuiltNetErrors checks that a Net built by hand, not by NewNet,
+// gets named errors from Forward, Compact and Sparse instead of panics.
+func TestHandBuiltNetErrors(t *testing.T) {
+	layer := func(in, out int) prune.Layer {
+		return prune.Layer{In: in, Out: out, Weight: make([]float64, in*out)}
+	}
+	for _, tc := range []struct {
+		name string
+		net  *prune.Net
+		want string
+	}{
+		{"no layers", &prune.Net{Hidden: prune.ReLU}, "empty network"},
+		{"no activation", &prune.Net{Layers: []prune.Layer{layer(2, 1)}, InputWidth: 2}, "no Hidden activation"},
+		{"layers that do not chain", &prune.Net{Layers: []prune.Layer{layer(2, 3), layer(4, 1)}, Hidden: prune.ReLU, InputWidth: 2}, "layer 1 takes 4 inputs"},
+		{"input out of range", &prune.Net{Layers: []prune.Layer{layer(2, 1)}, Hidden: prune.ReLU, InputWidth: 3, Inputs: []int{0, 5}}, "Inputs[1] = 5"},
+		{"too few inputs", &prune.Net{Layers: []prune.Layer{layer(2, 1)}, Hidden: prune.ReLU, InputWidth: 3, Inputs: []int{1}}, "1 inputs read"},
+	} {
+		if _, err := tc.net.Forward(make([]float64, 3), 1); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Forward error %v, want one containing %q", tc.name, err, tc.want)
+		}
+		if _, err := prune.Compact(tc.net); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Compact error %v, want one containing %q", tc.name, err, tc.want)
+		}
+		if _, err := tc.net.Sparse().Forward(make([]float64, 3), 1); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Sparse().Forward error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+	if w := (&prune.Net{}).Widths(); w != nil {
+		t.Errorf("Widths of an empty net: %v, want nil", w)
+	}
+}

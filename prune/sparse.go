@@ -1,6 +1,9 @@
 package prune
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // SparseNet is a Net with every layer's nonzero weights stored row by row
 // (compressed sparse rows), so a forward pass costs one multiply-add per
@@ -12,6 +15,7 @@ type SparseNet struct {
 	inputWidth int
 	inputs     []int
 	layers     []csrLayer
+	err        error // the Net's, reported by Forward
 }
 
 type csrLayer struct {
@@ -24,9 +28,12 @@ type csrLayer struct {
 
 // Sparse returns n in compressed sparse rows.
 func (n *Net) Sparse() *SparseNet {
-	s := &SparseNet{hidden: n.Hidden, inputWidth: n.InputWidth, inputs: n.Inputs}
+	if err := n.check(); err != nil {
+		return &SparseNet{err: err}
+	}
+	s := &SparseNet{hidden: n.Hidden, inputWidth: n.InputWidth, inputs: slices.Clone(n.Inputs)}
 	for _, l := range n.Layers {
-		c := csrLayer{in: l.In, out: l.Out, rowStart: make([]int, 0, l.Out+1), bias: l.Bias}
+		c := csrLayer{in: l.In, out: l.Out, rowStart: make([]int, 0, l.Out+1), bias: slices.Clone(l.Bias)}
 		c.rowStart = append(c.rowStart, 0)
 		for o := range l.Out {
 			for i, w := range l.Weight[o*l.In : (o+1)*l.In] {
@@ -54,6 +61,9 @@ func (s *SparseNet) NonZero() int {
 // Forward returns the outputs, rows x the last layer's Out, for x of rows
 // examples of the network's input width, as Net.Forward does.
 func (s *SparseNet) Forward(x []float64, rows int) ([]float64, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
 	if rows <= 0 || len(x) != rows*s.inputWidth {
 		return nil, fmt.Errorf("%w: Forward: %d input values for %d examples of %d", ErrShape, len(x), rows, s.inputWidth)
 	}
