@@ -56,6 +56,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 type float interface{ ~float32 | ~float64 }
@@ -442,12 +444,14 @@ func (op softplusOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	ss := op.out.get(op.dt, append(tensor.Shape{2}, shape...))
 	n := shape.TotalSize()
+	// The transcendental functions make this the costliest elementwise
+	// op of a step: it runs on every core.
 	if f64 != nil {
-		d := ss.Float64s()
-		softplusKernel(d[:n], d[n:], f64[0])
+		d, rho := ss.Float64s(), f64[0]
+		parallel.For(n, func(lo, hi int) { softplusKernel(d[lo:hi], d[n+lo:n+hi], rho[lo:hi]) })
 	} else {
-		d := ss.Float32s()
-		softplusKernelF32(d[:n], d[n:], f32[0])
+		d, rho := ss.Float32s(), f32[0]
+		parallel.For(n, func(lo, hi int) { softplusKernelF32(d[lo:hi], d[n+lo:n+hi], rho[lo:hi]) })
 	}
 	return ss, nil
 }

@@ -3,6 +3,8 @@ package bayesnodes
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // The kernels' cost on an MNIST-sized weight tensor (400x784, float32, rho
@@ -70,5 +72,14 @@ func BenchmarkKernelMuGrad32(b *testing.B) {
 	mu, _, _, d, _ := benchData32()
 	for b.Loop() {
 		muGradKernel(d, mu, 1e-4, 1, 0)
+	}
+}
+
+// BenchmarkKernelSoftplus32Parallel is the op's loop: the kernel split
+// across the cores.
+func BenchmarkKernelSoftplus32Parallel(b *testing.B) {
+	_, rho, _, _, ss := benchData32()
+	for b.Loop() {
+		parallel.For(benchN, func(lo, hi int) { softplusKernelF32(ss[lo:hi], ss[benchN+lo:benchN+hi], rho[lo:hi]) })
 	}
 }
