@@ -33,9 +33,9 @@ type config struct {
 // starts so noisy that the fit suffers (RMSE 0.11); -3 gave RMSE
 // 0.032-0.055 and coverage 0.96-0.97. BLiTZ's -7 (sigma ~ 0.0009) is why
 // its predictive spread stays tiny on the peers' workloads. Layers with
-// hundreds of inputs (MNIST's 784) train better from a smaller sigma: there
-// rho = -5 gave accuracy 0.934-0.944 against 0.911 at -3, so set it with
-// WithRhoInit. A sigma scaled by 1/sqrt(fan-in) instead of a flat default
+// hundreds of inputs (MNIST's 784) train better from a smaller sigma:
+// examples/mnist uses rho = -4 (with weight sampling, -5 gave accuracy
+// 0.934-0.944 against 0.911 at -3), so set it with WithRhoInit. A sigma scaled by 1/sqrt(fan-in) instead of a flat default
 // was measured and fitted the sine task worse (RMSE up to 0.078).
 const (
 	DefaultRhoInit = -3.0
