@@ -430,3 +430,36 @@ func TestFusedOpHashes(t *testing.T) {
 		t.Errorf("KL op prints as %q, without its prior", s)
 	}
 }
+
+// TestSoftplusMemo checks the softplus op's memo: the same rho again gives
+// the same values, and a rho changed in place, even in one element, is
+// recomputed.
+func TestSoftplusMemo(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		op := softplusOp{opCommon{dt, 1}, new(scratch)}
+		vals := []float64{-3, -1, 0, 2, 30}
+		rho := denseOf(dt, tensor.Shape{5}, vals)
+		want := func() []float64 {
+			ref := softplusOp{opCommon{dt, 1}, new(scratch)}
+			v, err := ref.Do(rho)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return floatsOf(t, v)
+		}
+		first := do(t, op, rho)
+		again := do(t, op, rho)
+		if !slices.Equal(first, again) || !slices.Equal(again, want()) {
+			t.Fatalf("%v: repeated rho gave %v then %v", dt, first, again)
+		}
+		// Change one element in place, as a solver step does.
+		if dt == tensor.Float64 {
+			rho.Float64s()[3] = -2
+		} else {
+			rho.Float32s()[3] = -2
+		}
+		if got, w := do(t, op, rho), want(); !slices.Equal(got, w) {
+			t.Fatalf("%v: after an in-place change got %v, want %v", dt, got, w)
+		}
+	}
+}
