@@ -82,36 +82,39 @@ func (g *Graph) AddGradients(src *Graph) error {
 	if len(g.b.learn) != len(src.b.learn) {
 		return fmt.Errorf("graph: AddGradients: %d parameters against %d", len(g.b.learn), len(src.b.learn))
 	}
-	dsts := make([]*tensor.Dense, len(g.b.learn))
-	froms := make([]*tensor.Dense, len(g.b.learn))
+	// Everything is checked first, so an error leaves both graphs as they
+	// were; the second pass looks the gradients up again rather than
+	// keeping them, so that a training step allocates nothing here.
 	for i, n := range g.b.learn {
 		if n.Name() != src.b.learn[i].Name() {
 			return fmt.Errorf("graph: AddGradients: parameter %d is %s in one graph and %s in the other", i, n.Name(), src.b.learn[i].Name())
 		}
-		var err error
-		if dsts[i], err = gradOf(n); err != nil {
+		dst, err := gradOf(n)
+		if err != nil {
 			return err
 		}
-		if froms[i], err = gradOf(src.b.learn[i]); err != nil {
+		from, err := gradOf(src.b.learn[i])
+		if err != nil {
 			return err
 		}
-		if dsts[i].Dtype() != froms[i].Dtype() || dsts[i].Shape().TotalSize() != froms[i].Shape().TotalSize() {
+		if dst.Dtype() != from.Dtype() || dst.Shape().TotalSize() != from.Shape().TotalSize() {
 			return fmt.Errorf("graph: AddGradients: gradients of %s differ in dtype or size", n.Name())
 		}
 	}
-	// Checked first, so an error leaves both graphs as they were.
-	for i, dst := range dsts {
+	for i, n := range g.b.learn {
+		dst, _ := gradOf(n)
+		from, _ := gradOf(src.b.learn[i])
 		switch d := dst.Data().(type) {
 		case []float64:
-			for j, v := range froms[i].Data().([]float64) {
+			for j, v := range from.Data().([]float64) {
 				d[j] += v
 			}
 		case []float32:
-			for j, v := range froms[i].Data().([]float32) {
+			for j, v := range from.Data().([]float32) {
 				d[j] += v
 			}
 		}
-		froms[i].Zero()
+		from.Zero()
 	}
 	return nil
 }
