@@ -4,6 +4,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // Adam is the Adam solver of Kingma & Ba (2015), with optional decoupled
@@ -30,6 +32,7 @@ import (
 type Adam struct {
 	core
 	beta1, beta2, eps, wd float64
+	k                     adamConsts // the current step's, read by the updaters
 }
 
 // NewAdam returns an Adam solver with learning rate lr (non-negative and
@@ -67,15 +70,29 @@ func (a *Adam) Step(vgs []G.ValueGrad) error {
 		eps:        a.eps,
 		decay:      1 - a.lr*a.wd,
 	}
+	a.k = k
 	for i := range a.params {
 		p := &a.params[i]
-		if p.f32 {
-			adamUpdate(p.w.Float32s(), p.g.Float32s(), p.a32, p.b32, k)
-		} else {
-			adamUpdate(p.w.Float64s(), p.g.Float64s(), p.a64, p.b64, k)
+		if p.update == nil {
+			p.update = a.updater(p)
 		}
+		// Elementwise, so the split over cores changes no bit.
+		parallel.For(p.size, p.update)
 	}
 	return nil
+}
+
+// updater returns the update of p's elements [lo, hi) with the step's
+// constants a.k; built once per parameter, so a step allocates nothing.
+func (a *Adam) updater(p *param) func(lo, hi int) {
+	if p.f32 {
+		return func(lo, hi int) {
+			adamUpdate(p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], p.a32[lo:hi], p.b32[lo:hi], a.k)
+		}
+	}
+	return func(lo, hi int) {
+		adamUpdate(p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], p.a64[lo:hi], p.b64[lo:hi], a.k)
+	}
 }
 
 type adamConsts struct {

@@ -247,6 +247,9 @@ type param struct {
 	a32   []float32
 	b32   []float32
 	w, g  *tensor.Dense
+	// update, where a solver sets it, updates elements [lo, hi); built
+	// once, so that splitting a step across cores allocates nothing.
+	update func(lo, hi int)
 }
 
 // SetGradScale sets the factor by which gradients are multiplied before they

@@ -3,6 +3,8 @@ package optim_test
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -582,12 +584,13 @@ func zeroAllocs(t *testing.T, name string, s optim.Solver, vgs []G.ValueGrad) {
 }
 
 func TestStepDoesNotAllocate(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2)) // "c" is split across cores
 	for _, dt := range []string{"float64", "float32"} {
 		params := func() []G.ValueGrad {
 			if dt == "float32" {
-				return vgList(vg32("a", make([]float32, 12), 3, 4), vg32("b", make([]float32, 4), 4))
+				return vgList(vg32("a", make([]float32, 12), 3, 4), vg32("b", make([]float32, 4), 4), vg32("c", make([]float32, 400*300), 400, 300))
 			}
-			return vgList(vg64("a", make([]float64, 12), 3, 4), vg64("b", make([]float64, 4), 4))
+			return vgList(vg64("a", make([]float64, 12), 3, 4), vg64("b", make([]float64, 4), 4), vg64("c", make([]float64, 400*300), 400, 300))
 		}
 		for name, s := range map[string]optim.Solver{
 			"Adam":          mustAdam(t, 1e-3),
@@ -602,6 +605,37 @@ func TestStepDoesNotAllocate(t *testing.T) {
 	vgs := vgList(vg64("a", make([]float64, 12), 3, 4), vg32("b", make([]float32, 4), 4))
 	if allocs := testing.AllocsPerRun(50, func() { _, _ = optim.GlobalNorm(vgs) }); allocs != 0 {
 		t.Errorf("GlobalNorm: %v allocations, want 0", allocs)
+	}
+}
+
+// TestAdamSplitAcrossCores checks that an update split across cores gives
+// the same bits as one run on a single core.
+func TestAdamSplitAcrossCores(t *testing.T) {
+	run := func(procs int) []float32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		rng := rand.New(rand.NewPCG(3, 4))
+		w := make([]float32, 400*300)
+		for i := range w {
+			w[i] = float32(rng.NormFloat64())
+		}
+		p := vg32("w", w, 400, 300)
+		adam := mustAdam(t, 1e-2, optim.WeightDecay(0.01))
+		for range 3 {
+			g := p.g.Data().([]float32)
+			for i := range g {
+				g[i] = float32(rng.NormFloat64())
+			}
+			if err := adam.Step(vgList(p)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return w
+	}
+	one, two := run(1), run(2)
+	for i := range one {
+		if math.Float32bits(one[i]) != math.Float32bits(two[i]) {
+			t.Fatalf("w[%d] = %v on one core, %v on two", i, one[i], two[i])
+		}
 	}
 }
 

@@ -8,28 +8,59 @@ import (
 	"sync"
 )
 
-// MinChunk is the smallest share of a loop worth a goroutine: below about
-// 32k elements the goroutine costs more than the work it takes over.
+// MinChunk is the smallest share of a loop worth handing to another core:
+// below about 32k elements the hand-over costs more than the work it takes.
 const MinChunk = 1 << 15
 
+// task is one range of a For call, run by a worker.
+type task struct {
+	fn     func(lo, hi int)
+	lo, hi int
+	wg     *sync.WaitGroup
+}
+
+// The workers are started on demand and live for the program: starting a
+// goroutine per range allocated on every call, which solvers promising no
+// allocation per step cannot afford.
+var (
+	tasks   = make(chan task, 64)
+	mu      sync.Mutex
+	workers int
+	waits   = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
+)
+
+// ensureWorkers starts workers until n run.
+func ensureWorkers(n int) {
+	mu.Lock()
+	defer mu.Unlock()
+	for ; workers < n; workers++ {
+		go func() {
+			for t := range tasks {
+				t.fn(t.lo, t.hi)
+				t.wg.Done()
+			}
+		}()
+	}
+}
+
 // For calls fn on consecutive ranges [lo, hi) covering [0, n), at once on
-// up to GOMAXPROCS goroutines when n is large enough, and returns when all
-// are done. fn must only touch elements in its range.
+// up to GOMAXPROCS cores when n is large enough, and returns when all are
+// done. fn must only touch elements in its range, and must not call For
+// itself. For allocates nothing when fn is an existing function value.
 func For(n int, fn func(lo, hi int)) {
 	parts := min(runtime.GOMAXPROCS(0), n/MinChunk)
 	if parts <= 1 {
 		fn(0, n)
 		return
 	}
-	var wg sync.WaitGroup
+	ensureWorkers(parts - 1)
+	wg := waits.Get().(*sync.WaitGroup)
 	size := (n + parts - 1) / parts
 	for lo := size; lo < n; lo += size {
 		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			fn(lo, hi)
-		}(lo, min(lo+size, n))
+		tasks <- task{fn: fn, lo: lo, hi: min(lo+size, n), wg: wg}
 	}
 	fn(0, size)
 	wg.Wait()
+	waits.Put(wg)
 }

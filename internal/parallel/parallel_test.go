@@ -3,6 +3,7 @@ package parallel
 import (
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -35,4 +36,47 @@ func TestForSplitsLargeLoops(t *testing.T) {
 	if calls != 4 {
 		t.Errorf("4 cores, 4 chunks' worth: %d calls %v, want 4", calls, ranges)
 	}
+}
+
+func TestForDoesNotAllocate(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	xs := make([]float64, 4*MinChunk)
+	double := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			xs[i] = 2*xs[i] + 1
+		}
+	}
+	For(len(xs), double) // starts the workers
+	if a := testing.AllocsPerRun(20, func() { For(len(xs), double) }); a != 0 {
+		t.Errorf("%v allocations per call, want 0", a)
+	}
+	want := float64(1<<22 - 1) // 22 doublings plus one from 0
+	if i := slices.IndexFunc(xs, func(x float64) bool { return x != want }); i >= 0 {
+		t.Errorf("xs[%d] = %v, want %v", i, xs[i], want)
+	}
+}
+
+// TestForConcurrentCallers runs For from several goroutines at once, as
+// graphs running in parallel do; -race checks the workers' hand-over.
+func TestForConcurrentCallers(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			xs := make([]int, 5*MinChunk+3)
+			for range 10 {
+				For(len(xs), func(lo, hi int) {
+					for i := lo; i < hi; i++ {
+						xs[i] += g
+					}
+				})
+			}
+			if i := slices.IndexFunc(xs, func(x int) bool { return x != 10*g }); i >= 0 {
+				t.Errorf("caller %d: xs[%d] = %d, want %d", g, i, xs[i], 10*g)
+			}
+		}()
+	}
+	wg.Wait()
 }
