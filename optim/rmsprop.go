@@ -5,6 +5,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // RMSProp is Hinton's RMSProp in the formulation of PyTorch's
@@ -24,6 +26,7 @@ import (
 type RMSProp struct {
 	core
 	alpha, eps, momentum, wd float64
+	k                        rmsConsts // the current step's, read by the updaters
 }
 
 // NewRMSProp returns an RMSProp solver with learning rate lr (non-negative
@@ -67,22 +70,35 @@ func (r *RMSProp) Step(vgs []G.ValueGrad) error {
 	defer r.release()
 	r.steps++
 	k := rmsConsts{gs: coef, lr: r.lr, alpha: r.alpha, eps: r.eps, momentum: r.momentum, wd: r.wd}
-	// Like Adam's state, the squared average is the last buffer (V with
-	// momentum, whose buffer is M; M alone without).
+	r.k = k
 	for i := range r.params {
 		p := &r.params[i]
-		switch {
-		case p.f32 && r.nbuf == 2:
-			rmsUpdate(p.w.Float32s(), p.g.Float32s(), p.b32, p.a32, k)
-		case p.f32:
-			rmsUpdate(p.w.Float32s(), p.g.Float32s(), p.a32, nil, k)
-		case r.nbuf == 2:
-			rmsUpdate(p.w.Float64s(), p.g.Float64s(), p.b64, p.a64, k)
-		default:
-			rmsUpdate(p.w.Float64s(), p.g.Float64s(), p.a64, nil, k)
+		if p.update == nil {
+			p.update = r.updater(p)
 		}
+		parallel.For(p.size, p.update) // elementwise: the split changes no bit
 	}
 	return nil
+}
+
+// updater returns the update of p's elements [lo, hi) with the step's
+// constants r.k, built once per parameter so that a step allocates nothing.
+// Like Adam's state, the squared average is the last buffer (V with
+// momentum, whose buffer is M; M alone without).
+func (r *RMSProp) updater(p *param) func(lo, hi int) {
+	switch {
+	case p.f32 && r.nbuf == 2:
+		return func(lo, hi int) {
+			rmsUpdate(p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], p.b32[lo:hi], p.a32[lo:hi], r.k)
+		}
+	case p.f32:
+		return func(lo, hi int) { rmsUpdate(p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], p.a32[lo:hi], nil, r.k) }
+	case r.nbuf == 2:
+		return func(lo, hi int) {
+			rmsUpdate(p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], p.b64[lo:hi], p.a64[lo:hi], r.k)
+		}
+	}
+	return func(lo, hi int) { rmsUpdate(p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], p.a64[lo:hi], nil, r.k) }
 }
 
 type rmsConsts struct {

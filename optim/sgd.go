@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // SGD is stochastic gradient descent with optional momentum, Nesterov
@@ -29,6 +31,7 @@ type SGD struct {
 	core
 	momentum, wd float64
 	nesterov     bool
+	coef         float64 // the current step's gradient coefficient, read by the updaters
 }
 
 // NewSGD returns an SGD solver with learning rate lr (non-negative and
@@ -51,6 +54,24 @@ func NewSGD(lr float64, opts ...Option) (*SGD, error) {
 	return &SGD{core: c, momentum: s.momentum, wd: s.weightDecay, nesterov: s.nesterov}, nil
 }
 
+// updater returns the update of p's elements [lo, hi), built once per
+// parameter so that a step allocates nothing.
+func (s *SGD) updater(p *param) func(lo, hi int) {
+	switch {
+	case s.nbuf == 0 && p.f32:
+		return func(lo, hi int) { sgdUpdate(p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], s.lr, s.coef, s.wd) }
+	case s.nbuf == 0:
+		return func(lo, hi int) { sgdUpdate(p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], s.lr, s.coef, s.wd) }
+	case p.f32:
+		return func(lo, hi int) {
+			momentumUpdate(p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], p.a32[lo:hi], s.lr, s.coef, s.wd, s.momentum, s.nesterov)
+		}
+	}
+	return func(lo, hi int) {
+		momentumUpdate(p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], p.a64[lo:hi], s.lr, s.coef, s.wd, s.momentum, s.nesterov)
+	}
+}
+
 // Step updates each parameter of vgs in place from its gradient, as described
 // on SGD, and zeroes the gradients. vgs must hold the same parameters in the
 // same order at every step. If Step returns an error, it has changed nothing:
@@ -62,18 +83,13 @@ func (s *SGD) Step(vgs []G.ValueGrad) error {
 	}
 	defer s.release()
 	s.steps++
+	s.coef = coef
 	for i := range s.params {
 		p := &s.params[i]
-		switch {
-		case s.nbuf == 0 && p.f32:
-			sgdUpdate(p.w.Float32s(), p.g.Float32s(), s.lr, coef, s.wd)
-		case s.nbuf == 0:
-			sgdUpdate(p.w.Float64s(), p.g.Float64s(), s.lr, coef, s.wd)
-		case p.f32:
-			momentumUpdate(p.w.Float32s(), p.g.Float32s(), p.a32, s.lr, coef, s.wd, s.momentum, s.nesterov)
-		default:
-			momentumUpdate(p.w.Float64s(), p.g.Float64s(), p.a64, s.lr, coef, s.wd, s.momentum, s.nesterov)
+		if p.update == nil {
+			p.update = s.updater(p)
 		}
+		parallel.For(p.size, p.update) // elementwise: the split changes no bit
 	}
 	return nil
 }

@@ -608,33 +608,45 @@ func TestStepDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// TestAdamSplitAcrossCores checks that an update split across cores gives
+// TestSolversSplitAcrossCores checks that updates split across cores give
 // the same bits as one run on a single core.
-func TestAdamSplitAcrossCores(t *testing.T) {
-	run := func(procs int) []float32 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		rng := rand.New(rand.NewPCG(3, 4))
-		w := make([]float32, 400*300)
-		for i := range w {
-			w[i] = float32(rng.NormFloat64())
-		}
-		p := vg32("w", w, 400, 300)
-		adam := mustAdam(t, 1e-2, optim.WeightDecay(0.01))
-		for range 3 {
-			g := p.g.Data().([]float32)
-			for i := range g {
-				g[i] = float32(rng.NormFloat64())
+func TestSolversSplitAcrossCores(t *testing.T) {
+	solvers := map[string]func() (optim.Solver, error){
+		"AdamW":          func() (optim.Solver, error) { return optim.NewAdam(1e-2, optim.WeightDecay(0.01)) },
+		"SGD":            func() (optim.Solver, error) { return optim.NewSGD(1e-2) },
+		"SGD Nesterov":   func() (optim.Solver, error) { return optim.NewSGD(1e-2, optim.Momentum(0.9), optim.Nesterov()) },
+		"RMSProp":        func() (optim.Solver, error) { return optim.NewRMSProp(1e-2) },
+		"RMSProp moment": func() (optim.Solver, error) { return optim.NewRMSProp(1e-2, optim.Momentum(0.9)) },
+	}
+	for name, newSolver := range solvers {
+		run := func(procs int) []float32 {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			rng := rand.New(rand.NewPCG(3, 4))
+			w := make([]float32, 400*300)
+			for i := range w {
+				w[i] = float32(rng.NormFloat64())
 			}
-			if err := adam.Step(vgList(p)); err != nil {
+			p := vg32("w", w, 400, 300)
+			s, err := newSolver()
+			if err != nil {
 				t.Fatal(err)
 			}
+			for range 3 {
+				g := p.g.Data().([]float32)
+				for i := range g {
+					g[i] = float32(rng.NormFloat64())
+				}
+				if err := s.Step(vgList(p)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return w
 		}
-		return w
-	}
-	one, two := run(1), run(2)
-	for i := range one {
-		if math.Float32bits(one[i]) != math.Float32bits(two[i]) {
-			t.Fatalf("w[%d] = %v on one core, %v on two", i, one[i], two[i])
+		one, two := run(1), run(2)
+		for i := range one {
+			if math.Float32bits(one[i]) != math.Float32bits(two[i]) {
+				t.Fatalf("%s: w[%d] = %v on one core, %v on two", name, i, one[i], two[i])
+			}
 		}
 	}
 }
