@@ -11,7 +11,7 @@ import (
 )
 
 // BLAS names the implementation that runs the graphs' matrix products.
-const BLAS = "openblas"
+var BLAS = "openblas"
 
 // Built with -tags openblas, every graph multiplies matrices with OpenBLAS
 // through cgo (Debian: apt-get install libopenblas-dev): 5-10x faster than

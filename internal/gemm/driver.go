@@ -1,0 +1,188 @@
+package gemm
+
+import "sync"
+
+type float interface{ float32 | float64 }
+
+// microKernel sets the mr×nr tile at c (rows ldc apart) to
+// alpha·Σ_p a_p b_pᵀ + beta·c, summing p = 0..k-1 in order, from a packed
+// A panel (k steps of mr values) and a packed B panel (k steps of nr
+// values). beta == 0 (either sign) means c is not read.
+type microKernel[T float] func(k int, a, b, c *T, ldc int, alpha, beta T)
+
+// plan is how one element type is multiplied: the micro-kernel and its
+// tile, the cache blocks and the pool of packing buffers.
+type plan[T float] struct {
+	kernel microKernel[T]
+	axpy   func(alpha T, x, y []T) // y += alpha x over len(x)
+	dot    func(x, y []T) T        // x·y over len(x)
+	scal   func(alpha T, x, y []T) // y = alpha x over len(x)
+	mr, nr int                     // micro-tile of C
+	kc     int                     // depth of a packed panel: A and B micro-panels fit in L1
+	mc     int                     // rows of A packed at once: the A block stays in L2
+	nc     int                     // columns of B packed at once
+	// parallelMin is the least m·n·k worth a second goroutine.
+	parallelMin int
+	buffers     sync.Pool // of *workspace[T]
+}
+
+// workspace holds one goroutine's packed A block, packed B block and the
+// tile that edge micro-tiles are computed into, and the vectors thin
+// products gather strided operands into. Each grows to the largest size
+// asked of it, so a steady state allocates nothing.
+type workspace[T float] struct {
+	a, b, tile []T
+	x, y       []T
+}
+
+func (p *plan[T]) workspace() *workspace[T] {
+	if w, ok := p.buffers.Get().(*workspace[T]); ok {
+		return w
+	}
+	return new(workspace[T])
+}
+
+// grow returns s resliced to n elements, reallocated if it is too small.
+func grow[T float](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// gemm sets C = alpha op(A) op(B) + beta C (m, n > 0; arguments checked)
+// on up to maxWorkers goroutines. The goroutines own disjoint blocks of C
+// whose edges fall on the micro-tile grid, and the k loop is blocked the
+// same way whatever their number, so the result is too.
+func gemm[T float](p *plan[T], aTrans, bTrans bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, maxWorkers int) {
+	if alpha == 0 || k == 0 {
+		scale(m, n, beta, c, ldc)
+		return
+	}
+	if m == 1 || n == 1 || k == 1 {
+		p.thin(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	tilesM := (m + p.mr - 1) / p.mr
+	tilesN := (n + p.nr - 1) / p.nr
+	// Every goroutine packs all of the operand that is not split, so split
+	// the dimension that leaves the smaller one to pack twice.
+	splitN := n >= m && tilesN > 1 || tilesM == 1
+	tiles := tilesM
+	if splitN {
+		tiles = tilesN
+	}
+	workers := min(maxWorkers, tiles, max(1, m*n*k/p.parallelMin))
+	if workers <= 1 {
+		p.serial(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		t0, t1 := w*tiles/workers, (w+1)*tiles/workers
+		if splitN {
+			j0, j1 := t0*p.nr, min(t1*p.nr, n)
+			bj := j0
+			if bTrans {
+				bj = j0 * ldb
+			}
+			wg.Go(func() {
+				p.serial(aTrans, bTrans, m, j1-j0, k, alpha, a, lda, b[bj:], ldb, beta, c[j0:], ldc)
+			})
+		} else {
+			i0, i1 := t0*p.mr, min(t1*p.mr, m)
+			ai := i0 * lda
+			if aTrans {
+				ai = i0
+			}
+			wg.Go(func() {
+				p.serial(aTrans, bTrans, i1-i0, n, k, alpha, a[ai:], lda, b, ldb, beta, c[i0*ldc:], ldc)
+			})
+		}
+	}
+	wg.Wait()
+}
+
+// scale sets C = beta C, or zero without reading C when beta is zero.
+func scale[T float](m, n int, beta T, c []T, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// serial is the blocked product on the calling goroutine: for each block
+// of nc columns and each kc-deep slice of k, pack B once, then for each
+// block of mc rows pack A and sweep the micro-kernel over the tiles. The
+// first slice of k applies beta; later ones add to what it left.
+func (p *plan[T]) serial(aTrans, bTrans bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	w := p.workspace()
+	defer p.buffers.Put(w)
+	w.a = grow(w.a, min(p.mc, roundUp(m, p.mr))*min(p.kc, k))
+	w.b = grow(w.b, min(p.kc, k)*min(p.nc, roundUp(n, p.nr)))
+	w.tile = grow(w.tile, p.mr*p.nr)
+	for jc := 0; jc < n; jc += p.nc {
+		cols := min(p.nc, n-jc)
+		for pc := 0; pc < k; pc += p.kc {
+			depth := min(p.kc, k-pc)
+			packB(bTrans, b, ldb, pc, jc, depth, cols, p.nr, w.b)
+			betaBlock := beta
+			if pc > 0 {
+				betaBlock = 1
+			}
+			for ic := 0; ic < m; ic += p.mc {
+				rows := min(p.mc, m-ic)
+				packA(aTrans, a, lda, ic, pc, rows, depth, p.mr, w.a)
+				p.macro(rows, cols, depth, alpha, w.a, w.b, betaBlock, c[ic*ldc+jc:], ldc, w.tile)
+			}
+		}
+	}
+}
+
+// macro runs the micro-kernel over the rows×cols block of C from packed
+// blocks of depth steps. Partial tiles at the edges are computed into tile
+// and only their valid part is written back, with the same arithmetic as
+// the kernel's (alpha·t, then + beta·c, each rounded).
+func (p *plan[T]) macro(rows, cols, depth int, alpha T, a, b []T, beta T, c []T, ldc int, tile []T) {
+	mr, nr := p.mr, p.nr
+	for jr := 0; jr < cols; jr += nr {
+		w := min(nr, cols-jr)
+		bp := &b[jr*depth]
+		for ir := 0; ir < rows; ir += mr {
+			h := min(mr, rows-ir)
+			ap := &a[ir*depth]
+			if h == mr && w == nr {
+				p.kernel(depth, ap, bp, &c[ir*ldc+jr], ldc, alpha, beta)
+				continue
+			}
+			p.kernel(depth, ap, bp, &tile[0], nr, 1, 0)
+			for i := range h {
+				t := tile[i*nr : i*nr+w]
+				row := c[(ir+i)*ldc+jr:][:w]
+				if beta == 0 {
+					for j, v := range t {
+						row[j] = alpha * v
+					}
+					continue
+				}
+				for j, v := range t {
+					row[j] = T(alpha*v) + T(beta*row[j])
+				}
+			}
+		}
+	}
+}
+
+// roundUp returns n rounded up to a multiple of step.
+func roundUp(n, step int) int {
+	return (n + step - 1) / step * step
+}
