@@ -282,13 +282,15 @@ func muGradKernel[T float](d, mu []T, g, c, m float64) {
 	}
 }
 
-// scratch is an op's output memory, reused across runs. Each run gets a
-// new tensor header on it: downstream ops may reshape their input's header
-// in place (Gorgonia's Reshape does, as an unsafe op), and a header reused
-// from the last run could then have the wrong shape or strides.
+// scratch is an op's output memory, reused across runs, and the tensor
+// header last made on it. Downstream ops may reshape their input's header
+// in place (Gorgonia's Reshape does, as an unsafe op), so the header is
+// reused only while it is still the plain row-major tensor it was made as
+// (see header); otherwise a run gets a new one.
 type scratch struct {
 	f64 []float64
 	f32 []float32
+	hdr *tensor.Dense
 	// The input the memory holds the result for, when an op memoises
 	// (see sameInput); nil when it holds none.
 	in64 []float64
@@ -320,19 +322,22 @@ func (s *scratch) sameInput(f64 []float64, f32 []float32) bool {
 // made on first use or when the size changes.
 func (s *scratch) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
 	n := shape.TotalSize()
-	var backing any
 	if dt == tensor.Float32 {
 		if len(s.f32) != n {
-			s.f32, s.in32 = make([]float32, n), nil
+			s.f32, s.in32, s.hdr = make([]float32, n), nil, nil
 		}
-		backing = s.f32
-	} else {
-		if len(s.f64) != n {
-			s.f64, s.in64 = make([]float64, n), nil
-		}
-		backing = s.f64
+	} else if len(s.f64) != n {
+		s.f64, s.in64, s.hdr = make([]float64, n), nil, nil
 	}
-	return tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(backing))
+	if s.header(dt, shape) {
+		return s.hdr
+	}
+	var backing any = s.f64
+	if dt == tensor.Float32 {
+		backing = s.f32
+	}
+	s.hdr = tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(backing))
+	return s.hdr
 }
 
 // opCommon holds what every op here has in common: a dtype, the rank of

@@ -78,9 +78,15 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 func matMulT(x, w *G.Node) (*G.Node, error) { return gemm(x, w, false, true) }
 
 // addBias adds a [C] bias to y of shape [batch, C, ...] along axis 1.
-// Gorgonia broadcasts over at most four axes, so y of higher rank (a 3-D
-// convolution's [batch, C, D, H, W]) is added to as [batch, C, D*H*W].
+// A [batch, C] y takes the fused biasAddOp, which allocates nothing per
+// run. Higher ranks take Gorgonia's broadcast, whose gradient sums over
+// several axes in an order of its own; it broadcasts over at most four
+// axes, so y of higher rank (a 3-D convolution's [batch, C, D, H, W]) is
+// added to as [batch, C, D*H*W].
 func addBias(y, bias *G.Node) (*G.Node, error) {
+	if y.Dims() == 2 && bias.Dims() == 1 {
+		return fusedBiasAdd(y, bias)
+	}
 	if s := y.Shape(); len(s) > 4 {
 		flat, err := G.Reshape(y, tensor.Shape{s[0], s[1], s[2:].TotalSize()})
 		if err != nil {

@@ -42,7 +42,7 @@ func (m *MLP) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 			return nil, err
 		}
 		if i < len(m.Layers)-1 {
-			if h, err = G.Rectify(h); err != nil {
+			if h, err = ReLU(h); err != nil {
 				return nil, err
 			}
 		}

@@ -22,6 +22,7 @@ type Graph struct {
 
 	out, kl, loss *watched
 	learnables    []G.ValueGrad
+	outWidth      int // OutputWidth, once known
 	revision      int // the model's revision when the graph was built
 }
 
@@ -131,8 +132,10 @@ func (g *Graph) Resample() {
 	rng := g.m.noiseRNG
 	for _, in := range g.b.noise {
 		in.fixed = false
-		switch d := in.buf.Data().(type) {
-		case []float64:
+		// By dtype rather than a switch on Data(), which boxes the
+		// slice: an allocation per noise input and run.
+		if in.buf.Dtype() == tensor.Float64 {
+			d := in.buf.Float64s()
 			switch {
 			case g.m.frozen:
 				clear(d)
@@ -145,18 +148,19 @@ func (g *Graph) Resample() {
 					d[i] = rng.NormFloat64()
 				}
 			}
-		case []float32:
-			switch {
-			case g.m.frozen:
-				clear(d)
-			case in.kind == Rademacher:
-				for i := range d {
-					d[i] = float32(1 - 2*int(rng.Uint64()&1))
-				}
-			default:
-				for i := range d {
-					d[i] = float32(rng.NormFloat64())
-				}
+			continue
+		}
+		d := in.buf.Float32s()
+		switch {
+		case g.m.frozen:
+			clear(d)
+		case in.kind == Rademacher:
+			for i := range d {
+				d[i] = float32(1 - 2*int(rng.Uint64()&1))
+			}
+		default:
+			for i := range d {
+				d[i] = float32(rng.NormFloat64())
 			}
 		}
 	}
@@ -197,7 +201,12 @@ func (g *Graph) Output(dst []float64) []float64 {
 func (g *Graph) OutputShape() []int { return append([]int(nil), g.out.node.Shape()...) }
 
 // OutputWidth returns the number of output values per example.
-func (g *Graph) OutputWidth() int { return product(g.out.node.Shape()) / g.batch }
+func (g *Graph) OutputWidth() int {
+	if g.outWidth == 0 { // the shape is fixed; Node.Shape copies it
+		g.outWidth = product(g.out.node.Shape()) / g.batch
+	}
+	return g.outWidth
+}
 
 // KL returns the value of the KL accumulator after the last run (0 for a
 // network without Bayesian layers).

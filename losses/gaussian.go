@@ -44,13 +44,14 @@ func (l GaussianNLL) NLL(b *graph.Builder, out, target *G.Node) (*G.Node, error)
 	return G.Add(quad, b.Scalar(perExample*(math.Log(l.Sigma)+halfLog2Pi)))
 }
 
-// squaredError returns sum((out - target)^2) / batch.
+// squaredError returns sum((out - target)^2) / batch, the sum one fused
+// op (see sumSqDiffOp).
 func squaredError(b *graph.Builder, out, target *G.Node) (*G.Node, error) {
-	sq, err := squaredDiff(out, target)
+	ss, err := sumSquaredDiff(out, target)
 	if err != nil {
 		return nil, err
 	}
-	return batchMean(b, sq)
+	return G.Mul(ss, b.Scalar(1/float64(b.Batch())))
 }
 
 // LearnedGaussianNLL is the Gaussian likelihood with one noise scale

@@ -79,6 +79,7 @@ type Trainer struct {
 	graphs map[int]*graph.Graph
 	// replicas[size] are extra graphs for Parallel samples
 	replicas map[int][]*graph.Graph
+	round    []*graph.Graph // the graphs of the current step (samplerGraphs)
 	parallel int
 	// weighted objectives (SampleWeighter): gradients and losses of a step
 	weighted     weightedGrads
@@ -483,7 +484,9 @@ func (t *Trainer) samplerGraphs(g *graph.Graph, size int) ([]*graph.Graph, error
 		}
 		t.replicas[size] = append(t.replicas[size], r)
 	}
-	return append([]*graph.Graph{g}, t.replicas[size][:n-1]...), nil
+	// One slice reused by every step: Step does not run concurrently.
+	t.round = append(append(t.round[:0], g), t.replicas[size][:n-1]...)
+	return t.round, nil
 }
 
 // graphFor returns the training graph for a batch size, building it once.
