@@ -3,13 +3,17 @@ package bayesnodes
 import (
 	"fmt"
 
+	G "gorgonia.org/gorgonia"
+
 	"github.com/gorgonia-bnn/bnn/graph"
 )
 
 // Estimator is how a layer turns its weight posterior into outputs while it
 // trains. The KL term is the same whatever the estimator, and so is each
 // example's predictive distribution: Model.Predict's graphs sample the
-// weights, one network per pass, under every estimator.
+// weights, one network per pass, under every estimator, and so do
+// Model.PredictMarginal's, except in a Linear layer fed the data, which
+// samples its pre-activations there from moments kept across passes.
 type Estimator int
 
 const (
@@ -34,8 +38,15 @@ const (
 	Flipout
 )
 
+// sharedMoments is the estimator of a dense layer fed the data in a
+// marginal prediction graph (see inDense and sampleMarginal). Users cannot
+// choose it: WithEstimator and UnmarshalText reject it.
+const sharedMoments Estimator = -1
+
 func (e Estimator) String() string {
 	switch e {
+	case sharedMoments:
+		return "shared-moments"
 	case Reparameterization:
 		return "reparameterization"
 	case LocalReparameterization:
@@ -63,6 +74,18 @@ func (e Estimator) in(b *graph.Builder) Estimator {
 		return Reparameterization
 	}
 	return e
+}
+
+// inDense is in for a dense layer applied to x. In a marginal prediction
+// graph (graph.Builder.Marginal) a dense layer fed the data samples its
+// pre-activations from their moments, which it computes once for all
+// passes (sampleMarginal): for one example that is the distribution its
+// sampled weights give, and a pass costs no matrix product.
+func (e Estimator) inDense(b *graph.Builder, x *G.Node) Estimator {
+	if b.Marginal() && b.IsX(x) && e >= Reparameterization && e <= Flipout {
+		return sharedMoments
+	}
+	return e.in(b)
 }
 
 // MarshalText returns the estimator's name, as String does.

@@ -12,14 +12,11 @@ import (
 // lin(x^2, sigma^2) + sigma_b^2, and is sampled from that directly, one
 // standard normal per output value. The KL terms are the posteriors' own.
 func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
-	mu, sigma, err := weight.Moments(b)
+	q, err := localMomentsOf(b, weight, bias)
 	if err != nil {
 		return nil, err
 	}
-	if err := weight.AddKL(b, nil); err != nil {
-		return nil, err
-	}
-	mean, err := lin(x, mu)
+	mean, err := lin(x, q.mu)
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +24,7 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(
 	if err != nil {
 		return nil, err
 	}
-	s2, err := G.Square(sigma)
+	s2, err := G.Square(q.sigma)
 	if err != nil {
 		return nil, err
 	}
@@ -36,17 +33,10 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(
 		return nil, err
 	}
 	if bias != nil {
-		bmu, bsigma, err := bias.Moments(b)
-		if err != nil {
+		if mean, err = addBias(mean, q.biasMu); err != nil {
 			return nil, err
 		}
-		if err := bias.AddKL(b, nil); err != nil {
-			return nil, err
-		}
-		if mean, err = addBias(mean, bmu); err != nil {
-			return nil, err
-		}
-		bs2, err := G.Square(bsigma)
+		bs2, err := G.Square(q.biasSigma)
 		if err != nil {
 			return nil, err
 		}
@@ -54,15 +44,51 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(
 			return nil, err
 		}
 	}
-	return addNoise(b, weight.Name()+".output", mean, variance)
+	return addNoise(b, localNoiseName(weight), mean, variance)
 }
+
+// localMoments are the posterior moments a local reparameterisation
+// starts from; the bias's are nil without a bias.
+type localMoments struct {
+	mu, sigma, biasMu, biasSigma *G.Node
+}
+
+// localMomentsOf adds the moments of a layer's weight and bias posteriors
+// to the graph, and their KL terms where the graph wants them.
+func localMomentsOf(b *graph.Builder, weight, bias *Posterior) (localMoments, error) {
+	var q localMoments
+	var err error
+	if q.mu, q.sigma, err = weight.Moments(b); err != nil {
+		return q, err
+	}
+	if err := weight.AddKL(b, nil); err != nil {
+		return q, err
+	}
+	if bias != nil {
+		if q.biasMu, q.biasSigma, err = bias.Moments(b); err != nil {
+			return q, err
+		}
+		if err := bias.AddKL(b, nil); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+// localNoiseName names the noise input of a layer's sampled
+// pre-activations after its weight posterior.
+func localNoiseName(weight *Posterior) string { return weight.Name() + ".output" }
+
+// varianceFloor is added to a sampled pre-activation's variance before its
+// square root (see addNoise).
+const varianceFloor = 1e-16
 
 // addNoise returns mean + sqrt(variance) * eps with eps a standard normal
 // noise input of mean's shape. A tiny floor inside the root keeps its
 // gradient finite where the variance is exactly 0 (an all-zero input row
 // without bias); there the gradient reaching sigma is 0 regardless.
 func addNoise(b *graph.Builder, name string, mean, variance *G.Node) (*G.Node, error) {
-	v, err := G.Add(variance, b.Scalar(1e-16))
+	v, err := G.Add(variance, b.Scalar(varianceFloor))
 	if err != nil {
 		return nil, err
 	}

@@ -22,11 +22,21 @@ type Objective interface {
 // computes the gradient of the objective's loss for every parameter, which
 // accumulates in the parameters' dual values until a solver step.
 func (m *Model) Build(batch int, obj Objective) (*Graph, error) {
-	return m.build(batch, obj, true)
+	return m.build(batch, obj, general)
 }
 
-// build builds a graph; withKL false leaves the KL terms out (prediction).
-func (m *Model) build(batch int, obj Objective, withKL bool) (gr *Graph, err error) {
+// graphKind is what a graph is built for.
+type graphKind int
+
+const (
+	general    graphKind = iota // Model.Build: KL terms, any objective
+	predicting                  // Model.Predict: outputs only
+	marginal                    // Model.PredictMarginal: outputs only, per-example draws
+)
+
+// build builds a graph of the given kind; prediction graphs leave the KL
+// terms out.
+func (m *Model) build(batch int, obj Objective, kind graphKind) (gr *Graph, err error) {
 	if batch <= 0 {
 		return nil, fmt.Errorf("graph: batch size is %d, want > 0", batch)
 	}
@@ -38,7 +48,8 @@ func (m *Model) build(batch int, obj Objective, withKL bool) (gr *Graph, err err
 		}
 	}()
 	b := newBuilder(m, batch)
-	b.skipKL = !withKL && obj == nil
+	b.skipKL = kind != general && obj == nil
+	b.marginal = kind == marginal && obj == nil
 	x, err := b.Input(XName, append([]int{batch}, m.input...)...)
 	if err != nil {
 		return nil, err

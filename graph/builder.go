@@ -35,6 +35,9 @@ type Builder struct {
 	g      *G.ExprGraph
 	batch  int
 	skipKL bool // prediction graphs: nothing reads the KL
+	// marginal prediction graphs (Model.PredictMarginal): only each
+	// example's distribution matters, not the joint of a pass
+	marginal bool
 
 	params  map[*Param]*G.Node
 	learn   []*G.Node // parameter nodes in order of first use
@@ -231,6 +234,21 @@ func (b *Builder) WantsKL() bool { return !b.skipKL }
 // weights here instead: each example's predictive distribution is the
 // same, a pass is one network, and it costs one matrix product, not two.
 func (b *Builder) Predicting() bool { return b.skipKL }
+
+// Marginal reports whether the graph is one of Model.PredictMarginal's
+// (Predicting is then true too): only each example's predictive
+// distribution must be right, not the joint distribution of one pass over
+// several examples. A dense layer fed the data (see IsX) may then sample
+// its pre-activations per example from moments it computes once for all
+// passes, since the data is the same on every pass.
+func (b *Builder) Marginal() bool { return b.marginal }
+
+// IsX reports whether n is the network's input node x, the data: in a
+// prediction graph it holds the same values on every pass over a chunk.
+func (b *Builder) IsX(n *G.Node) bool {
+	x, ok := b.inputs[XName]
+	return ok && n != nil && x.node == n
+}
 
 // KLCount returns the number of weights whose KL has been
 // added so far.

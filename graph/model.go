@@ -33,7 +33,7 @@ type Model struct {
 	revision    int // counts Replace calls; graphs built before one are stale
 	frozen      bool
 
-	inference map[int]*Graph // prediction graphs by batch size
+	inference map[predictKey]*Graph // prediction graphs by kind and batch size
 }
 
 // Option configures a Model.
@@ -76,7 +76,7 @@ func NewModel(net Network, opts ...Option) (*Model, error) {
 	if net == nil {
 		return nil, fmt.Errorf("graph: NewModel needs a network function")
 	}
-	m := &Model{net: net, dtype: tensor.Float64, seed: 1, names: map[string]*Param{}, inference: map[int]*Graph{}}
+	m := &Model{net: net, dtype: tensor.Float64, seed: 1, names: map[string]*Param{}, inference: map[predictKey]*Graph{}}
 	for _, opt := range opts {
 		if err := opt(m); err != nil {
 			return nil, err

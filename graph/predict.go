@@ -21,20 +21,19 @@ type Prediction struct {
 // width), each pass with freshly drawn weights (or the mean weights while the
 // model is frozen), and returns every pass's output. One pass uses one weight
 // sample for all of x, however it is cut into batches, so each pass is one
-// function drawn from the posterior predictive.
+// function drawn from the posterior predictive. Figures taken per example
+// alone (predictive mean, sd, entropy, calibration) need no functions:
+// PredictMarginal estimates them faster.
 func (m *Model) Predict(x []float64, samples int) (*Prediction, error) {
-	if samples <= 0 {
-		return nil, fmt.Errorf("graph: Predict: samples is %d, want > 0", samples)
-	}
-	w := m.InputWidth()
-	if len(x) == 0 || len(x)%w != 0 {
-		return nil, fmt.Errorf("graph: Predict: %d input values is not a whole number of examples of width %d (input shape %v)", len(x), w, m.input)
-	}
-	n := len(x) / w
-	chunks, err := m.predictGraphs(n)
+	n, err := m.checkPredict("Predict", x, samples)
 	if err != nil {
 		return nil, err
 	}
+	chunks, err := m.predictGraphs(n, predicting)
+	if err != nil {
+		return nil, err
+	}
+	w := m.InputWidth()
 	p := &Prediction{N: n, Samples: make([][]float64, samples)}
 	saved := m.noiseRNG
 	defer func() { m.noiseRNG = saved }()
@@ -45,7 +44,7 @@ func (m *Model) Predict(x []float64, samples int) (*Prediction, error) {
 		passSeed := saved.Uint64()
 		out := make([]float64, 0, len(p.Samples[max(s-1, 0)]))
 		for _, c := range chunks {
-			m.noiseRNG = rand.New(rand.NewPCG(passSeed, 0x5eed0003))
+			m.noiseRNG = rand.New(rand.NewPCG(passSeed, passStream))
 			if err := c.g.SetX(x[c.start*w : (c.start+c.g.batch)*w]); err != nil {
 				return nil, err
 			}
@@ -59,6 +58,23 @@ func (m *Model) Predict(x []float64, samples int) (*Prediction, error) {
 	}
 	p.Width = len(p.Samples[0]) / n
 	return p, nil
+}
+
+// passStream is the PCG stream of a pass's noise; PredictMarginal's chunk
+// c draws from stream passStream+c.
+const passStream = 0x5eed0003
+
+// checkPredict validates Predict's and PredictMarginal's arguments and
+// returns the number of examples in x.
+func (m *Model) checkPredict(fn string, x []float64, samples int) (int, error) {
+	if samples <= 0 {
+		return 0, fmt.Errorf("graph: %s: samples is %d, want > 0", fn, samples)
+	}
+	w := m.InputWidth()
+	if len(x) == 0 || len(x)%w != 0 {
+		return 0, fmt.Errorf("graph: %s: %d input values is not a whole number of examples of width %d (input shape %v)", fn, len(x), w, m.input)
+	}
+	return len(x) / w, nil
 }
 
 // PredictMean runs the network once with the posterior mean weights.
@@ -78,19 +94,27 @@ type chunk struct {
 	start int
 }
 
-// predictGraphs returns the inference graphs covering n examples, building
-// and caching one per batch size. They leave the KL terms out.
-func (m *Model) predictGraphs(n int) ([]chunk, error) {
+// predictKey keys a model's cached prediction graphs.
+type predictKey struct {
+	kind  graphKind
+	batch int
+}
+
+// predictGraphs returns the prediction graphs of a kind covering n
+// examples, building and caching one per batch size. They leave the KL
+// terms out.
+func (m *Model) predictGraphs(n int, kind graphKind) ([]chunk, error) {
 	var cs []chunk
 	for start := 0; start < n; start += MaxPredictBatch {
 		size := min(MaxPredictBatch, n-start)
-		g, ok := m.inference[size]
+		key := predictKey{kind, size}
+		g, ok := m.inference[key]
 		if !ok {
 			var err error
-			if g, err = m.build(size, nil, false); err != nil {
+			if g, err = m.build(size, nil, kind); err != nil {
 				return nil, err
 			}
-			m.inference[size] = g
+			m.inference[key] = g
 		}
 		cs = append(cs, chunk{g: g, start: start})
 	}

@@ -52,6 +52,6 @@ func (m *Model) InitParams() error {
 	if len(m.params) > 0 {
 		return nil
 	}
-	_, err := m.predictGraphs(1)
+	_, err := m.predictGraphs(1, predicting)
 	return err
 }

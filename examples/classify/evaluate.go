@@ -12,9 +12,10 @@ import (
 const calibrationBins = 10
 
 // evaluate fills r with the figures of the model's predictive distribution,
-// from samples weight samples, on test.
+// from samples passes, on test. Every figure is per example, so the passes
+// need not be sampled networks (see graph.Model.PredictMarginal).
 func evaluate(model *graph.Model, test *datasets.Dataset, samples int, r *result) error {
-	p, err := model.Predict(test.X, samples)
+	p, err := model.PredictMarginal(test.X, samples)
 	if err != nil {
 		return err
 	}

@@ -65,8 +65,14 @@ func BenchmarkStepMLPK3Sequential(b *testing.B) { benchmarkStep(b, "mlp", 128, 3
 func BenchmarkStepLeNet(b *testing.B)           { benchmarkStep(b, "lenet", 64, 1) }
 
 // BenchmarkPredictW4 is the peers' W4 workload: 100 predictive passes of
-// the MLP over the 2,000 test digits.
-func BenchmarkPredictW4(b *testing.B) {
+// the MLP over the 2,000 test digits, each pass one sampled network.
+func BenchmarkPredictW4(b *testing.B) { benchmarkW4(b, (*graph.Model).Predict) }
+
+// BenchmarkPredictMarginalW4 is W4 as the example's evaluation runs it:
+// per-example draws, the first layer's moments computed once.
+func BenchmarkPredictMarginalW4(b *testing.B) { benchmarkW4(b, (*graph.Model).PredictMarginal) }
+
+func benchmarkW4(b *testing.B, predict func(*graph.Model, []float64, int) (*graph.Prediction, error)) {
 	_, test, err := mnist10k.Load()
 	if err != nil {
 		b.Fatal(err)
@@ -81,7 +87,7 @@ func BenchmarkPredictW4(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, err := model.Predict(test.X, 100); err != nil {
+		if _, err := predict(model, test.X, 100); err != nil {
 			b.Fatal(err)
 		}
 	}

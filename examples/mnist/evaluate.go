@@ -20,8 +20,12 @@ import (
 const OODImages = 2000
 
 // predictive returns the class predictive of the model on d's images.
+// Every figure taken from it is per image, so the passes need not be
+// sampled networks: PredictMarginal draws each image's outputs from the
+// same distribution and skips the first layer's product on every pass but
+// the first.
 func predictive(model *graph.Model, d *datasets.Dataset, samples int) (*uncertainty.ClassPredictive, error) {
-	p, err := model.Predict(d.X, samples)
+	p, err := model.PredictMarginal(d.X, samples)
 	if err != nil {
 		return nil, err
 	}

@@ -270,9 +270,10 @@ func run(ctx context.Context, c config) (*result, error) {
 	return r, nil
 }
 
-// summarize returns the predictive mean and epistemic sd at x.
+// summarize returns the predictive mean and epistemic sd at x: per-window
+// figures, so the passes need not be sampled networks.
 func summarize(model *graph.Model, x []float64, samples int) (uncertainty.Summary, error) {
-	pred, err := model.Predict(x, samples)
+	pred, err := model.PredictMarginal(x, samples)
 	if err != nil {
 		return uncertainty.Summary{}, err
 	}

@@ -153,7 +153,9 @@ func run(ctx context.Context, c config) (*result, error) {
 	for i, x := range grid {
 		truth[i] = math.Sin(x)
 	}
-	pred, err := model.Predict(grid, c.samples)
+	// The figures are per point, so passes need not be sampled functions
+	// (the plot draws functions, with Predict).
+	pred, err := model.PredictMarginal(grid, c.samples)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +188,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fp, err := model.Predict(fresh.X, c.samples)
+	fp, err := model.PredictMarginal(fresh.X, c.samples)
 	if err != nil {
 		return nil, err
 	}

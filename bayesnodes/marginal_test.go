@@ -1,0 +1,437 @@
+package bayesnodes
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/losses"
+	"github.com/gorgonia-bnn/bnn/optim"
+)
+
+// marginalNet is a stack of Linear layers with ReLU between them that
+// records the marginal ops its graphs get.
+type marginalNet struct {
+	layers   []*Linear
+	ops      []marginalOp
+	opLayers []int // the layer of each op
+}
+
+func newMarginalNet(t *testing.T, sizes []int, opts ...Option) *marginalNet {
+	t.Helper()
+	n := &marginalNet{}
+	for i := 1; i < len(sizes); i++ {
+		l, err := NewLinear(sizes[i-1], sizes[i], append(opts[:len(opts):len(opts)], WithName(fmt.Sprintf("fc%d", i)))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.layers = append(n.layers, l)
+	}
+	return n
+}
+
+func (n *marginalNet) apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	h := x
+	for i, l := range n.layers {
+		if i > 0 {
+			var err error
+			if h, err = G.Rectify(h); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if h, err = l.Apply(b, h); err != nil {
+			return nil, err
+		}
+		if op, ok := h.Op().(marginalOp); ok {
+			n.ops, n.opLayers = append(n.ops, op), append(n.opLayers, i)
+		}
+	}
+	return h, nil
+}
+
+// recomputed returns how often each recorded op computed its moments.
+func (n *marginalNet) recomputed() []int {
+	r := make([]int, len(n.ops))
+	for i, op := range n.ops {
+		r[i] = op.memo.recomputed
+	}
+	return r
+}
+
+func newMarginalModel(t *testing.T, net *marginalNet, width int, dt tensor.Dtype) *graph.Model {
+	t.Helper()
+	m, err := graph.NewModel(net.apply, graph.Input(width), graph.WithDtype(dt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func randomInputs(n int, seed uint64) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 9))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 4*rng.Float64() - 2
+	}
+	return x
+}
+
+func predictMarginal(t *testing.T, m *graph.Model, x []float64, samples int) [][]float64 {
+	t.Helper()
+	p, err := m.PredictMarginal(x, samples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Samples
+}
+
+// sigmaOf returns a posterior's standard deviations from its parameters.
+func sigmaOf(p *Posterior) []float64 {
+	if p.LogSigma2 != nil {
+		v := p.LogSigma2.Values()
+		for i := range v {
+			v[i] = math.Exp(v[i] / 2)
+		}
+		return v
+	}
+	v := p.Rho.Values()
+	for i := range v {
+		v[i] = Softplus(v[i])
+	}
+	return v
+}
+
+// sampleMoments returns the mean and variance of every output over the
+// passes, and the standard errors of both.
+func sampleMoments(samples [][]float64) (mean, variance, seMean, seVar []float64) {
+	n, s := len(samples[0]), float64(len(samples))
+	mean, variance, seMean, seVar = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		for _, out := range samples {
+			mean[i] += out[i] / s
+		}
+		m2, m4 := 0.0, 0.0
+		for _, out := range samples {
+			d := (out[i] - mean[i]) * (out[i] - mean[i])
+			m2 += d / s
+			m4 += d * d / s
+		}
+		variance[i] = m2 * s / (s - 1)
+		seMean[i] = math.Sqrt(variance[i] / s)
+		seVar[i] = math.Sqrt(max(m4-m2*m2, 0) / s)
+	}
+	return mean, variance, seMean, seVar
+}
+
+// TestMarginalMomentsOfOneLayer checks PredictMarginal's outputs of one
+// Linear layer against their exact distribution, N(x mu^T + b_mu, x^2
+// (sigma^2)^T + sigma_b^2), with Gaussian and sparse weight posteriors:
+// the sample mean and variance of 20,000 passes within 5 standard errors.
+// A variance formula with sigma in place of sigma^2 is off by 20 or more.
+func TestMarginalMomentsOfOneLayer(t *testing.T) {
+	for name, opts := range map[string][]Option{
+		"gaussian": {WithMuInit(0, 0.5), WithRhoInit(0, 0.5)},
+		"sparse":   {WithMuInit(0, 0.5), WithRhoInit(-0.5, 0.5), WithSparseVD(-1)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			const in, out, n, samples = 3, 2, 4, 20000
+			net := newMarginalNet(t, []int{in, out}, opts...)
+			m := newMarginalModel(t, net, in, tensor.Float64)
+			x := randomInputs(n*in, 1)
+			got := predictMarginal(t, m, x, samples)
+			if len(net.ops) != 1 {
+				t.Fatalf("%d marginal ops, want the layer's one", len(net.ops))
+			}
+			l := net.layers[0]
+			mu, sigma := l.Weight.Mu.Values(), sigmaOf(l.Weight)
+			bmu, bsigma := l.Bias.Mu.Values(), sigmaOf(l.Bias)
+			mean, variance, seMean, seVar := sampleMoments(got)
+			for e := range n {
+				for j := range out {
+					wantMean, wantVar := bmu[j], bsigma[j]*bsigma[j]
+					for k := range in {
+						xv := x[e*in+k]
+						wantMean += xv * mu[j*in+k]
+						wantVar += xv * xv * sigma[j*in+k] * sigma[j*in+k]
+					}
+					i := e*out + j
+					if d := math.Abs(mean[i] - wantMean); d > 5*seMean[i] {
+						t.Errorf("example %d output %d: mean %.5f, want %.5f (%.1f standard errors)", e, j, mean[i], wantMean, d/seMean[i])
+					}
+					if d := math.Abs(variance[i] - wantVar); d > 5*seVar[i] {
+						t.Errorf("example %d output %d: variance %.5f, want %.5f (%.1f standard errors)", e, j, variance[i], wantVar, d/seVar[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestMarginalAgreesWithPredict checks that every example's predictive
+// distribution is Predict's: mean and variance of each output of a
+// three-layer network over 20,000 passes of both agree within 5 standard
+// errors of their difference.
+func TestMarginalAgreesWithPredict(t *testing.T) {
+	const in, n, samples = 3, 4, 20000
+	net := newMarginalNet(t, []int{in, 6, 5, 2}, WithMuInit(0, 0.6), WithRhoInit(-0.5, 0.3))
+	m := newMarginalModel(t, net, in, tensor.Float64)
+	x := randomInputs(n*in, 2)
+	p, err := m.Predict(x, samples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := predictMarginal(t, m, x, samples)
+	if len(net.ops) != 1 {
+		t.Fatalf("%d marginal ops, want one (the first layer's)", len(net.ops))
+	}
+	wm, wv, wsm, wsv := sampleMoments(p.Samples)
+	gm, gv, gsm, gsv := sampleMoments(got)
+	for i := range gm {
+		if d, se := math.Abs(gm[i]-wm[i]), math.Hypot(gsm[i], wsm[i]); d > 5*se {
+			t.Errorf("output %d: mean %.5f, Predict's %.5f (%.1f standard errors)", i, gm[i], wm[i], d/se)
+		}
+		if d, se := math.Abs(gv[i]-wv[i]), math.Hypot(gsv[i], wsv[i]); d > 5*se {
+			t.Errorf("output %d: variance %.5f, Predict's %.5f (%.1f standard errors)", i, gv[i], wv[i], d/se)
+		}
+	}
+}
+
+// TestMarginalFrozenIsPredictMean checks that the frozen model's passes are
+// PredictMean's outputs exactly, in both dtypes, over three chunks of which
+// two share a graph (so a moment kept from one chunk would show).
+func TestMarginalFrozenIsPredictMean(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		for name, opts := range map[string][]Option{"gaussian": nil, "sparse": {WithSparseVD(-2)}, "nobias": {WithoutBias()}} {
+			t.Run(fmt.Sprintf("%v/%s", dt, name), func(t *testing.T) {
+				const in = 5
+				net := newMarginalNet(t, []int{in, 7, 3}, opts...)
+				m := newMarginalModel(t, net, in, dt)
+				x := randomInputs((2*graph.MaxPredictBatch+5)*in, 3)
+				m.Freeze()
+				got := predictMarginal(t, m, x, 2)
+				want, err := m.PredictMean(x)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for s, out := range got {
+					if !slices.Equal(out, want) {
+						t.Fatalf("pass %d differs from PredictMean", s)
+					}
+				}
+				// Once per chunk, not per pass: the batch-1024 graph for
+				// chunks 0 and 1, the batch-5 graph for chunk 2.
+				if r := net.recomputed(); !slices.Equal(r, []int{2, 1}) {
+					t.Fatalf("moments computed %v times by the two graphs, want [2 1]", r)
+				}
+			})
+		}
+	}
+}
+
+// TestMarginalMemoIsInvalidated checks that the kept moments follow every
+// change of what they are computed from: the input, each parameter of the
+// first layer, and a training step. After each change the model's samples
+// must be those of a new model with the same parameters and noise.
+func TestMarginalMemoIsInvalidated(t *testing.T) {
+	for name, opts := range map[string][]Option{
+		"gaussian": {WithRhoInit(-1, 0.3)},
+		"sparse":   {WithSparseVD(-2)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			const in = 4
+			net := newMarginalNet(t, []int{in, 6, 3}, opts...)
+			m := newMarginalModel(t, net, in, tensor.Float64)
+			x := randomInputs(5*in, 4)
+			check := func(what string, x []float64, wantRecomputed int) {
+				t.Helper()
+				fresh := newMarginalNet(t, []int{in, 6, 3}, opts...)
+				fm := newMarginalModel(t, fresh, in, tensor.Float64)
+				if err := fm.InitParams(); err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range m.Params() {
+					if err := fm.Param(p.Name()).SetValues(p.Values()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				m.ReseedNoise(21)
+				fm.ReseedNoise(21)
+				got, want := predictMarginal(t, m, x, 3), predictMarginal(t, fm, x, 3)
+				if !sameSamples(got, want) {
+					t.Fatalf("after %s: samples differ from a new model's with the same parameters", what)
+				}
+				if r := net.recomputed(); !slices.Equal(r, []int{wantRecomputed}) {
+					t.Fatalf("after %s: moments computed %v times, want %d", what, r, wantRecomputed)
+				}
+			}
+			check("the first call", x, 1)
+			check("a second call", x, 1)
+			x2 := slices.Clone(x)
+			x2[7] += 1e-9
+			check("a new input", x2, 2)
+			want := 2
+			for _, p := range m.Params() {
+				if !strings.HasPrefix(p.Name(), "fc1.") {
+					continue
+				}
+				v := p.Values()
+				v[len(v)-1] += 1e-3
+				if err := p.SetValues(v); err != nil {
+					t.Fatal(err)
+				}
+				want++
+				check("setting "+p.Name(), x2, want)
+			}
+			if want != 6 {
+				t.Fatalf("changed %d parameters of fc1, want 4", want-2)
+			}
+			elbo, err := losses.NewELBO(losses.CrossEntropy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sgd, err := optim.NewSGD(0.1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := optim.NewTrainer(m, elbo, sgd, optim.Quiet())
+			if err != nil {
+				t.Fatal(err)
+			}
+			y := []float64{1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0}
+			if _, err := tr.Step(x2, y, losses.Batch{Count: 1, Size: 5, DatasetSize: 5}); err != nil {
+				t.Fatal(err)
+			}
+			check("a training step", x2, want+1)
+		})
+	}
+}
+
+func sameSamples(a, b [][]float64) bool { return slices.EqualFunc(a, b, slices.Equal) }
+
+// TestMarginalEveryEstimator checks that the first layer shares its
+// moments whatever its training estimator, and that only a layer fed the
+// data does.
+func TestMarginalEveryEstimator(t *testing.T) {
+	for _, e := range []Estimator{Reparameterization, LocalReparameterization, Flipout} {
+		net := newMarginalNet(t, []int{2, 4, 4, 2}, WithEstimator(e))
+		m := newMarginalModel(t, net, 2, tensor.Float64)
+		predictMarginal(t, m, randomInputs(6, 5), 2)
+		if !slices.Equal(net.opLayers, []int{0}) {
+			t.Fatalf("%v: marginal ops in layers %v, want in the first alone", e, net.opLayers)
+		}
+	}
+}
+
+// TestMarginalConvFallsBack checks that a network whose first layer is a
+// convolution samples its weights: with no dense layer fed the data, one
+// chunk of PredictMarginal is Predict, draw for draw.
+func TestMarginalConvFallsBack(t *testing.T) {
+	conv, err := NewConv2D(1, 2, [2]int{3, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := newMarginalNet(t, []int{18, 3})
+	net := func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+		h, err := conv.Apply(b, x)
+		if err != nil {
+			return nil, err
+		}
+		if h, err = G.Rectify(h); err != nil {
+			return nil, err
+		}
+		if h, err = Flatten(h); err != nil {
+			return nil, err
+		}
+		return head.apply(b, h)
+	}
+	m, err := graph.NewModel(net, graph.Input(1, 5, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randomInputs(3*25, 6)
+	m.ReseedNoise(5)
+	want, err := m.Predict(x, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.ReseedNoise(5)
+	got := predictMarginal(t, m, x, 4)
+	if !sameSamples(got, want.Samples) {
+		t.Fatal("PredictMarginal of a convolutional network differs from Predict")
+	}
+	if len(head.ops) != 0 {
+		t.Fatalf("%d marginal ops in a network whose first layer is a convolution", len(head.ops))
+	}
+	m.Freeze()
+	mean, err := m.PredictMean(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frozen := predictMarginal(t, m, x, 1); !slices.Equal(frozen[0], mean) {
+		t.Fatal("frozen PredictMarginal differs from PredictMean")
+	}
+}
+
+// TestMarginalOpIsLocalReparameterization checks the op against the
+// graph sampleLocal builds for training: given the same noise, the same
+// outputs.
+func TestMarginalOpIsLocalReparameterization(t *testing.T) {
+	const in, out, batch = 3, 2, 4
+	l, err := NewLinear(in, out, WithEstimator(LocalReparameterization), WithMuInit(0, 0.5), WithRhoInit(-1, 0.5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.NewModel(l.Apply, graph.Input(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.Build(batch, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	x, eps := randomInputs(batch*in, 7), randomInputs(batch*out, 8)
+	if err := g.SetX(x); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.SetNoise(localNoiseName(l.Weight), eps); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Run(); err != nil {
+		t.Fatal(err)
+	}
+	want := g.Output(nil)
+
+	eg := G.NewGraph()
+	node := func(name string, v []float64, shape ...int) *G.Node {
+		return G.NewTensor(eg, tensor.Float64, len(shape), G.WithShape(shape...), G.WithName(name),
+			G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))))
+	}
+	op := marginalOp{dt: tensor.Float64, bias: true, memo: new(marginalMemo)}
+	y, err := G.ApplyOp(op,
+		node("x", x, batch, in), node("mu", l.Weight.Mu.Values(), out, in), node("sigma", sigmaOf(l.Weight), out, in),
+		node("bmu", l.Bias.Mu.Values(), out), node("bsigma", sigmaOf(l.Bias), out), node("eps", eps, batch, out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got G.Value
+	G.Read(y, &got)
+	vm := G.NewTapeMachine(eg)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got.Data().([]float64) {
+		if math.Abs(v-want[i]) > 1e-12*(1+math.Abs(want[i])) {
+			t.Fatalf("output %d: %v, the local reparameterisation gives %v", i, v, want[i])
+		}
+	}
+}
