@@ -19,15 +19,28 @@ import (
 type gemmOp struct {
 	dt             tensor.Dtype
 	transA, transB bool
+	constA         bool // A needs no gradient (see gemmConstA)
 	out            *scratch
 }
 
 // gemm adds op(a) op(b) to the graph.
 func gemm(a, b *G.Node, transA, transB bool) (*G.Node, error) {
+	return newGemm(a, b, transA, transB, false)
+}
+
+// gemmConstA is gemm for an a that needs no gradient, such as the data:
+// its gradient is not built, since the TapeMachine runs every node of a
+// graph, read or not (for the MNIST MLP's first layer, a product as large
+// as the forward one on every step).
+func gemmConstA(a, b *G.Node, transA, transB bool) (*G.Node, error) {
+	return newGemm(a, b, transA, transB, true)
+}
+
+func newGemm(a, b *G.Node, transA, transB, constA bool) (*G.Node, error) {
 	if a.Dtype() != b.Dtype() {
 		return nil, fmt.Errorf("matrix product of %v and %v values", a.Dtype(), b.Dtype())
 	}
-	op := gemmOp{dt: a.Dtype(), transA: transA, transB: transB, out: &scratch{}}
+	op := gemmOp{dt: a.Dtype(), transA: transA, transB: transB, constA: constA, out: &scratch{}}
 	if _, err := op.InferShape(a.Shape(), b.Shape()); err != nil {
 		return nil, err
 	}
@@ -128,10 +141,14 @@ func (op gemmOp) String() string {
 		}
 		return m
 	}
-	return fmt.Sprintf("bayesnodes.gemm(%s %s, %v)", name("A", op.transA), name("B", op.transB), op.dt)
+	a := name("A", op.transA)
+	if op.constA {
+		a = name("const A", op.transA)
+	}
+	return fmt.Sprintf("bayesnodes.gemm(%s %s, %v)", a, name("B", op.transB), op.dt)
 }
 
-func (op gemmOp) DiffWRT(inputs int) []bool { return []bool{true, true} }
+func (op gemmOp) DiffWRT(inputs int) []bool { return []bool{!op.constA, true} }
 
 // SymDiff differentiates C = op(A) op(B) with products of the same kind:
 // for C = A B, dA = dC Bᵀ and dB = Aᵀ dC; the other cases follow by
@@ -141,25 +158,30 @@ func (op gemmOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(inputs))
 	}
 	a, b := inputs[0], inputs[1]
-	var da, db *G.Node
-	var err error
+	// dA = x y and dB = u v, each with its operands transposed as marked.
+	type product struct {
+		x, y   *G.Node
+		tx, ty bool
+	}
+	var pa, pb product
 	switch {
 	case !op.transA && !op.transB:
-		if da, err = gemm(grad, b, false, true); err == nil {
-			db, err = gemm(a, grad, true, false)
-		}
+		pa, pb = product{grad, b, false, true}, product{a, grad, true, false}
 	case !op.transA && op.transB:
-		if da, err = gemm(grad, b, false, false); err == nil {
-			db, err = gemm(grad, a, true, false)
-		}
+		pa, pb = product{grad, b, false, false}, product{grad, a, true, false}
 	case op.transA && !op.transB:
-		if da, err = gemm(b, grad, false, true); err == nil {
-			db, err = gemm(a, grad, false, false)
-		}
+		pa, pb = product{b, grad, false, true}, product{a, grad, false, false}
 	default:
-		if da, err = gemm(b, grad, true, true); err == nil {
-			db, err = gemm(grad, a, true, true)
-		}
+		pa, pb = product{b, grad, true, true}, product{grad, a, true, true}
+	}
+	var da *G.Node
+	var err error
+	if !op.constA {
+		da, err = gemm(pa.x, pa.y, pa.tx, pa.ty)
+	}
+	var db *G.Node
+	if err == nil {
+		db, err = gemm(pb.x, pb.y, pb.tx, pb.ty)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%v: gradient: %w", op, err)

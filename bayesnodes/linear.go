@@ -50,9 +50,9 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	case sharedMoments:
 		return sampleMarginal(b, x, l.Weight, l.Bias)
 	case LocalReparameterization:
-		return sampleLocal(b, x, l.Weight, l.Bias, matMulT)
+		return sampleLocal(b, x, l.Weight, l.Bias, matMulT(b))
 	case Flipout:
-		return sampleFlipout(b, x, l.Weight, l.Bias, matMulT)
+		return sampleFlipout(b, x, l.Weight, l.Bias, matMulT(b))
 	case Reparameterization:
 	default:
 		return nil, fmt.Errorf("bayesnodes: %s: estimator %v is not supported", l.Weight.Name(), l.Estimator)
@@ -61,7 +61,7 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	y, err := matMulT(x, w)
+	y, err := matMulT(b)(x, w)
 	if err != nil {
 		return nil, err
 	}
@@ -75,9 +75,17 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	return addBias(y, bias)
 }
 
-// matMulT returns x w^T for x [batch, in] and w [out, in], with no copy of
-// w transposed (see gemmOp).
-func matMulT(x, w *G.Node) (*G.Node, error) { return gemm(x, w, false, true) }
+// matMulT returns the product x w^T for x [batch, in] and w [out, in] in
+// b's graph, with no copy of w transposed (see gemmOp). Where x is the
+// graph's data, no gradient is built for it (see gemmConstA).
+func matMulT(b *graph.Builder) func(x, w *G.Node) (*G.Node, error) {
+	return func(x, w *G.Node) (*G.Node, error) {
+		if b.IsX(x) {
+			return gemmConstA(x, w, false, true)
+		}
+		return gemm(x, w, false, true)
+	}
+}
 
 // addBias adds a [C] bias to y of shape [batch, C, ...] along axis 1.
 // A [batch, C] y takes the fused biasAddOp, which allocates nothing per
