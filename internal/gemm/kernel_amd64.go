@@ -1,5 +1,7 @@
 package gemm
 
+import "github.com/gorgonia-bnn/bnn/internal/cpufeature"
+
 // The micro-kernels (kernel_avx2_amd64.s, kernel_avx512_amd64.s). Each
 // keeps its 6-row tile of C in twelve vector accumulators, two per row, so
 // one k step is two loads of B, six broadcasts of A and twelve FMAs: the
@@ -47,10 +49,10 @@ var (
 )
 
 func init() {
-	if hasAVX512() {
+	if cpufeature.AVX512F() {
 		supported = append(supported, avx512Kernels)
 	}
-	if hasAVX2FMA() {
+	if cpufeature.AVX2FMA() {
 		supported = append(supported, avx2Kernels)
 	}
 	if len(supported) > 0 {

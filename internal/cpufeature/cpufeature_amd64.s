@@ -1,5 +1,7 @@
 #include "textflag.h"
 
+// CPUID and XGETBV for cpufeature_amd64.go.
+
 // func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 TEXT ·cpuid(SB), NOSPLIT, $0-24
 	MOVL eaxArg+0(FP), AX

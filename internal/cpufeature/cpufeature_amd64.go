@@ -1,4 +1,6 @@
-package gemm
+package cpufeature
+
+var hasAVX2FMA, hasAVX512F = detect()
 
 // cpuid returns the registers CPUID leaves for leaf eaxArg, subleaf ecxArg.
 //
@@ -17,12 +19,12 @@ const (
 	xcr0ZMM = 1<<5 | 1<<6 | 1<<7
 )
 
-// hasAVX2FMA reports whether the CPU has AVX2 and FMA and the OS saves the
-// YMM registers, so the micro-kernels can run.
-func hasAVX2FMA() bool {
+// detect reads CPUID and XCR0: AVX2 and FMA need the OS to save the YMM
+// registers, AVX-512F also the ZMM and opmask registers.
+func detect() (avx2FMA, avx512F bool) {
 	maxLeaf, _, _, _ := cpuid(0, 0)
 	if maxLeaf < 7 {
-		return false
+		return false, false
 	}
 	_, _, ecx1, _ := cpuid(1, 0)
 	const (
@@ -31,26 +33,19 @@ func hasAVX2FMA() bool {
 		avx     = 1 << 28
 	)
 	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
-		return false
+		return false, false
 	}
-	if xcr0, _ := xgetbv(); xcr0&xcr0YMM != xcr0YMM {
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	const avx2 = 1 << 5
-	return ebx7&avx2 != 0
-}
-
-// hasAVX512 reports whether, on top of AVX2 and FMA, the CPU has AVX-512F
-// and the OS saves the ZMM and opmask registers.
-func hasAVX512() bool {
-	if !hasAVX2FMA() {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&xcr0ZMM != xcr0ZMM {
-		return false
+	xcr0, _ := xgetbv()
+	if xcr0&xcr0YMM != xcr0YMM {
+		return false, false
 	}
 	_, ebx7, _, _ := cpuid(7, 0)
-	const avx512f = 1 << 16
-	return ebx7&avx512f != 0
+	const (
+		avx2    = 1 << 5
+		avx512f = 1 << 16
+	)
+	if ebx7&avx2 == 0 {
+		return false, false
+	}
+	return true, xcr0&xcr0ZMM == xcr0ZMM && ebx7&avx512f != 0
 }
