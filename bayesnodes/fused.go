@@ -535,7 +535,9 @@ func (op softplusOp) Do(in ...G.Value) (G.Value, error) {
 		parallel.For(n, func(lo, hi int) { softplusKernel(d[lo:hi], d[n+lo:n+hi], rho[lo:hi]) })
 	} else {
 		d, rho := ss.Float32s(), f32[0]
-		parallel.For(n, func(lo, hi int) { softplusKernelF32(d[lo:hi], d[n+lo:n+hi], rho[lo:hi]) })
+		// Ranges start on a multiple of the vector width, so that the same
+		// elements take the vector or the scalar path however many cores.
+		parallel.ForBlocks(n, 8, func(lo, hi int) { softplusF32(d[lo:hi], d[n+lo:n+hi], rho[lo:hi]) })
 	}
 	return ss, nil
 }

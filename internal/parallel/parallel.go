@@ -47,7 +47,12 @@ func ensureWorkers(n int) {
 // up to GOMAXPROCS cores when n is large enough, and returns when all are
 // done. fn must only touch elements in its range, and must not call For
 // itself. For allocates nothing when fn is an existing function value.
-func For(n int, fn func(lo, hi int)) {
+func For(n int, fn func(lo, hi int)) { ForBlocks(n, 1, fn) }
+
+// ForBlocks is For with every range starting at a multiple of block (> 0),
+// for loops whose results depend on where a range starts, such as vector
+// kernels that leave a range's tail to scalar code.
+func ForBlocks(n, block int, fn func(lo, hi int)) {
 	parts := min(runtime.GOMAXPROCS(0), n/MinChunk)
 	if parts <= 1 {
 		fn(0, n)
@@ -56,11 +61,12 @@ func For(n int, fn func(lo, hi int)) {
 	ensureWorkers(parts - 1)
 	wg := waits.Get().(*sync.WaitGroup)
 	size := (n + parts - 1) / parts
+	size = (size + block - 1) / block * block
 	for lo := size; lo < n; lo += size {
 		wg.Add(1)
 		tasks <- task{fn: fn, lo: lo, hi: min(lo+size, n), wg: wg}
 	}
-	fn(0, size)
+	fn(0, min(size, n))
 	wg.Wait()
 	waits.Put(wg)
 }

@@ -80,3 +80,25 @@ func TestForConcurrentCallers(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestForBlocksAlignsRanges(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	for _, n := range []int{0, 5, 3 * MinChunk, 3*MinChunk + 1, 7*MinChunk + 3} {
+		const block = 1000
+		var mu sync.Mutex
+		hits := make([]int, n)
+		ForBlocks(n, block, func(lo, hi int) {
+			if lo%block != 0 {
+				t.Errorf("n = %d: range [%d, %d) starts off a block", n, lo, hi)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for i := lo; i < hi; i++ {
+				hits[i]++
+			}
+		})
+		if i := slices.IndexFunc(hits, func(h int) bool { return h != 1 }); i >= 0 {
+			t.Fatalf("n = %d: index %d visited %d times", n, i, hits[i])
+		}
+	}
+}
