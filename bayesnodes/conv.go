@@ -2,11 +2,8 @@ package bayesnodes
 
 import (
 	"fmt"
-	"hash"
-	"hash/fnv"
 	"slices"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -328,7 +325,10 @@ func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*
 	if err != nil {
 		return nil, err
 	}
-	return addBias(y, bs)
+	if y, err = addChannelBias(y, bs); err != nil {
+		return nil, fmt.Errorf("bayesnodes: %s: %w", s.name, err)
+	}
+	return y, nil
 }
 
 // checkedConv convolves x with w and checks the result's shape: a wrong
@@ -344,67 +344,13 @@ func (s convSpec) checkedConv(x, w *G.Node, outShape []int) (*G.Node, error) {
 	return y, nil
 }
 
-// conv lowers the convolution to Gorgonia's Conv2d, or for three axes to
-// this package's op (conv3d_op.go): a 1-D convolution is a 2-D one over an
-// image of height 1, weights [out, in/g, 1, k].
+// conv lowers the convolution to the package's op (conv_op.go), one
+// implementation for every rank. The network's data input gets no gradient:
+// graph differentiates the parameters only, and for a first layer the
+// input's gradient is a product and a col2im as large as the forward pass.
 func (s convSpec) conv(x, w *G.Node) (*G.Node, error) {
-	switch len(s.kernel) {
-	case 2:
-		return conv2d(x, w, s.kernel, s.padding, s.stride, s.dilation, s.groups)
-	case 3:
-		g := conv3dGeom{groups: s.groups}
-		copy(g.kernel[:], s.kernel)
-		copy(g.stride[:], s.stride)
-		copy(g.padding[:], s.padding)
-		copy(g.dilation[:], s.dilation)
-		return conv3d(x, w, g)
-	}
-	xs, ws := x.Shape(), w.Shape()
-	x4, err := G.Reshape(x, tensor.Shape{xs[0], xs[1], 1, xs[2]})
-	if err != nil {
-		return nil, err
-	}
-	w4, err := G.Reshape(w, tensor.Shape{ws[0], ws[1], 1, ws[2]})
-	if err != nil {
-		return nil, err
-	}
-	y, err := conv2d(x4, w4, []int{1, s.kernel[0]}, []int{0, s.padding[0]}, []int{1, s.stride[0]}, []int{1, s.dilation[0]}, s.groups)
-	if err != nil {
-		return nil, err
-	}
-	ys := y.Shape()
-	return G.Reshape(y, tensor.Shape{ys[0], ys[1], ys[3]})
-}
-
-// conv2d convolves x [batch, in, H, W] with w [out, in/groups, kh, kw].
-// Gorgonia has no groups: each group's channels are convolved with its slice
-// of the weights and the results concatenated along the channel axis.
-func conv2d(x, w *G.Node, kernel, pad, stride, dilation []int, groups int) (*G.Node, error) {
-	if dilation[0] != 1 || dilation[1] != 1 {
-		var err error
-		if x, err = G.ApplyOp(dilationTag{dilation[0], dilation[1]}, x); err != nil {
-			return nil, err
-		}
-	}
-	if groups == 1 {
-		return G.Conv2d(x, w, kernel, pad, stride, dilation)
-	}
-	cin, cout := x.Shape()[1]/groups, w.Shape()[0]/groups
-	outs := make([]*G.Node, groups)
-	for g := range outs {
-		xg, err := sliceAxis(x, 1, g*cin, (g+1)*cin)
-		if err != nil {
-			return nil, err
-		}
-		wg, err := sliceAxis(w, 0, g*cout, (g+1)*cout)
-		if err != nil {
-			return nil, err
-		}
-		if outs[g], err = G.Conv2d(xg, wg, kernel, pad, stride, dilation); err != nil {
-			return nil, err
-		}
-	}
-	return G.Concat(1, outs...)
+	isData := x.Op() == nil && x.Name() == graph.XName
+	return convolve(x, w, newConvGeom(s.kernel, s.stride, s.padding, s.dilation, s.groups), !isData)
 }
 
 // sliceAxis returns n[..., lo:hi, ...] along axis, keeping the axis when
@@ -422,63 +368,4 @@ func sliceAxis(n *G.Node, axis, lo, hi int) (*G.Node, error) {
 	shape := n.Shape().Clone()
 	shape[axis] = hi - lo
 	return G.Reshape(out, shape)
-}
-
-// dilationTag is an identity op that works around a Gorgonia v0.9.18 bug:
-// Im2Col's hash leaves out the dilation, so two convolutions of one input
-// that differ only in dilation, with equal output shapes, are merged by
-// hash-consing and both compute the first one. Passing a dilated
-// convolution's input through a tag that hashes the dilation keeps them
-// apart.
-type dilationTag struct{ h, w int }
-
-func (t dilationTag) Arity() int { return 1 }
-
-func (t dilationTag) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(a, a)
-}
-
-func (t dilationTag) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	if len(in) != 1 {
-		return nil, fmt.Errorf("%v: %d inputs, want 1", t, len(in))
-	}
-	s, ok := in[0].(tensor.Shape)
-	if !ok {
-		return nil, fmt.Errorf("%v: input shape is a %T", t, in[0])
-	}
-	return s.Clone(), nil
-}
-
-func (t dilationTag) Do(in ...G.Value) (G.Value, error) {
-	if len(in) != 1 {
-		return nil, fmt.Errorf("%v: %d inputs, want 1", t, len(in))
-	}
-	// A new header on the same data, as Reshape does: later ops may
-	// reshape the header but never write through it (ReturnsPtr).
-	if d, ok := in[0].(*tensor.Dense); ok && !d.IsView() {
-		return d.ShallowClone(), nil
-	}
-	return in[0], nil
-}
-
-func (t dilationTag) ReturnsPtr() bool     { return true }
-func (t dilationTag) CallsExtern() bool    { return false }
-func (t dilationTag) OverwritesInput() int { return -1 }
-func (t dilationTag) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "bayesnodes.dilationTag(%d,%d)", t.h, t.w)
-}
-
-func (t dilationTag) Hashcode() uint32 {
-	h := fnv.New32a()
-	t.WriteHash(h)
-	return h.Sum32()
-}
-
-func (t dilationTag) String() string { return fmt.Sprintf("dilationTag(%d,%d)", t.h, t.w) }
-
-func (t dilationTag) DiffWRT(inputs int) []bool { return []bool{true} }
-
-func (t dilationTag) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	return G.Nodes{grad}, nil
 }

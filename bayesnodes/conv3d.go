@@ -10,8 +10,9 @@ import (
 // from an input [batch, In, D, H, W] to [batch, Out, D', H', W'] with
 // D' = (D + 2 Padding[0] - Dilation[0] (Kernel[0]-1) - 1) / Stride[0] + 1,
 // and H', W' likewise. Gorgonia has no 3-D convolution; this layer runs on
-// the package's own op (im2col and one matrix product per example and group),
-// with its own gradient.
+// the package's own op, as Conv1D and Conv2D do (im2col and one matrix
+// product per group over the whole minibatch, see conv_op.go), with its own
+// gradient.
 //
 // Every estimator works, as a convolution is linear in its weights:
 // Reparameterization samples the weights once per run,

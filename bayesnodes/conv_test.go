@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/gradcheck"
 )
 
 // configInts reads a reference config entry that is an int or a list of
@@ -618,5 +619,94 @@ func BenchmarkConv2DForward(b *testing.B) {
 		if err := g.Run(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestConvPoolGradients checks the gradients of every parameter of a small
+// LeNet-like network (convolution, max pooling, ReLU, convolution, pooling
+// with padding, linear) by finite differences: the pooling's gradient
+// reaches the first convolution through the second.
+func TestConvPoolGradients(t *testing.T) {
+	conv1, err := bayesnodes.NewConv2D(1, 3, [2]int{3, 3}, bayesnodes.WithName("c1"), bayesnodes.WithPrior(bayesnodes.Normal{Sigma: 0.3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv2, err := bayesnodes.NewConv2D(3, 4, [2]int{2, 2}, bayesnodes.WithName("c2"), bayesnodes.Groups(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := bayesnodes.NewLinear(4*2*2, 2, bayesnodes.WithName("fc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+		h, err := conv1.Apply(b, x) // [batch, 3, 8, 8]
+		if err != nil {
+			return nil, err
+		}
+		if h, err = bayesnodes.MaxPool2D(h, [2]int{2, 2}, [2]int{2, 2}, [2]int{0, 0}); err != nil { // [batch, 3, 4, 4]
+			return nil, err
+		}
+		if h, err = G.Tanh(h); err != nil {
+			return nil, err
+		}
+		if h, err = conv2.Apply(b, h); err != nil { // [batch, 4, 3, 3]
+			return nil, err
+		}
+		if h, err = bayesnodes.MaxPool2D(h, [2]int{3, 2}, [2]int{2, 2}, [2]int{1, 1}); err != nil { // [batch, 4, 2, 2]
+			return nil, err
+		}
+		if h, err = bayesnodes.Flatten(h); err != nil {
+			return nil, err
+		}
+		return fc.Apply(b, h)
+	}
+	// The KL of 116 weights makes the loss large enough that its rounding
+	// leaves errors of ~5e-9 in the differences: a step of 1e-5, and
+	// gradients below 1e-2 (some fc weights') compared absolutely, to 1e-8.
+	checkGradientsStep(t, net, []int{1, 10, 10}, 2, nil, 1e-5, 1e-2).Close()
+}
+
+// TestConvSkipsTheDataGradient: a convolution of the network's input
+// computes no gradient for it (graph differentiates parameters only); one
+// of a hidden layer does.
+func TestConvSkipsTheDataGradient(t *testing.T) {
+	conv1, err := bayesnodes.NewConv2D(1, 2, [2]int{3, 3}, bayesnodes.WithName("c1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv2, err := bayesnodes.NewConv2D(2, 2, [2]int{3, 3}, bayesnodes.WithName("c2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eg *G.ExprGraph
+	net := func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+		eg = b.ExprGraph()
+		h, err := conv1.Apply(b, x)
+		if err != nil {
+			return nil, err
+		}
+		if h, err = conv2.Apply(b, h); err != nil {
+			return nil, err
+		}
+		return bayesnodes.Flatten(h)
+	}
+	m, err := graph.NewModel(net, graph.Input(1, 6, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.Build(2, gradcheck.Probe{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	var inputGrads []string
+	for _, n := range eg.AllNodes() {
+		if op := n.Op(); op != nil && strings.HasPrefix(op.String(), "bayesnodes.convInputGrad") {
+			inputGrads = append(inputGrads, fmt.Sprint(n.Shape()))
+		}
+	}
+	if len(inputGrads) != 1 || inputGrads[0] != "(2, 2, 4, 4)" {
+		t.Errorf("input gradients of shapes %v, want one, of the hidden layer's input (2, 2, 4, 4)", inputGrads)
 	}
 }

@@ -28,16 +28,18 @@ func ExampleConv2D() {
 		fmt.Println(err)
 		return
 	}
-	// convPool is a convolution, a ReLU and a 2x2 max pooling.
+	// convPool is a convolution, a 2x2 max pooling and a ReLU (pooling
+	// first gives the same values and gradients as ReLU first, since ReLU
+	// is monotone, on a quarter of the values).
 	convPool := func(b *graph.Builder, x *G.Node, conv *bayesnodes.Conv2D) (*G.Node, error) {
 		h, err := conv.Apply(b, x)
 		if err != nil {
 			return nil, err
 		}
-		if h, err = G.Rectify(h); err != nil {
+		if h, err = bayesnodes.MaxPool2D(h, [2]int{2, 2}, [2]int{2, 2}, [2]int{0, 0}); err != nil {
 			return nil, err
 		}
-		return G.MaxPool2D(h, []int{2, 2}, []int{0, 0}, []int{2, 2})
+		return G.Rectify(h)
 	}
 	net := func(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		h, err := convPool(b, x, conv1) // [batch, 6, 14, 14]

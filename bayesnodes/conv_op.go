@@ -1,0 +1,719 @@
+package bayesnodes
+
+// The convolution op behind Conv1D, Conv2D and Conv3D: one implementation
+// for 1, 2 or 3 spatial axes (a 1-D or 2-D geometry is a 3-D one with
+// leading axes of size 1, so the kernels below see depth, height and width
+// always).
+//
+// Each op lowers the convolution of a chunk of examples and one group to a
+// single matrix product over an im2col buffer whose columns are the chunk's
+// output positions, example after example:
+//
+//	col [K, B*P]  K = in/groups * kd * kh * kw taps, P = D' * H' * W' outputs, B examples
+//	convOp            (x, w)  -> y:   y_g [out/g, B*P] = w_g [out/g, K] col
+//	convWeightGradOp  (x, dy) -> dw:  dw_g = sum over chunks of dy_g [out/g, B*P] col^T
+//	convInputGradOp   (w, dy) -> dx:  dx   = col2im(w_g^T dy_g)
+//
+// When the whole minibatch is one chunk of one group (LeNet's case), the
+// weight gradient reuses the forward op's im2col matrix instead of building
+// it again: the forward op keeps a copy of the input the matrix came from,
+// and the gradient op uses the matrix only if its own input is bit for bit
+// that copy (the matrix is kernel-size times larger than the input, so
+// comparing costs far less than rebuilding), so nothing the VM does between
+// the two runs can make it stale.
+//
+// One product over the whole minibatch instead of one per example keeps the
+// matrices large enough for the BLAS kernels: LeNet's second convolution is
+// 64 products of 16x150x64 one by one, one of 16x150x4096 batched. The
+// price is a copy of y (or dy) between the product's [out, B*P] layout and
+// the tensor's [B, out, P]; a chunk holds as many examples as fit in
+// maxColValues, so a large 3-D input never needs a huge buffer.
+//
+// x is [batch, in, spatial...] (NCL, NCHW, NCDHW) and w [out, in/groups,
+// kernel...], as in PyTorch; the products run on the BLAS Gorgonia uses
+// (G.WhichBLAS), so faster BLAS speeds them up too. The ops keep their
+// output, im2col and transposition memory across runs, like the fused
+// posterior ops (see scratch in fused.go). Every parameter of the geometry,
+// the dtype and, for the input gradient, the input's shape are part of each
+// op's hash: Gorgonia merges nodes whose ops hash alike over equal inputs
+// (its own Im2Col leaves out the dilation, which merged two convolutions
+// that differ only in it; see TestConvDilationIsNotMerged).
+
+import (
+	"fmt"
+	"hash"
+	"slices"
+
+	"github.com/chewxy/hm"
+	"gonum.org/v1/gonum/blas"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// maxColValues bounds the im2col buffer of one chunk of examples (8 MiB
+// in float32): LeNet's whole minibatch of 64 fits in one chunk.
+var maxColValues = 1 << 21
+
+// convGeom is the geometry of a convolution over rank spatial axes (1, 2 or
+// 3). Its arrays are indexed depth, height, width; a geometry of lower rank
+// fills its leading axes with kernel 1, stride 1, padding 0, dilation 1.
+type convGeom struct {
+	rank                              int
+	kernel, stride, padding, dilation [3]int
+	groups                            int
+}
+
+// newConvGeom returns the geometry with one value per spatial axis in each
+// slice (all of one length, 1 to 3).
+func newConvGeom(kernel, stride, padding, dilation []int, groups int) convGeom {
+	g := convGeom{rank: len(kernel), groups: groups,
+		kernel: [3]int{1, 1, 1}, stride: [3]int{1, 1, 1}, dilation: [3]int{1, 1, 1}}
+	off := 3 - len(kernel)
+	copy(g.kernel[off:], kernel)
+	copy(g.stride[off:], stride)
+	copy(g.padding[off:], padding)
+	copy(g.dilation[off:], dilation)
+	return g
+}
+
+func (g convGeom) String() string {
+	a := 3 - g.rank
+	if a < 0 || a > 2 {
+		a = 0
+	}
+	return fmt.Sprintf("rank=%d,kernel=%v,stride=%v,padding=%v,dilation=%v,groups=%d",
+		g.rank, g.kernel[a:], g.stride[a:], g.padding[a:], g.dilation[a:], g.groups)
+}
+
+// spatial3 returns the spatial sizes of a shape of rank axes as depth,
+// height and width, leading axes 1.
+func (g convGeom) spatial3(s []int) [3]int {
+	out := [3]int{1, 1, 1}
+	copy(out[3-g.rank:], s)
+	return out
+}
+
+// outSize returns the output's spatial size for an input of spatial size in
+// (3 axes), or an error if the kernel does not fit the padded input along
+// some axis.
+func (g convGeom) outSize(in [3]int) ([3]int, error) {
+	var out [3]int
+	for i := range out {
+		span := g.dilation[i]*(g.kernel[i]-1) + 1
+		padded := in[i] + 2*g.padding[i]
+		if span > padded {
+			return out, fmt.Errorf("along axis %d the kernel spans %d, more than the padded input's %d", 2+i-(3-g.rank), span, padded)
+		}
+		out[i] = (padded-span)/g.stride[i] + 1
+	}
+	return out, nil
+}
+
+// check reports a geometry the op cannot run: the layer validates it first,
+// so this only guards the op's own use.
+func (g convGeom) check() error {
+	if g.rank < 1 || g.rank > 3 {
+		return fmt.Errorf("geometry %v: rank %d, want 1, 2 or 3", g, g.rank)
+	}
+	if g.groups <= 0 {
+		return fmt.Errorf("groups=%d, want > 0", g.groups)
+	}
+	for i := range 3 {
+		if g.kernel[i] <= 0 || g.stride[i] <= 0 || g.padding[i] < 0 || g.dilation[i] <= 0 {
+			return fmt.Errorf("geometry %v: want kernel, stride and dilation > 0, padding >= 0", g)
+		}
+		if i < 3-g.rank && (g.kernel[i] != 1 || g.stride[i] != 1 || g.padding[i] != 0 || g.dilation[i] != 1) {
+			return fmt.Errorf("geometry %v: an axis beyond rank %d is not the identity", g, g.rank)
+		}
+	}
+	return nil
+}
+
+// axesName is the spatial axes of a shape, for errors.
+func (g convGeom) axesName() string {
+	return [...]string{"L", "H, W", "D, H, W"}[max(0, min(g.rank, 3)-1)]
+}
+
+// shapes checks the shapes of x and w against g and returns y's shape.
+func (g convGeom) shapes(x, w tensor.Shape) (tensor.Shape, error) {
+	if err := g.check(); err != nil {
+		return nil, err
+	}
+	n := 2 + g.rank
+	if len(x) != n {
+		return nil, fmt.Errorf("input has shape %v, want [batch, channels, %s]", x, g.axesName())
+	}
+	a := 3 - g.rank
+	if len(w) != n || !slices.Equal([]int(w[2:]), g.kernel[a:]) || w[0]%g.groups != 0 {
+		return nil, fmt.Errorf("weight has shape %v, want [out, in/groups, %v] with out divisible by groups=%d", w, g.kernel[a:], g.groups)
+	}
+	if x[1] != w[1]*g.groups {
+		return nil, fmt.Errorf("input has shape %v: %d channels, the weight %v wants %d", x, x[1], w, w[1]*g.groups)
+	}
+	out, err := g.outSize(g.spatial3(x[2:]))
+	if err != nil {
+		return nil, fmt.Errorf("input has shape %v: %w", x, err)
+	}
+	return append(tensor.Shape{x[0], w[0]}, out[a:]...), nil
+}
+
+// convolve adds the convolution of x [batch, in, spatial...] with w [out,
+// in/groups, kernel...] to x's graph. With inputGrad false the op has no
+// gradient for x, only for w: for a network's data, whose gradient nobody
+// asks for but which Gorgonia would compute all the same.
+func convolve(x, w *G.Node, g convGeom, inputGrad bool) (*G.Node, error) {
+	return G.ApplyOp(&convOp{geom: g, dt: x.Dtype(), noInputGrad: !inputGrad}, x, w)
+}
+
+// convBuffers is an op's memory, kept across runs: its output, the im2col
+// matrix and the product in [out, B*P] layout.
+type convBuffers struct {
+	out scratch
+	col scratch
+	mat scratch
+}
+
+// convOp is y = conv(x, w).
+type convOp struct {
+	geom        convGeom
+	dt          tensor.Dtype
+	noInputGrad bool // x is not differentiated
+	convBuffers
+	// The input whose im2col matrix col holds whole, for the weight
+	// gradient; nil when col holds a part or nothing.
+	colOf64 []float64
+	colOf32 []float32
+}
+
+func convType(dims int) hm.Type {
+	t := G.TensorType{Dims: dims, Of: hm.TypeVariable('a')}
+	return hm.NewFnType(t, t, t)
+}
+
+func (op *convOp) Arity() int           { return 2 }
+func (op *convOp) Type() hm.Type        { return convType(2 + op.geom.rank) }
+func (op *convOp) ReturnsPtr() bool     { return false }
+func (op *convOp) CallsExtern() bool    { return false }
+func (op *convOp) OverwritesInput() int { return -1 }
+func (op *convOp) String() string       { return "bayesnodes.conv(" + op.geom.String() + ")" }
+func (op *convOp) Hashcode() uint32     { return hashOf(op) }
+func (op *convOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "bayesnodes.conv(%v,%v,%t)", op.geom, op.dt, op.noInputGrad)
+}
+
+func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op, in, 2)
+	if err != nil {
+		return nil, err
+	}
+	out, err := op.geom.shapes(s[0], s[1])
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	return out, nil
+}
+
+func (op *convOp) Do(in ...G.Value) (G.Value, error) {
+	ts, err := denseInputs(op, op.dt, in, 2)
+	if err != nil {
+		return nil, err
+	}
+	x, w := ts[0], ts[1]
+	yShape, err := op.geom.shapes(x.Shape(), w.Shape())
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	y := op.out.get(op.dt, yShape)
+	l := newConvLayout(op.geom, x.Shape(), yShape)
+	op.colOf64, op.colOf32 = op.colOf64[:0], op.colOf32[:0]
+	if op.dt == tensor.Float64 {
+		convForward(l, x.Float64s(), w.Float64s(), y.Float64s(), l.colOf64(&op.col), l.matOf64(&op.mat))
+		if l.whole() {
+			op.colOf64 = append(op.colOf64, x.Float64s()...)
+		}
+	} else {
+		convForward(l, x.Float32s(), w.Float32s(), y.Float32s(), l.colOf32(&op.col), l.matOf32(&op.mat))
+		if l.whole() {
+			op.colOf32 = append(op.colOf32, x.Float32s()...)
+		}
+	}
+	return y, nil
+}
+
+func (op *convOp) DiffWRT(inputs int) []bool { return []bool{!op.noInputGrad, true} }
+
+// SymDiff returns the gradients of x and w, one op each.
+func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 2 {
+		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(inputs))
+	}
+	x, w := inputs[0], inputs[1]
+	dw, err := G.ApplyOp(&convWeightGradOp{geom: op.geom, dt: op.dt, fwd: op}, x, grad)
+	if err != nil {
+		return nil, err
+	}
+	if op.noInputGrad {
+		return G.Nodes{nil, dw}, nil
+	}
+	dx, err := G.ApplyOp(&convInputGradOp{geom: op.geom, dt: op.dt, xShape: x.Shape().Clone()}, w, grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, dw}, nil
+}
+
+// convInputGradOp is (w, dy) -> dx, the gradient of conv for its input.
+// The input's shape is part of the op: with a stride above 1 several input
+// sizes give one output size.
+type convInputGradOp struct {
+	geom   convGeom
+	dt     tensor.Dtype
+	xShape tensor.Shape
+	convBuffers
+}
+
+func (op *convInputGradOp) Arity() int           { return 2 }
+func (op *convInputGradOp) Type() hm.Type        { return convType(2 + op.geom.rank) }
+func (op *convInputGradOp) ReturnsPtr() bool     { return false }
+func (op *convInputGradOp) CallsExtern() bool    { return false }
+func (op *convInputGradOp) OverwritesInput() int { return -1 }
+func (op *convInputGradOp) String() string {
+	return fmt.Sprintf("bayesnodes.convInputGrad(%v,input=%v)", op.geom, []int(op.xShape))
+}
+func (op *convInputGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *convInputGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "bayesnodes.convInputGrad(%v,%v,%v)", op.geom, op.dt, []int(op.xShape))
+}
+
+// check verifies w and dy against the op's input shape and returns dx's.
+func (op *convInputGradOp) check(w, dy tensor.Shape) (tensor.Shape, error) {
+	x := op.xShape.Clone()
+	y, err := op.geom.shapes(x, w)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	if !y.Eq(dy) {
+		return nil, fmt.Errorf("%v: output gradient has shape %v, want %v", op, dy, y)
+	}
+	return x, nil
+}
+
+func (op *convInputGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op, in, 2)
+	if err != nil {
+		return nil, err
+	}
+	return op.check(s[0], s[1])
+}
+
+func (op *convInputGradOp) Do(in ...G.Value) (G.Value, error) {
+	ts, err := denseInputs(op, op.dt, in, 2)
+	if err != nil {
+		return nil, err
+	}
+	w, dy := ts[0], ts[1]
+	xShape, err := op.check(w.Shape(), dy.Shape())
+	if err != nil {
+		return nil, err
+	}
+	dx := op.out.get(op.dt, xShape)
+	l := newConvLayout(op.geom, xShape, dy.Shape())
+	if op.dt == tensor.Float64 {
+		convInputGrad(l, w.Float64s(), dy.Float64s(), dx.Float64s(), l.colOf64(&op.col), l.matOf64(&op.mat))
+	} else {
+		convInputGrad(l, w.Float32s(), dy.Float32s(), dx.Float32s(), l.colOf32(&op.col), l.matOf32(&op.mat))
+	}
+	return dx, nil
+}
+
+// convWeightGradOp is (x, dy) -> dw, the gradient of conv for its weights.
+type convWeightGradOp struct {
+	geom convGeom
+	dt   tensor.Dtype
+	convBuffers
+	fwd *convOp // whose im2col matrix may be reused; not part of the hash
+}
+
+func (op *convWeightGradOp) Arity() int           { return 2 }
+func (op *convWeightGradOp) Type() hm.Type        { return convType(2 + op.geom.rank) }
+func (op *convWeightGradOp) ReturnsPtr() bool     { return false }
+func (op *convWeightGradOp) CallsExtern() bool    { return false }
+func (op *convWeightGradOp) OverwritesInput() int { return -1 }
+func (op *convWeightGradOp) String() string {
+	return "bayesnodes.convWeightGrad(" + op.geom.String() + ")"
+}
+func (op *convWeightGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *convWeightGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "bayesnodes.convWeightGrad(%v,%v)", op.geom, op.dt)
+}
+
+// check verifies x and dy and returns dw's shape.
+func (op *convWeightGradOp) check(x, dy tensor.Shape) (tensor.Shape, error) {
+	if err := op.geom.check(); err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	n := 2 + op.geom.rank
+	if len(x) != n || len(dy) != n || x[1]%op.geom.groups != 0 {
+		return nil, fmt.Errorf("%v: input %v and output gradient %v, want both [batch, channels, %s]", op, x, dy, op.geom.axesName())
+	}
+	w := append(tensor.Shape{dy[1], x[1] / op.geom.groups}, op.geom.kernel[3-op.geom.rank:]...)
+	y, err := op.geom.shapes(x, w)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	if !y.Eq(dy) {
+		return nil, fmt.Errorf("%v: output gradient has shape %v, want %v", op, dy, y)
+	}
+	return w, nil
+}
+
+func (op *convWeightGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op, in, 2)
+	if err != nil {
+		return nil, err
+	}
+	return op.check(s[0], s[1])
+}
+
+func (op *convWeightGradOp) Do(in ...G.Value) (G.Value, error) {
+	ts, err := denseInputs(op, op.dt, in, 2)
+	if err != nil {
+		return nil, err
+	}
+	x, dy := ts[0], ts[1]
+	wShape, err := op.check(x.Shape(), dy.Shape())
+	if err != nil {
+		return nil, err
+	}
+	dw := op.out.get(op.dt, wShape)
+	l := newConvLayout(op.geom, x.Shape(), dy.Shape())
+	f := op.fwd
+	if op.dt == tensor.Float64 {
+		xs, col, built := x.Float64s(), l.colOf64(&op.col), false
+		if f != nil && l.whole() && len(f.col.f64) >= len(col) && slices.Equal(f.colOf64, xs) {
+			col, built = f.col.f64[:len(col)], true
+		}
+		convWeightGrad(l, xs, dy.Float64s(), dw.Float64s(), col, l.matOf64(&op.mat), built)
+	} else {
+		xs, col, built := x.Float32s(), l.colOf32(&op.col), false
+		if f != nil && l.whole() && len(f.col.f32) >= len(col) && slices.Equal(f.colOf32, xs) {
+			col, built = f.col.f32[:len(col)], true
+		}
+		convWeightGrad(l, xs, dy.Float32s(), dw.Float32s(), col, l.matOf32(&op.mat), built)
+	}
+	return dw, nil
+}
+
+// shapesOf returns the n input shapes of an op.
+func shapesOf(op fmt.Stringer, in []G.DimSizer, n int) ([]tensor.Shape, error) {
+	if len(in) != n {
+		return nil, fmt.Errorf("%v: %d inputs, want %d", op, len(in), n)
+	}
+	out := make([]tensor.Shape, n)
+	for i, d := range in {
+		s, ok := d.(tensor.Shape)
+		if !ok {
+			return nil, fmt.Errorf("%v: input %d's shape is a %T", op, i, d)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// denseInputs checks that in holds n tensors of dtype dt and returns them
+// contiguous (a strided view is copied).
+func denseInputs(op fmt.Stringer, dt tensor.Dtype, in []G.Value, n int) ([]*tensor.Dense, error) {
+	if len(in) != n {
+		return nil, fmt.Errorf("%v: %d inputs, want %d", op, len(in), n)
+	}
+	if dt != tensor.Float64 && dt != tensor.Float32 {
+		return nil, fmt.Errorf("%v: dtype %v, want float64 or float32", op, dt)
+	}
+	out := make([]*tensor.Dense, n)
+	for i, v := range in {
+		t, ok := v.(*tensor.Dense)
+		if !ok {
+			return nil, fmt.Errorf("%v: input %d is a %T, want a tensor", op, i, v)
+		}
+		if t.Dtype() != dt {
+			return nil, fmt.Errorf("%v: input %d has dtype %v, want %v", op, i, t.Dtype(), dt)
+		}
+		if t.RequiresIterator() {
+			t = t.Materialize().(*tensor.Dense)
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// convLayout is the sizes of one convolution run, spatial axes as depth,
+// height, width.
+type convLayout struct {
+	geom                convGeom
+	batch, in, out      int
+	inSize, outSize     [3]int
+	inPlane, outPlane   int // D*H*W, D'*H'*W'
+	groupIn, groupOut   int // channels per group
+	taps                int // K = groupIn * kd * kh * kw
+	groupWeights        int // groupOut * taps
+	inStride, outStride int // values per example of x and y
+	chunk               int // examples per product
+}
+
+func newConvLayout(g convGeom, x, y tensor.Shape) convLayout {
+	l := convLayout{geom: g, batch: x[0], in: x[1], out: y[1],
+		inSize: g.spatial3(x[2:]), outSize: g.spatial3(y[2:])}
+	l.inPlane = l.inSize[0] * l.inSize[1] * l.inSize[2]
+	l.outPlane = l.outSize[0] * l.outSize[1] * l.outSize[2]
+	l.groupIn, l.groupOut = l.in/g.groups, l.out/g.groups
+	l.taps = l.groupIn * g.kernel[0] * g.kernel[1] * g.kernel[2]
+	l.groupWeights = l.groupOut * l.taps
+	l.inStride, l.outStride = l.in*l.inPlane, l.out*l.outPlane
+	l.chunk = max(1, min(l.batch, maxColValues/max(1, l.taps*l.outPlane)))
+	return l
+}
+
+// whole reports whether one product covers the run: one chunk, one group.
+func (l convLayout) whole() bool { return l.chunk == l.batch && l.geom.groups == 1 }
+
+// The buffers of one run: col [taps, chunk*outPlane] and mat [groupOut,
+// chunk*outPlane]; mat is needed only when a chunk holds several examples.
+func (l convLayout) colSize() int { return l.taps * l.chunk * l.outPlane }
+func (l convLayout) matSize() int {
+	if l.chunk == 1 {
+		return 0
+	}
+	return l.groupOut * l.chunk * l.outPlane
+}
+
+func (l convLayout) colOf64(s *scratch) []float64 { return sized(&s.f64, l.colSize()) }
+func (l convLayout) colOf32(s *scratch) []float32 { return sized(&s.f32, l.colSize()) }
+func (l convLayout) matOf64(s *scratch) []float64 { return sized(&s.f64, l.matSize()) }
+func (l convLayout) matOf32(s *scratch) []float32 { return sized(&s.f32, l.matSize()) }
+
+// sized returns *buf with length n, reallocated only when too small.
+func sized[T float32 | float64](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	return (*buf)[:n]
+}
+
+// im2col fills the columns of col for one example: row (c, a, b, e), at
+// col[r*ld:], holds the outPlane input values each output position sees
+// through tap (a, b, e) of channel c of x (the group's channels first),
+// zero in the padding.
+func im2col[T float32 | float64](l convLayout, x, col []T, ld int) {
+	g := l.geom
+	id, ih, iw := l.inSize[0], l.inSize[1], l.inSize[2]
+	od, oh, ow := l.outSize[0], l.outSize[1], l.outSize[2]
+	r := 0
+	for c := range l.groupIn {
+		xc := x[c*l.inPlane : (c+1)*l.inPlane]
+		for a := range g.kernel[0] {
+			for b := range g.kernel[1] {
+				for e := range g.kernel[2] {
+					row := col[r*ld : r*ld+l.outPlane]
+					r++
+					x0 := -g.padding[2] + e*g.dilation[2]
+					lo, hi := validRange(x0, g.stride[2], iw, ow)
+					i := 0
+					for zd := range od {
+						z := zd*g.stride[0] - g.padding[0] + a*g.dilation[0]
+						if z < 0 || z >= id {
+							clear(row[i : i+oh*ow])
+							i += oh * ow
+							continue
+						}
+						for yh := range oh {
+							y := yh*g.stride[1] - g.padding[1] + b*g.dilation[1]
+							out := row[i : i+ow]
+							i += ow
+							if y < 0 || y >= ih {
+								clear(out)
+								continue
+							}
+							xr := xc[(z*ih+y)*iw : (z*ih+y+1)*iw]
+							clear(out[:lo])
+							if g.stride[2] == 1 {
+								copy(out[lo:hi], xr[x0+lo:x0+hi])
+							} else {
+								dst := out[lo:hi]
+								for k, xi := 0, x0+lo*g.stride[2]; k < len(dst); k, xi = k+1, xi+g.stride[2] {
+									dst[k] = xr[xi]
+								}
+							}
+							clear(out[hi:])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// validRange returns the outputs [lo, hi) of a row of ow whose input
+// column x0 + k*stride falls inside [0, iw); the others read padding.
+func validRange(x0, stride, iw, ow int) (lo, hi int) {
+	if x0 < 0 {
+		lo = (-x0 + stride - 1) / stride
+	}
+	if last := iw - 1 - x0; last >= 0 {
+		hi = min(ow, last/stride+1)
+	}
+	return lo, max(lo, hi)
+}
+
+// col2im adds every value of one example's columns of col (rows at
+// col[r*ld:]) into the input position it was taken from: im2col's adjoint.
+// dx (one example, the group's channels) must be zeroed before.
+func col2im[T float32 | float64](l convLayout, col, dx []T, ld int) {
+	g := l.geom
+	id, ih, iw := l.inSize[0], l.inSize[1], l.inSize[2]
+	od, oh, ow := l.outSize[0], l.outSize[1], l.outSize[2]
+	r := 0
+	for c := range l.groupIn {
+		xc := dx[c*l.inPlane : (c+1)*l.inPlane]
+		for a := range g.kernel[0] {
+			for b := range g.kernel[1] {
+				for e := range g.kernel[2] {
+					row := col[r*ld : r*ld+l.outPlane]
+					r++
+					x0 := -g.padding[2] + e*g.dilation[2]
+					lo, hi := validRange(x0, g.stride[2], iw, ow)
+					i := 0
+					for zd := range od {
+						z := zd*g.stride[0] - g.padding[0] + a*g.dilation[0]
+						if z < 0 || z >= id {
+							i += oh * ow
+							continue
+						}
+						for yh := range oh {
+							y := yh*g.stride[1] - g.padding[1] + b*g.dilation[1]
+							in := row[i : i+ow]
+							i += ow
+							if y < 0 || y >= ih || lo == hi {
+								continue
+							}
+							xr := xc[(z*ih+y)*iw : (z*ih+y+1)*iw]
+							src := in[lo:hi]
+							if g.stride[2] == 1 {
+								dst := xr[x0+lo : x0+hi]
+								for k := range dst {
+									dst[k] += src[k]
+								}
+							} else {
+								for k, xi := 0, x0+lo*g.stride[2]; k < len(src); k, xi = k+1, xi+g.stride[2] {
+									xr[xi] += src[k]
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// blasGemm sets c = op(a) op(b) + beta c, row-major, on Gorgonia's BLAS.
+func blasGemm[T float32 | float64](tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	switch a := any(a).(type) {
+	case []float64:
+		G.WhichBLAS().Dgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	case []float32:
+		G.WhichBLAS().Sgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	}
+}
+
+// chunkCols fills col [taps, nb*outPlane] from examples n0..n0+nb-1 of
+// group g of x.
+func chunkCols[T float32 | float64](l convLayout, x, col []T, n0, nb, g int) {
+	ld := nb * l.outPlane
+	for i := range nb {
+		im2col(l, x[(n0+i)*l.inStride+g*l.groupIn*l.inPlane:], col[i*l.outPlane:], ld)
+	}
+}
+
+// gatherGroup copies group g of examples n0..n0+nb-1 of t [batch, out, P]
+// into mat [groupOut, nb*P]; scatterGroup does the reverse.
+func gatherGroup[T float32 | float64](l convLayout, t, mat []T, n0, nb, g int) {
+	P := l.outPlane
+	for i := range nb {
+		src := t[(n0+i)*l.outStride+g*l.groupOut*P:]
+		for o := range l.groupOut {
+			copy(mat[(o*nb+i)*P:(o*nb+i+1)*P], src[o*P:(o+1)*P])
+		}
+	}
+}
+
+func scatterGroup[T float32 | float64](l convLayout, mat, t []T, n0, nb, g int) {
+	P := l.outPlane
+	for i := range nb {
+		dst := t[(n0+i)*l.outStride+g*l.groupOut*P:]
+		for o := range l.groupOut {
+			copy(dst[o*P:(o+1)*P], mat[(o*nb+i)*P:(o*nb+i+1)*P])
+		}
+	}
+}
+
+// convForward sets y = conv(x, w), one product per chunk and group.
+func convForward[T float32 | float64](l convLayout, x, w, y, col, mat []T) {
+	for n0 := 0; n0 < l.batch; n0 += l.chunk {
+		nb := min(l.chunk, l.batch-n0)
+		ld := nb * l.outPlane
+		for g := range l.geom.groups {
+			chunkCols(l, x, col, n0, nb, g)
+			wg := w[g*l.groupWeights:]
+			if nb == 1 {
+				blasGemm(blas.NoTrans, blas.NoTrans, l.groupOut, ld, l.taps, wg, l.taps, col, ld, 0, y[n0*l.outStride+g*l.groupOut*l.outPlane:], ld)
+				continue
+			}
+			blasGemm(blas.NoTrans, blas.NoTrans, l.groupOut, ld, l.taps, wg, l.taps, col, ld, 0, mat, ld)
+			scatterGroup(l, mat, y, n0, nb, g)
+		}
+	}
+}
+
+// convWeightGrad sets dw_g to the sum over chunks of dy_g col^T. built
+// says that col already holds the im2col matrix of a whole run.
+func convWeightGrad[T float32 | float64](l convLayout, x, dy, dw, col, mat []T, built bool) {
+	for n0 := 0; n0 < l.batch; n0 += l.chunk {
+		nb := min(l.chunk, l.batch-n0)
+		ld := nb * l.outPlane
+		var beta T
+		if n0 > 0 {
+			beta = 1
+		}
+		for g := range l.geom.groups {
+			if !built {
+				chunkCols(l, x, col, n0, nb, g)
+			}
+			dyg := dy[n0*l.outStride+g*l.groupOut*l.outPlane:]
+			if nb > 1 {
+				gatherGroup(l, dy, mat, n0, nb, g)
+				dyg = mat
+			}
+			blasGemm(blas.NoTrans, blas.Trans, l.groupOut, l.taps, ld, dyg, ld, col, ld, beta, dw[g*l.groupWeights:], l.taps)
+		}
+	}
+}
+
+// convInputGrad sets dx to col2im(w_g^T dy_g) for every chunk and group.
+func convInputGrad[T float32 | float64](l convLayout, w, dy, dx, col, mat []T) {
+	clear(dx)
+	for n0 := 0; n0 < l.batch; n0 += l.chunk {
+		nb := min(l.chunk, l.batch-n0)
+		ld := nb * l.outPlane
+		for g := range l.geom.groups {
+			dyg := dy[n0*l.outStride+g*l.groupOut*l.outPlane:]
+			if nb > 1 {
+				gatherGroup(l, dy, mat, n0, nb, g)
+				dyg = mat
+			}
+			blasGemm(blas.Trans, blas.NoTrans, l.taps, ld, l.groupOut, w[g*l.groupWeights:], l.taps, dyg, ld, 0, col, ld)
+			for i := range nb {
+				col2im(l, col[i*l.outPlane:], dx[(n0+i)*l.inStride+g*l.groupIn*l.inPlane:], ld)
+			}
+		}
+	}
+}

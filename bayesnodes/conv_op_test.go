@@ -1,0 +1,272 @@
+package bayesnodes
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// TestConvOpGradients checks the op's gradients for its input and its
+// weights against central differences of its forward pass, in float64 and
+// float32, for 1, 2 and 3 spatial axes, with the minibatch in one product
+// and split into chunks. The loss sum(conv(x, w) * r) is linear in x and in w, so the
+// differences have no truncation error and a large step keeps float32's
+// rounding small.
+func TestConvOpGradients(t *testing.T) {
+	geoms := []struct {
+		name  string
+		geom  convGeom
+		x, w  []int
+		chunk int // examples per product; 0 for the default
+	}{
+		{"1d", newConvGeom([]int{3}, []int{2}, []int{1}, []int{2}, 2), []int{3, 4, 9}, []int{4, 2, 3}, 0},
+		{"2d", newConvGeom([]int{3, 2}, []int{1, 2}, []int{1, 0}, []int{1, 1}, 1), []int{3, 2, 5, 6}, []int{3, 2, 3, 2}, 0},
+		{"2d/chunks-of-2", newConvGeom([]int{3, 3}, []int{1, 1}, []int{1, 1}, []int{2, 1}, 2), []int{5, 4, 5, 4}, []int{4, 2, 3, 3}, 2},
+		{"2d/one-example-a-product", newConvGeom([]int{2, 2}, []int{2, 1}, []int{0, 1}, []int{1, 1}, 1), []int{3, 2, 4, 4}, []int{2, 2, 2, 2}, 1},
+		{"plain", convGeom{rank: 3, kernel: [3]int{2, 2, 2}, stride: [3]int{1, 1, 1}, dilation: [3]int{1, 1, 1}, groups: 1},
+			[]int{2, 2, 3, 3, 3}, []int{3, 2, 2, 2, 2}, 0},
+		// A stride and dilation that leave input columns 1 and 4 unread:
+		// their gradient must be exactly 0.
+		{"stride-padding-dilation-groups", convGeom{rank: 3, kernel: [3]int{2, 3, 2}, stride: [3]int{2, 2, 3}, padding: [3]int{1, 1, 0}, dilation: [3]int{1, 2, 2}, groups: 2},
+			[]int{2, 4, 4, 5, 6}, []int{2, 2, 2, 3, 2}, 0},
+	}
+	for _, c := range geoms {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			t.Run(c.name+"/"+dt.String(), func(t *testing.T) {
+				if c.chunk > 0 {
+					defer func(v int) { maxColValues = v }(maxColValues)
+					taps, outPlane := c.w[1], 1
+					for _, k := range c.w[2:] {
+						taps *= k
+					}
+					ys, err := c.geom.shapes(c.x, c.w)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, n := range ys[2:] {
+						outPlane *= n
+					}
+					maxColValues = c.chunk * taps * outPlane
+					if l := newConvLayout(c.geom, c.x, ys); l.chunk != c.chunk {
+						t.Fatalf("chunk %d, want %d", l.chunk, c.chunk)
+					}
+				}
+				rng := rand.New(rand.NewPCG(1, 2))
+				x := randomDense(dt, c.x, rng)
+				w := randomDense(dt, c.w, rng)
+				yShape, err := c.geom.shapes(x.Shape(), w.Shape())
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := randomDense(dt, yShape, rng)
+
+				g := G.NewGraph()
+				dims := len(c.x)
+				xn := G.NewTensor(g, dt, dims, G.WithShape(c.x...), G.WithName("x"), G.WithValue(x))
+				wn := G.NewTensor(g, dt, dims, G.WithShape(c.w...), G.WithName("w"), G.WithValue(w))
+				rn := G.NewTensor(g, dt, dims, G.WithShape(yShape...), G.WithName("r"), G.WithValue(r))
+				y, err := convolve(xn, wn, c.geom, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				loss := G.Must(G.Sum(G.Must(G.HadamardProd(y, rn))))
+				if _, err := G.Grad(loss, xn, wn); err != nil {
+					t.Fatal(err)
+				}
+				vm := G.NewTapeMachine(g, G.BindDualValues(xn, wn))
+				defer vm.Close()
+				if err := vm.RunAll(); err != nil {
+					t.Fatal(err)
+				}
+				lossOf := func() float64 {
+					op := &convOp{geom: c.geom, dt: dt}
+					out, err := op.Do(x, w)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return dot(out.(*tensor.Dense), r)
+				}
+				h, tol := 1e-3, 1e-9
+				if dt == tensor.Float32 {
+					h, tol = 0.25, 2e-4
+				}
+				for _, p := range []struct {
+					name string
+					node *G.Node
+					val  *tensor.Dense
+				}{{"x", xn, x}, {"w", wn, w}} {
+					grad, err := p.node.Grad()
+					if err != nil {
+						t.Fatal(err)
+					}
+					analytic := floats(grad.(*tensor.Dense))
+					worst := 0.0
+					for i := range analytic {
+						orig := at(p.val, i)
+						set(p.val, i, orig+h)
+						up := lossOf()
+						set(p.val, i, orig-h)
+						down := lossOf()
+						set(p.val, i, orig)
+						num := (up - down) / (2 * h)
+						rel := math.Abs(analytic[i]-num) / math.Max(1, math.Abs(num))
+						worst = max(worst, rel)
+						if rel > tol {
+							t.Fatalf("d loss / d %s[%d]: analytic %.10g, numeric %.10g", p.name, i, analytic[i], num)
+						}
+					}
+					t.Logf("%s: %d values, worst error %.3g", p.name, len(analytic), worst)
+				}
+				if c.geom.rank == 3 && c.geom.stride[2] == 3 { // width 6, kernel 2 with dilation 2, stride 3: outputs read columns 0, 2, 3, 5
+					dx, _ := xn.Grad()
+					d := floats(dx.(*tensor.Dense))
+					for i := range d {
+						if col := i % 6; (col == 1 || col == 4) && d[i] != 0 {
+							t.Fatalf("dx[%d] = %v for an input value no output reads, want 0", i, d[i])
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestConvOpHash checks that ops differing in any parameter hash apart,
+// and equal ones alike (Gorgonia merges nodes by hash).
+func TestConvOpHash(t *testing.T) {
+	base := convGeom{rank: 3, kernel: [3]int{2, 2, 2}, stride: [3]int{1, 1, 1}, dilation: [3]int{1, 1, 1}, groups: 1}
+	vary := []func(*convGeom){
+		func(g *convGeom) { g.kernel[2] = 3 },
+		func(g *convGeom) { g.stride[0] = 2 },
+		func(g *convGeom) { g.padding[1] = 1 },
+		func(g *convGeom) { g.dilation[2] = 2 },
+		func(g *convGeom) { g.groups = 2 },
+	}
+	seen := map[uint32]bool{(&convOp{geom: base, dt: tensor.Float64}).Hashcode(): true}
+	if (&convOp{geom: base, dt: tensor.Float64}).Hashcode() != (&convOp{geom: base, dt: tensor.Float64}).Hashcode() {
+		t.Fatal("equal ops hash apart")
+	}
+	add := func(what string, h uint32) {
+		if seen[h] {
+			t.Errorf("%s: hash collides with another op's", what)
+		}
+		seen[h] = true
+	}
+	add("float32", (&convOp{geom: base, dt: tensor.Float32}).Hashcode())
+	for i, f := range vary {
+		g := base
+		f(&g)
+		add(g.String(), (&convOp{geom: g, dt: tensor.Float64}).Hashcode())
+		add("weight grad "+g.String(), (&convWeightGradOp{geom: g, dt: tensor.Float64}).Hashcode())
+		add("input grad "+g.String(), (&convInputGradOp{geom: g, dt: tensor.Float64, xShape: tensor.Shape{1, 2, 3, 4, i + 5}}).Hashcode())
+	}
+	// A 2-D geometry is not a 3-D one with a depth-1 kernel: their ops
+	// take tensors of different ranks.
+	r2 := newConvGeom([]int{2, 2}, []int{1, 1}, []int{0, 0}, []int{1, 1}, 1)
+	r3 := newConvGeom([]int{1, 2, 2}, []int{1, 1, 1}, []int{0, 0, 0}, []int{1, 1, 1}, 1)
+	add("rank 2", (&convOp{geom: r2, dt: tensor.Float64}).Hashcode())
+	add("rank 3 with a depth-1 kernel", (&convOp{geom: r3, dt: tensor.Float64}).Hashcode())
+	add("input grad of another input shape", (&convInputGradOp{geom: base, dt: tensor.Float64, xShape: tensor.Shape{1, 2, 3, 4, 4}}).Hashcode())
+	add("input grad of yet another input shape", (&convInputGradOp{geom: base, dt: tensor.Float64, xShape: tensor.Shape{1, 2, 3, 4, 5}}).Hashcode())
+}
+
+func randomDense(dt tensor.Dtype, shape []int, rng *rand.Rand) *tensor.Dense {
+	d := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+	for i := range shape[0] * tensor.Shape(shape[1:]).TotalSize() {
+		set(d, i, rng.NormFloat64())
+	}
+	return d
+}
+
+func at(d *tensor.Dense, i int) float64 {
+	if dt := d.Dtype(); dt == tensor.Float32 {
+		return float64(d.Float32s()[i])
+	}
+	return d.Float64s()[i]
+}
+
+func set(d *tensor.Dense, i int, v float64) {
+	if d.Dtype() == tensor.Float32 {
+		d.Float32s()[i] = float32(v)
+		return
+	}
+	d.Float64s()[i] = v
+}
+
+func floats(d *tensor.Dense) []float64 {
+	out := make([]float64, d.Shape().TotalSize())
+	for i := range out {
+		out[i] = at(d, i)
+	}
+	return out
+}
+
+// dot returns sum a*b in float64.
+func dot(a, b *tensor.Dense) float64 {
+	s := 0.0
+	for i := range a.Shape().TotalSize() {
+		s += at(a, i) * at(b, i)
+	}
+	return s
+}
+
+// TestConvWeightGradReusesColumns: the weight gradient uses the forward
+// op's im2col matrix when its input is the forward's, and builds its own
+// when the input has changed since.
+func TestConvWeightGradReusesColumns(t *testing.T) {
+	geom := newConvGeom([]int{3, 3}, []int{1, 1}, []int{1, 1}, []int{1, 1}, 1)
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		t.Run(dt.String(), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(5, 6))
+			x := randomDense(dt, []int{3, 2, 5, 4}, rng)
+			w := randomDense(dt, []int{4, 2, 3, 3}, rng)
+			dy := randomDense(dt, []int{3, 4, 5, 4}, rng)
+			gradOf := func(op *convWeightGradOp, x *tensor.Dense) []float64 {
+				dw, err := op.Do(x, dy)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return floats(dw.(*tensor.Dense))
+			}
+			want := gradOf(&convWeightGradOp{geom: geom, dt: dt}, x)
+
+			fwd := &convOp{geom: geom, dt: dt}
+			if _, err := fwd.Do(x, w); err != nil {
+				t.Fatal(err)
+			}
+			same := gradOf(&convWeightGradOp{geom: geom, dt: dt, fwd: fwd}, x)
+			checkSame(t, "same input", same, want)
+
+			// Poison the forward's matrix: a gradient that still matches
+			// did not read it.
+			poison := func() {
+				for i := range fwd.col.f64 {
+					fwd.col.f64[i] = math.NaN()
+				}
+				for i := range fwd.col.f32 {
+					fwd.col.f32[i] = float32(math.NaN())
+				}
+			}
+			poison()
+			if got := gradOf(&convWeightGradOp{geom: geom, dt: dt, fwd: fwd}, x); !math.IsNaN(got[0]) {
+				t.Errorf("gradient %v from a poisoned forward matrix: the matrix was not reused", got[:3])
+			}
+
+			x2 := randomDense(dt, []int{3, 2, 5, 4}, rng)
+			want2 := gradOf(&convWeightGradOp{geom: geom, dt: dt}, x2)
+			checkSame(t, "changed input", gradOf(&convWeightGradOp{geom: geom, dt: dt, fwd: fwd}, x2), want2)
+		})
+	}
+}
+
+func checkSame(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%s: dw[%d] = %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
