@@ -300,7 +300,7 @@ func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*
 	if err != nil {
 		return nil, err
 	}
-	conv := func(x, w *G.Node) (*G.Node, error) { return s.checkedConv(x, w, outShape) }
+	conv := func(x, w *G.Node) (*G.Node, error) { return s.checkedConv(x, w, outShape, b.IsX(x)) }
 	switch s.estimator.in(b) {
 	case LocalReparameterization:
 		return sampleLocal(b, x, weight, bias, conv)
@@ -333,8 +333,8 @@ func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*
 
 // checkedConv convolves x with w and checks the result's shape: a wrong
 // shape here would mean a wrong result from Gorgonia.
-func (s convSpec) checkedConv(x, w *G.Node, outShape []int) (*G.Node, error) {
-	y, err := s.conv(x, w)
+func (s convSpec) checkedConv(x, w *G.Node, outShape []int, isData bool) (*G.Node, error) {
+	y, err := s.conv(x, w, isData)
 	if err != nil {
 		return nil, fmt.Errorf("bayesnodes: %s: %w", s.name, err)
 	}
@@ -345,11 +345,11 @@ func (s convSpec) checkedConv(x, w *G.Node, outShape []int) (*G.Node, error) {
 }
 
 // conv lowers the convolution to the package's op (conv_op.go), one
-// implementation for every rank. The network's data input gets no gradient:
-// graph differentiates the parameters only, and for a first layer the
-// input's gradient is a product and a col2im as large as the forward pass.
-func (s convSpec) conv(x, w *G.Node) (*G.Node, error) {
-	isData := x.Op() == nil && x.Name() == graph.XName
+// implementation for every rank. The network's data input (isData) gets no
+// gradient: graph differentiates the parameters only, and for a first
+// layer the input's gradient is a product and a col2im as large as the
+// forward pass (as gemmConstA, for dense layers).
+func (s convSpec) conv(x, w *G.Node, isData bool) (*G.Node, error) {
 	return convolve(x, w, newConvGeom(s.kernel, s.stride, s.padding, s.dilation, s.groups), !isData)
 }
 
