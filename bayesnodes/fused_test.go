@@ -403,8 +403,8 @@ func TestFusedOpsDiffWRT(t *testing.T) {
 }
 
 // TestFusedOpHashes: ops that compute different things must hash apart, or
-// Gorgonia's hash-consing merges their nodes (as it does Im2Col's of two
-// dilations; see dilationTag).
+// Gorgonia's hash-consing merges their nodes (as it merged Gorgonia's
+// Im2Col nodes of two dilations).
 func TestFusedOpHashes(t *testing.T) {
 	c64, c32, c64r3 := opCommon{tensor.Float64, 2}, opCommon{tensor.Float32, 2}, opCommon{tensor.Float64, 3}
 	ops := []G.Op{
