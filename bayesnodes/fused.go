@@ -47,12 +47,13 @@ package bayesnodes
 // reach the parameters by being added into their dual values.
 
 import (
+	"bytes"
 	"fmt"
 	"hash"
 	"hash/fnv"
 	"math"
-	"slices"
 	"strconv"
+	"unsafe"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -298,24 +299,34 @@ type scratch struct {
 }
 
 // sameInput reports whether the memory holds the result for exactly this
-// input (bit for bit, so NaN never matches), and otherwise records it as the
-// input of the result about to be computed. A prediction graph runs with
-// the same parameters pass after pass, so an op of the parameters alone can
-// skip its work; in training they change every step, and the comparison
-// stops at the first element.
+// input, bit for bit, and otherwise records it as the input of the result
+// about to be computed. A prediction graph runs with the same parameters
+// (and, for PredictMarginal, the same data) pass after pass, so an op of
+// them alone can skip its work; in training they change every step, and
+// the comparison stops at the first difference. The bytes are compared,
+// by the runtime's vectorised memequal: an element-by-element float
+// comparison was a tenth of PredictMarginal's time.
 func (s *scratch) sameInput(f64 []float64, f32 []float32) bool {
 	if f64 != nil {
-		if s.in64 != nil && slices.Equal(s.in64, f64) {
+		if s.in64 != nil && bytes.Equal(bytesOf(s.in64), bytesOf(f64)) {
 			return true
 		}
 		s.in64 = append(s.in64[:0], f64...)
 		return false
 	}
-	if s.in32 != nil && slices.Equal(s.in32, f32) {
+	if s.in32 != nil && bytes.Equal(bytesOf(s.in32), bytesOf(f32)) {
 		return true
 	}
 	s.in32 = append(s.in32[:0], f32...)
 	return false
+}
+
+// bytesOf returns the memory of v as bytes.
+func bytesOf[T float](v []T) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*int(unsafe.Sizeof(v[0])))
 }
 
 // get returns a tensor of the given dtype and shape on the op's memory,
