@@ -59,6 +59,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/gorgonia-bnn/bnn/internal/gvalue"
 	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
@@ -422,24 +423,8 @@ func (c opCommon) values(op fmt.Stringer, in []G.Value, lead ...int) (f64 [][]fl
 // scalarOf returns the value of a scalar input: a Gorgonia scalar or a
 // tensor of one element.
 func scalarOf(op fmt.Stringer, i int, v G.Value) (float64, error) {
-	switch v := v.(type) {
-	case *G.F64:
-		return float64(*v), nil
-	case *G.F32:
-		return float64(*v), nil
-	case *tensor.Dense:
-		if v.Shape().TotalSize() == 1 {
-			switch d := v.Data().(type) {
-			case float64:
-				return d, nil
-			case float32:
-				return float64(d), nil
-			case []float64:
-				return d[0], nil
-			case []float32:
-				return float64(d[0]), nil
-			}
-		}
+	if x, ok := gvalue.Scalar(v); ok {
+		return x, nil
 	}
 	return 0, fmt.Errorf("%v: input %d is a %T, want a scalar", op, i, v)
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/gvalue"
 )
 
 // sumSqDiffOp is sum((out - target)^2), a scalar, as one op. Built from
@@ -228,24 +230,8 @@ func sameShapes(op fmt.Stringer, in []G.DimSizer) error {
 
 // scalarOf returns the value of a scalar input.
 func scalarOf(op fmt.Stringer, v G.Value) (float64, error) {
-	switch v := v.(type) {
-	case *G.F64:
-		return float64(*v), nil
-	case *G.F32:
-		return float64(*v), nil
-	case *tensor.Dense:
-		if v.Shape().TotalSize() == 1 {
-			switch d := v.Data().(type) {
-			case float64:
-				return d, nil
-			case float32:
-				return float64(d), nil
-			case []float64:
-				return d[0], nil
-			case []float32:
-				return float64(d[0]), nil
-			}
-		}
+	if x, ok := gvalue.Scalar(v); ok {
+		return x, nil
 	}
 	return 0, fmt.Errorf("%v: gradient is a %T, want a scalar", op, v)
 }
