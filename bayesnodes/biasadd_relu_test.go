@@ -194,6 +194,9 @@ func TestBiasAddReLURejectBadInputs(t *testing.T) {
 	if _, err := ReLU(G.NewScalar(g, tensor.Float64, G.WithName("s"))); err == nil {
 		t.Error("ReLU of a scalar: no error")
 	}
+	if _, err := ReLU(nil); err == nil {
+		t.Error("ReLU of nil: no error")
+	}
 }
 
 // TestColumnSumOrder checks the column sums against one row at a time

@@ -1,6 +1,7 @@
 package bayesnodes
 
 import (
+	"errors"
 	"fmt"
 	"hash"
 	"math"
@@ -18,6 +19,9 @@ import (
 // memory of its own, and one for its gradient. x must be float64 or
 // float32.
 func ReLU(x *G.Node) (*G.Node, error) {
+	if x == nil {
+		return nil, errors.New("bayesnodes: ReLU: nil input node")
+	}
 	op := reluOp{dt: x.Dtype(), dims: x.Dims(), out: new(scratch)}
 	if err := checkFloat(op, op.dt); err != nil {
 		return nil, err

@@ -11,9 +11,10 @@ import (
 )
 
 // BLAS names the implementation that runs the graphs' matrix products.
-var BLAS = "openblas"
+func BLAS() string { return "openblas" }
 
-// Built with -tags openblas, every graph multiplies matrices with OpenBLAS
-// through cgo (Debian: apt-get install libopenblas-dev): 5-10x faster than
-// gonum's pure Go on the MNIST networks.
+// Built with -tags openblas, importing graph sets Gorgonia's BLAS for every
+// graph of the process to OpenBLAS, through cgo (Debian: apt-get install
+// libopenblas-dev): faster than gonum's pure Go on CPUs without AVX2, where
+// internal/gemm falls back to it.
 func init() { G.Use(netlib.Implementation{}) }

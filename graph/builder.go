@@ -245,6 +245,9 @@ func (b *Builder) Marginal() bool { return b.marginal }
 
 // IsX reports whether n is the network's input node x, the data: in a
 // prediction graph it holds the same values on every pass over a chunk.
+// A graph differentiates its parameters only, so bayesnodes' layers build
+// no gradient for x: G.Grad with respect to x (for saliency, say) needs a
+// network of plain Gorgonia ops at its input.
 func (b *Builder) IsX(n *G.Node) bool {
 	x, ok := b.inputs[XName]
 	return ok && n != nil && x.node == n

@@ -41,9 +41,12 @@ type workload struct {
 	Higher  bool // a higher figure is better (rates)
 }
 
-// The MNIST workloads sample weights, as BLiTZ does (the mnist example's
-// default is Flipout, 1.6x the step time for lower-variance gradients);
-// W2-flipout compares Flipout with bayesian-torch's.
+// The MNIST workloads train by sampling weights, as BLiTZ does (the mnist
+// example's default is Flipout, 1.6x the step time for lower-variance
+// gradients); W2-flipout compares Flipout with bayesian-torch's. Their
+// evaluation, W4's figure, draws with graph.Model.PredictMarginal: the
+// same per-example predictive distribution as weight-sampled passes, with
+// the first layer's moments shared by all passes.
 var workloads = []workload{
 	{Name: "W1", Example: "sine", Args: []string{"-steps", "2000", "-mc", "1", "-lr", "0.01", "-samples", "100", "-out", ""},
 		Figure: "steps_per_second", Peer: 356, PeerLib: "BLiTZ", Higher: true},
