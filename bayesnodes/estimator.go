@@ -76,13 +76,16 @@ func (e Estimator) in(b *graph.Builder) Estimator {
 	return e
 }
 
-// inDense is in for a dense layer applied to x. In a marginal prediction
-// graph (graph.Builder.Marginal) a dense layer fed the data samples its
-// pre-activations from their moments, which it computes once for all
-// passes (sampleMarginal): for one example that is the distribution its
-// sampled weights give, and a pass costs no matrix product.
-func (e Estimator) inDense(b *graph.Builder, x *G.Node) Estimator {
-	if b.Marginal() && b.IsX(x) && e >= Reparameterization && e <= Flipout {
+// inDense is in for a dense layer with these posteriors (bias may be nil)
+// applied to x. In a marginal prediction graph (graph.Builder.Marginal) a
+// dense layer fed the data samples its pre-activations from their
+// moments, which it computes once for all passes (sampleMarginal): for one
+// example that is the distribution its sampled weights give, and a pass
+// costs no matrix product. Not where the graph has already sampled the
+// weights: the layer must then use that sample.
+func (e Estimator) inDense(b *graph.Builder, x *G.Node, weight, bias *Posterior) Estimator {
+	sampled := b.Built(weight) || bias != nil && b.Built(bias)
+	if b.Marginal() && b.IsX(x) && !sampled && e >= Reparameterization && e <= Flipout {
 		return sharedMoments
 	}
 	return e.in(b)

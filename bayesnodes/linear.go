@@ -46,7 +46,7 @@ func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if s := x.Shape(); len(s) != 2 || s[1] != l.In {
 		return nil, fmt.Errorf("bayesnodes: %s: input has shape %v, want [batch, %d]", l.Weight.Mu.Name(), s, l.In)
 	}
-	switch l.Estimator.inDense(b, x) {
+	switch l.Estimator.inDense(b, x, l.Weight, l.Bias) {
 	case sharedMoments:
 		return sampleMarginal(b, x, l.Weight, l.Bias)
 	case LocalReparameterization:

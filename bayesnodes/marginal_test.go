@@ -435,3 +435,73 @@ func TestMarginalOpIsLocalReparameterization(t *testing.T) {
 		}
 	}
 }
+
+// TestMarginalSharedWeights covers layers whose weights are used more than
+// once in a graph: applied twice to the data, a layer gives one draw, as
+// its shared weights would; sampled before, it keeps weight sampling (and
+// PredictMarginal of one chunk is Predict); sampled after, the network is
+// refused with an error naming the posterior.
+func TestMarginalSharedWeights(t *testing.T) {
+	l, err := NewLinear(4, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randomInputs(5*4, 8)
+	build := func(net graph.Network) *graph.Model {
+		m, err := graph.NewModel(net, graph.Input(4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+
+	twice := build(func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+		y1, err := l.Apply(b, x)
+		if err != nil {
+			return nil, err
+		}
+		y2, err := l.Apply(b, x)
+		if err != nil {
+			return nil, err
+		}
+		return G.Sub(y1, y2)
+	})
+	for s, out := range predictMarginal(t, twice, x, 3) {
+		if i := slices.IndexFunc(out, func(v float64) bool { return v != 0 }); i >= 0 {
+			t.Fatalf("pass %d: l(x) - l(x) = %v at %d, want 0", s, out[i], i)
+		}
+	}
+
+	sampledFirst := build(func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+		if _, err := l.Weight.Sample(b); err != nil {
+			return nil, err
+		}
+		return l.Apply(b, x)
+	})
+	sampledFirst.ReseedNoise(3)
+	want, err := sampledFirst.Predict(x, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sampledFirst.ReseedNoise(3)
+	if got := predictMarginal(t, sampledFirst, x, 3); !sameSamples(got, want.Samples) {
+		t.Fatal("weights sampled before the layer: PredictMarginal differs from Predict")
+	}
+
+	sampledAfter := build(func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+		y, err := l.Apply(b, x)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := l.Weight.Sample(b); err != nil {
+			return nil, err
+		}
+		return y, nil
+	})
+	if _, err := sampledAfter.PredictMarginal(x, 2); err == nil || !strings.Contains(err.Error(), l.Weight.Name()) {
+		t.Fatalf("tied weights sampled after a marginal draw: error %v, want one naming %s", err, l.Weight.Name())
+	}
+	if _, err := sampledAfter.Predict(x, 2); err != nil {
+		t.Fatalf("Predict of the same network: %v", err)
+	}
+}

@@ -110,6 +110,9 @@ type Draw struct {
 // accumulator, and returns the weight node. Calling it again in the same
 // graph returns the same sample, so shared weights pay their KL once.
 func (p *Posterior) Sample(b *graph.Builder) (*G.Node, error) {
+	if err := p.checkNotMarginal(b); err != nil {
+		return nil, err
+	}
 	return b.Once(p, func() (*G.Node, error) {
 		d, err := p.Draw(b)
 		if err != nil {
@@ -163,6 +166,9 @@ func (p *Posterior) Gaussian(b *graph.Builder) (Gaussian, error) {
 // Moments adds mu and sigma = softplus(rho) to the graph. Estimators that
 // sample pre-activations rather than weights start here.
 func (p *Posterior) Moments(b *graph.Builder) (mu, sigma *G.Node, err error) {
+	if err := p.checkNotMarginal(b); err != nil {
+		return nil, nil, err
+	}
 	if p.LogSigma2 != nil {
 		return p.sparseMoments(b)
 	}
@@ -195,6 +201,9 @@ func (p *Posterior) Draw(b *graph.Builder) (*Draw, error) {
 // does, then pays nothing for a weight-sized sample it does not need. A
 // sparse posterior's draw has its weights at once.
 func (p *Posterior) lazyDraw(b *graph.Builder) (*Draw, error) {
+	if err := p.checkNotMarginal(b); err != nil {
+		return nil, err
+	}
 	if p.LogSigma2 != nil {
 		return p.sparseDraw(b)
 	}

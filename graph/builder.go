@@ -312,3 +312,9 @@ func (b *Builder) Once(key any, fn func() (*G.Node, error)) (*G.Node, error) {
 	b.once[key] = n
 	return n, nil
 }
+
+// Built reports whether Once has built key's node in this graph.
+func (b *Builder) Built(key any) bool {
+	_, ok := b.once[key]
+	return ok
+}

@@ -13,7 +13,10 @@ import "math/rand/v2"
 // reparameterisation), and for one example that is the distribution
 // sampled weights give, since a dense layer uses each weight once per
 // example. Other layers (and convolutions, whose kernels are shared
-// across pixels, everywhere) sample their weights as under Predict.
+// across pixels, everywhere) sample their weights as under Predict. A
+// network that shares such a layer's weights with a later layer (tied
+// weights) would lose their correlation: building it fails with an error,
+// and it needs Predict.
 //
 // It is for per-example statistics (predictive mean, sd, quantiles,
 // entropy, mutual information, calibration, out-of-distribution scores),
