@@ -78,10 +78,12 @@ func (op sumSqDiffOp) String() string {
 	return fmt.Sprintf("losses.sumSqDiff(%v,%d)", op.dt, op.dims)
 }
 
-// DiffWRT: the output; the targets are data.
-func (op sumSqDiffOp) DiffWRT(inputs int) []bool { return []bool{true, false} }
+// DiffWRT: both the output and the targets, which a caller may compute
+// from parameters.
+func (op sumSqDiffOp) DiffWRT(inputs int) []bool { return []bool{true, true} }
 
-// SymDiff returns (d*2)*g for the output, one op, and nil for the targets.
+// SymDiff returns (d*2)*g for the output, one op, and its negation for
+// the targets.
 func (op sumSqDiffOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	if len(inputs) != 2 {
 		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(inputs))
@@ -90,7 +92,11 @@ func (op sumSqDiffOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, er
 	if err != nil {
 		return nil, fmt.Errorf("%v: gradient: %w", op, err)
 	}
-	return G.Nodes{d, nil}, nil
+	dTarget, err := G.Neg(d)
+	if err != nil {
+		return nil, fmt.Errorf("%v: gradient: %w", op, err)
+	}
+	return G.Nodes{d, dTarget}, nil
 }
 
 // sumSqDiffGradOp is sumSqDiffOp's gradient for the output: (out, target,

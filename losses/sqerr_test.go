@@ -156,6 +156,47 @@ func TestSumSquaredDiffFiniteDifferences(t *testing.T) {
 	t.Logf("worst relative error %.2g", worst)
 }
 
+// TestSumSquaredDiffTargetGradient checks the gradient that reaches a
+// target computed from parameters against Gorgonia's Sub, Square and Sum.
+func TestSumSquaredDiffTargetGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 2))
+	out, y := make([]float64, 6), make([]float64, 6)
+	for i := range out {
+		out[i], y[i] = rng.NormFloat64(), rng.NormFloat64()
+	}
+	targetGrad := func(fused bool) []float64 {
+		g := G.NewGraph()
+		o := G.NewVector(g, tensor.Float64, G.WithShape(6), G.WithName("out"), G.WithValue(tensor.New(tensor.WithBacking(append([]float64(nil), out...)))))
+		p := G.NewVector(g, tensor.Float64, G.WithShape(6), G.WithName("p"), G.WithValue(tensor.New(tensor.WithBacking(append([]float64(nil), y...)))))
+		target := G.Must(G.Mul(p, G.NewConstant(1.5))) // a target computed from a parameter
+		var ss *G.Node
+		if fused {
+			ss = G.Must(sumSquaredDiff(o, target))
+		} else {
+			ss = G.Must(G.Sum(G.Must(G.Square(G.Must(G.Sub(o, target))))))
+		}
+		if _, err := G.Grad(ss, o, p); err != nil {
+			t.Fatal(err)
+		}
+		vm := G.NewTapeMachine(g, G.BindDualValues(o, p))
+		defer vm.Close()
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		d, err := p.Grad()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]float64(nil), d.Data().([]float64)...)
+	}
+	got, want := targetGrad(true), targetGrad(false)
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12*math.Max(1, math.Abs(want[i])) {
+			t.Errorf("d loss / d p[%d] = %v, want %v (Gorgonia's)", i, got[i], want[i])
+		}
+	}
+}
+
 func TestSumSquaredDiffRejectsBadInputs(t *testing.T) {
 	g := G.NewGraph()
 	a := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 2), G.WithName("a"))
