@@ -157,6 +157,7 @@ func (op *Op[T]) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.OutShape = shape
 	var res *tensor.Dense
 	if op.out == Scalar {
 		a.Out = op.scalar[:]
