@@ -257,6 +257,9 @@ func (s convSpec) validate() error {
 	if s.groups <= 0 || s.in%s.groups != 0 || s.out%s.groups != 0 {
 		return fmt.Errorf("bayesnodes: %s: in=%d and out=%d channels must both be divisible by groups=%d", s.name, s.in, s.out, s.groups)
 	}
+	if s.estimator < Reparameterization || s.estimator > Flipout {
+		return fmt.Errorf("bayesnodes: %s: estimator %v is not supported", s.name, s.estimator)
+	}
 	return nil
 }
 
@@ -300,35 +303,8 @@ func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*
 	if err != nil {
 		return nil, err
 	}
-	conv := func(x, w *G.Node) (*G.Node, error) { return s.checkedConv(x, w, outShape, b.IsX(x)) }
-	switch s.estimator.in(b) {
-	case LocalReparameterization:
-		return sampleLocal(b, x, weight, bias, conv)
-	case Flipout:
-		return sampleFlipout(b, x, weight, bias, conv)
-	case Reparameterization:
-	default:
-		return nil, fmt.Errorf("bayesnodes: %s: estimator %v is not supported", s.name, s.estimator)
-	}
-	w, err := weight.Sample(b)
-	if err != nil {
-		return nil, err
-	}
-	y, err := conv(x, w)
-	if err != nil {
-		return nil, err
-	}
-	if bias == nil {
-		return y, nil
-	}
-	bs, err := bias.Sample(b)
-	if err != nil {
-		return nil, err
-	}
-	if y, err = addChannelBias(y, bs); err != nil {
-		return nil, fmt.Errorf("bayesnodes: %s: %w", s.name, err)
-	}
-	return y, nil
+	conv := LinearFunc(func(b *graph.Builder, x, w *G.Node) (*G.Node, error) { return s.checkedConv(x, w, outShape, b.IsX(x)) })
+	return s.estimator.Apply(b, x, weight, bias, conv)
 }
 
 // checkedConv convolves x with w and checks the result's shape: a wrong

@@ -28,19 +28,22 @@ import (
 // terms are the posteriors' own; a Monte-Carlo KL is taken at mu + delta.
 func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
 	xs := x.Shape()
-	f, err := weight.flipout(b, xs[0], xs[1], weight.Mu.Shape()[0])
+	f, err := weight.flipoutIn(b, xs[0], xs[1])
 	if err != nil {
 		return nil, err
 	}
-	y, err := f.product(x, lin)
-	if err != nil || bias == nil {
-		return y, err
-	}
-	bs, err := bias.Sample(b)
+	mean, err := lin(x, f.mu)
 	if err != nil {
 		return nil, err
 	}
-	return addBias(y, bs)
+	if err := f.signOut(b, weight, mean.Shape()[1]); err != nil {
+		return nil, err
+	}
+	y, err := f.perturb(mean, x, lin)
+	if err != nil {
+		return nil, err
+	}
+	return addSampledBias(b, y, bias)
 }
 
 // flipDraw is a posterior's Flipout draw in one graph: its mean, one
@@ -57,9 +60,19 @@ type flipKey struct {
 	part string
 }
 
-// flipout returns p's Flipout draw for batch examples with in input and out
-// output channels, made (with p's KL) on the first call in b's graph.
+// flipout returns p's Flipout draw for batch examples with in input and
+// out output channels, made (with p's KL) on the first call in b's graph.
 func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, error) {
+	f, err := p.flipoutIn(b, batch, in)
+	if err != nil {
+		return flipDraw{}, err
+	}
+	return f, f.signOut(b, p, out)
+}
+
+// flipoutIn is flipout without the output signs, for a map whose output
+// channels are known once its mean is built: signOut adds them.
+func (p *Posterior) flipoutIn(b *graph.Builder, batch, in int) (flipDraw, error) {
 	var d *Draw
 	delta, err := b.Once(flipKey{p, "delta"}, func() (*G.Node, error) {
 		var err error
@@ -82,21 +95,31 @@ func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, err
 	if f.mu, err = b.Param(p.Mu); err != nil {
 		return flipDraw{}, err
 	}
-	signs := func(part string, channels int) (*G.Node, error) {
-		return b.Once(flipKey{p, part}, func() (*G.Node, error) {
-			return b.Noise(p.Name()+"."+part, graph.Rademacher, batch, channels)
-		})
-	}
-	if f.sIn, err = signs("sign_in", in); err != nil {
+	if f.sIn, err = p.flipSigns(b, "sign_in", batch, in); err != nil {
 		return flipDraw{}, err
-	}
-	if f.sOut, err = signs("sign_out", out); err != nil {
-		return flipDraw{}, err
-	}
-	if s := f.sIn.Shape(); s[0] != batch || s[1] != in {
-		return flipDraw{}, fmt.Errorf("bayesnodes: %s: Flipout signs drawn for %v, used for a batch of %d with %d channels", p.Name(), s, batch, in)
 	}
 	return f, nil
+}
+
+// signOut sets f's output signs, for out output channels.
+func (f *flipDraw) signOut(b *graph.Builder, p *Posterior, out int) (err error) {
+	f.sOut, err = p.flipSigns(b, "sign_out", f.sIn.Shape()[0], out)
+	return err
+}
+
+// flipSigns returns p's Rademacher signs [batch, channels] of one part, made
+// on the first call in b's graph.
+func (p *Posterior) flipSigns(b *graph.Builder, part string, batch, channels int) (*G.Node, error) {
+	s, err := b.Once(flipKey{p, part}, func() (*G.Node, error) {
+		return b.Noise(p.Name()+"."+part, graph.Rademacher, batch, channels)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sh := s.Shape(); sh[0] != batch || sh[1] != channels {
+		return nil, fmt.Errorf("bayesnodes: %s: Flipout signs drawn for %v, used for a batch of %d with %d channels", p.Name(), sh, batch, channels)
+	}
+	return s, nil
 }
 
 // product returns lin(x, mu) + lin(x * s_in, delta) * s_out.
@@ -105,6 +128,11 @@ func (f flipDraw) product(x *G.Node, lin func(x, w *G.Node) (*G.Node, error)) (*
 	if err != nil {
 		return nil, err
 	}
+	return f.perturb(mean, x, lin)
+}
+
+// perturb returns mean + lin(x * s_in, delta) * s_out.
+func (f flipDraw) perturb(mean, x *G.Node, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
 	flipped, err := scaleChannels(x, f.sIn)
 	if err != nil {
 		return nil, err
