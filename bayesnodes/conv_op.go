@@ -93,6 +93,9 @@ func (g convGeom) spatial3(s []int) [3]int {
 	return out
 }
 
+// tail returns the rank spatial values of one of g's arrays.
+func (g convGeom) tail(a [3]int) []int { return slices.Clone(a[3-g.rank:]) }
+
 // outSize returns the output's spatial size for an input of spatial size in
 // (3 axes), or an error if the kernel does not fit the padded input along
 // some axis.
@@ -102,32 +105,50 @@ func (g convGeom) outSize(in [3]int) ([3]int, error) {
 		span := g.dilation[i]*(g.kernel[i]-1) + 1
 		padded := in[i] + 2*g.padding[i]
 		if span > padded {
-			return out, fmt.Errorf("along axis %d the kernel spans %d, more than the padded input's %d", 2+i-(3-g.rank), span, padded)
+			return out, fmt.Errorf("along axis %d the kernel spans %d (size %d, dilation %d), more than the padded input's %d (%d + 2*%d)",
+				2+i-(3-g.rank), span, g.kernel[i], g.dilation[i], padded, in[i], g.padding[i])
 		}
 		out[i] = (padded-span)/g.stride[i] + 1
 	}
 	return out, nil
 }
 
-// check reports a geometry the op cannot run: the layer validates it first,
-// so this only guards the op's own use.
+// check reports a geometry that is no convolution: the layer and the op
+// both ask, a layer because its fields are exported and Gorgonia panics in
+// its VM on most of what it rejects.
 func (g convGeom) check() error {
 	if g.rank < 1 || g.rank > 3 {
 		return fmt.Errorf("geometry %v: rank %d, want 1, 2 or 3", g, g.rank)
 	}
-	if g.groups <= 0 {
-		return fmt.Errorf("groups=%d, want > 0", g.groups)
-	}
-	for i := range 3 {
-		if g.kernel[i] <= 0 || g.stride[i] <= 0 || g.padding[i] < 0 || g.dilation[i] <= 0 {
-			return fmt.Errorf("geometry %v: want kernel, stride and dilation > 0, padding >= 0", g)
+	for _, v := range [...]struct {
+		what string
+		a    [3]int
+		want string
+		ok   func(int) bool
+	}{
+		{"kernel", g.kernel, "want every size > 0", positive},
+		{"stride", g.stride, "want every value > 0", positive},
+		{"padding", g.padding, "want every value >= 0", func(x int) bool { return x >= 0 }},
+		{"dilation", g.dilation, "want every value > 0", positive},
+	} {
+		for _, x := range v.a {
+			if !v.ok(x) {
+				return fmt.Errorf("%s %v, %s", v.what, g.tail(v.a), v.want)
+			}
 		}
-		if i < 3-g.rank && (g.kernel[i] != 1 || g.stride[i] != 1 || g.padding[i] != 0 || g.dilation[i] != 1) {
+	}
+	for i := range 3 - g.rank {
+		if g.kernel[i] != 1 || g.stride[i] != 1 || g.padding[i] != 0 || g.dilation[i] != 1 {
 			return fmt.Errorf("geometry %v: an axis beyond rank %d is not the identity", g, g.rank)
 		}
 	}
+	if g.groups <= 0 {
+		return fmt.Errorf("groups=%d, want > 0", g.groups)
+	}
 	return nil
 }
+
+func positive(x int) bool { return x > 0 }
 
 // axesName is the spatial axes of a shape, for errors.
 func (g convGeom) axesName() string {
