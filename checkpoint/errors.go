@@ -51,6 +51,10 @@ var (
 	// ErrNoTrainer: WithTrainer was given to Restore, but the file was
 	// saved without it.
 	ErrNoTrainer = errors.New("no trainer state in the file")
+	// ErrNonFinite: a value is NaN or infinite, or beyond the range of the
+	// model's dtype (Import of 1e39 into a float32 model). Save refuses to
+	// write such a value, Load and Import to read it.
+	ErrNonFinite = errors.New("non-finite value")
 )
 
 // TensorError is an error concerning one tensor of a file.

@@ -188,8 +188,10 @@ func (m *Model) register(p *Param) error {
 		for i := 1; m.names[name] != nil; i++ {
 			name = numbered(p.name, i)
 		}
+		if err := p.allocate(m.dtype, m.initRNG); err != nil {
+			return err
+		}
 		p.name = name
-		p.allocate(m.dtype, m.initRNG)
 	}
 	m.params = append(m.params, p)
 	m.names[p.name] = p

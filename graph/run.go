@@ -82,10 +82,8 @@ func (g *Graph) fill(in *input, data []float64) error {
 	if len(data) != want {
 		return fmt.Errorf("graph: input %s has shape %v (%d values), got %d values", in.name, in.node.Shape(), want, len(data))
 	}
-	for i, v := range data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("graph: input %s: value %d is %v", in.name, i, v)
-		}
+	if err := checkFinite("graph: input "+in.name, g.m.dtype, data); err != nil {
+		return err
 	}
 	for _, check := range in.checks {
 		if err := check(data); err != nil {
