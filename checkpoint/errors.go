@@ -27,6 +27,9 @@ var (
 	// ErrShape: a shape with a negative dimension, or whose element count
 	// does not match the tensor's byte count.
 	ErrShape = errors.New("shape does not match the data")
+	// ErrDigest: the data section's SHA-256 differs from the one its
+	// metadata records under DigestKey: the file was damaged.
+	ErrDigest = errors.New("data digest mismatch")
 )
 
 // Errors of a well-formed file that does not fit the model it is loaded
