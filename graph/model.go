@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -110,6 +111,18 @@ func NewModel(net Network, opts ...Option) (*Model, error) {
 	m.noiseSrc = rand.NewPCG(m.seed, 0x5eed0002)
 	m.initRNG, m.noiseRNG = rand.New(m.initSrc), rand.New(m.noiseSrc)
 	return m, nil
+}
+
+// ErrNoModel is returned by a Model's methods called on a nil *Model or
+// on a Model not made by NewModel (the zero Model{} has no network).
+var ErrNoModel = errors.New("graph: no model: a nil *Model, or a Model not made by NewModel")
+
+// usable returns ErrNoModel, naming fn, unless m was made by NewModel.
+func (m *Model) usable(fn string) error {
+	if m == nil || m.net == nil || m.inference == nil {
+		return fmt.Errorf("%w (in %s)", ErrNoModel, fn)
+	}
+	return nil
 }
 
 // Dtype returns the dtype the model computes in.

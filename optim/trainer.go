@@ -218,6 +218,12 @@ var ErrNonFiniteLoss = errors.New("non-finite loss")
 // loss too), hands the epoch to the Reporters and the EpochHooks in order,
 // and stops early if EarlyStopping says so.
 func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (*History, error) {
+	switch {
+	case t == nil || t.model == nil:
+		return nil, errors.New("optim: Fit: no trainer: a nil *Trainer, or one not made by NewTrainer")
+	case ctx == nil:
+		return nil, errors.New("optim: Fit: nil context (use context.Background())")
+	}
 	if epochs <= 0 {
 		return nil, fmt.Errorf("optim: Fit: epochs is %d, want > 0", epochs)
 	}
@@ -386,6 +392,9 @@ func (t *Trainer) checkData(data *datasets.Dataset) error {
 // objective that is a SampleWeighter (its loss is then Combine's, and Fit
 // and KL stay the samples' means).
 func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
+	if t == nil || t.model == nil {
+		return StepInfo{}, errors.New("optim: Step: no trainer: a nil *Trainer, or one not made by NewTrainer")
+	}
 	w := t.model.InputWidth()
 	if len(x) == 0 || len(x)%w != 0 {
 		return StepInfo{}, fmt.Errorf("optim: Step: %d input values is not a whole number of examples of width %d", len(x), w)
@@ -406,11 +415,10 @@ func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
 	info, err := t.runStep(gs, x, y, at)
 	if err != nil {
 		// A failed step contributes nothing: no gradient of its runs may
-		// reach a later one.
+		// reach a later one. A graph that failed before its first run has
+		// no gradients yet, and nothing to clear.
 		for _, r := range gs {
-			if zerr := zeroGrads(r.Learnables()); zerr != nil {
-				return info, errors.Join(err, zerr)
-			}
+			clearGrads(r.Learnables())
 		}
 	}
 	return info, err
