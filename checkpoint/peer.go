@@ -62,8 +62,8 @@ func Import(f *File, params map[string]*graph.Param) error {
 			diffs = append(diffs, err)
 			continue
 		}
-		if i := slices.IndexFunc(v, func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }); i >= 0 {
-			diffs = append(diffs, &TensorError{Name: t.Name, Err: fmt.Errorf("value %d is %v", i, v[i])})
+		if err := p.CheckValues(v); err != nil { // finite in the model's dtype
+			diffs = append(diffs, &TensorError{Name: t.Name, Err: fmt.Errorf("%w: %v", ErrNonFinite, err)})
 			continue
 		}
 		values[p] = v
