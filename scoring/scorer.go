@@ -57,6 +57,12 @@ func (sc *Scorer) OutputWidth() int { return sc.out }
 // Samples returns the number of Monte-Carlo passes a call draws by default.
 func (sc *Scorer) Samples() int { return sc.cfg.samples }
 
+// Seed returns the seed a call draws from by default.
+func (sc *Scorer) Seed() uint64 { return sc.cfg.seed }
+
+// Quantiles returns the quantiles a regression's results carry by default.
+func (sc *Scorer) Quantiles() []float64 { return append([]float64(nil), sc.cfg.quantiles...) }
+
 // Score returns the results of rows records laid out one after the other
 // in x, each of InputWidth values. opts override the Scorer's options for
 // this call. Equal seeds and samples give each record the same result
