@@ -39,7 +39,13 @@ type Spec struct {
 	Dtype string `json:"dtype,omitempty"`
 	Task  Task   `json:"task"`
 	// Layers are applied in order to the input [batch, Input...].
-	Layers []Layer `json:"layers"`
+	Layers []Layer `json:"layers,omitempty"`
+	// Custom names a network built by Go code instead of Layers (which
+	// must then be empty): the Spec still carries the input, task and
+	// prediction settings that package scoring and serve need, but
+	// Network, NewModel and Load fail with ErrCustom and Output is
+	// unknown.
+	Custom string `json:"custom,omitempty"`
 
 	// Estimator is the Bayesian layers' training estimator
 	// ("reparameterization", the default, "local-reparameterization" or
@@ -158,6 +164,9 @@ func (s *Spec) Output() ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Custom != "" {
+		return nil, fmt.Errorf("netspec: %w: the output of custom network %q is not described", ErrCustom, s.Custom)
+	}
 	return p.out, nil
 }
 
@@ -195,6 +204,12 @@ func (s *Spec) plan() (*plan, error) {
 	}
 	if err := s.checkOptions(); err != nil {
 		return nil, err
+	}
+	if s.Custom != "" {
+		if len(s.Layers) > 0 {
+			return nil, fmt.Errorf("netspec: %w: custom network %q with %d layers: give one or the other", ErrLayer, s.Custom, len(s.Layers))
+		}
+		return &plan{}, s.checkOutput(nil)
 	}
 	if len(s.Layers) == 0 {
 		return nil, fmt.Errorf("netspec: %w: no layers", ErrLayer)
@@ -248,7 +263,7 @@ func defaultName(name, prefix string, n int) string {
 func (s *Spec) checkOutput(out []int) error {
 	switch s.Task {
 	case Classification:
-		if len(out) != 1 || out[0] < 2 {
+		if s.Custom == "" && (len(out) != 1 || out[0] < 2) {
 			return fmt.Errorf("netspec: %w: a classifier's output must be [classes] with at least 2 classes, the layers give %v", ErrShape, out)
 		}
 		if s.NoiseStd != 0 || s.Conformal != nil {

@@ -156,3 +156,20 @@ func TestSameNetwork(t *testing.T) {
 		t.Error("a different width made the same network")
 	}
 }
+
+func TestCustom(t *testing.T) {
+	s := &Spec{Input: []int{4}, Task: Classification, Custom: "mine", OODThreshold: 0.1}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Network(); !errors.Is(err, ErrCustom) {
+		t.Errorf("Network: %v", err)
+	}
+	if _, err := s.Output(); !errors.Is(err, ErrCustom) {
+		t.Errorf("Output: %v", err)
+	}
+	s.Layers = MLP(Classification, 4, 2).Layers
+	if err := s.Validate(); !errors.Is(err, ErrLayer) {
+		t.Errorf("custom with layers: %v", err)
+	}
+}

@@ -24,14 +24,14 @@ type Scorer struct {
 }
 
 // New returns a Scorer of m, a model of the network s describes (as
-// netspec.Load returns them). The Scorer owns m from then on: it reseeds
-// its noise generator on every call.
+// netspec.Load returns them, or a model of the user's own network with a
+// Spec naming it Custom). The Scorer owns m from then on: it reseeds its
+// noise generator on every call.
 func New(m *graph.Model, s *netspec.Spec, opts ...Option) (*Scorer, error) {
 	if m == nil {
 		return nil, errors.New("scoring: nil model")
 	}
-	out, err := s.OutputWidth()
-	if err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("scoring: %w", err)
 	}
 	if !slices.Equal(m.InputShape(), s.Input) {
@@ -41,7 +41,21 @@ func New(m *graph.Model, s *netspec.Spec, opts ...Option) (*Scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Scorer{model: m, spec: s, width: m.InputWidth(), out: out, cfg: cfg}, nil
+	sc := &Scorer{model: m, spec: s, width: m.InputWidth(), cfg: cfg}
+	// One pass over zeros says the output width (and builds the graph of
+	// the smallest batch).
+	p, err := m.Predict(make([]float64, bucket(1)*sc.width), 1)
+	if err != nil {
+		return nil, fmt.Errorf("scoring: %w", err)
+	}
+	sc.out = p.Width
+	if want, err := s.OutputWidth(); err == nil && want != sc.out {
+		return nil, fmt.Errorf("scoring: the model gives %d outputs per record, its spec %d", sc.out, want)
+	}
+	if s.Task == netspec.Classification && sc.out < 2 {
+		return nil, fmt.Errorf("scoring: a classifier with %d output: want one logit per class, at least 2", sc.out)
+	}
+	return sc, nil
 }
 
 // Spec returns the spec the Scorer was made with; do not modify it.

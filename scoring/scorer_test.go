@@ -230,3 +230,28 @@ func TestBucket(t *testing.T) {
 		}
 	}
 }
+
+// A network of the user's own Go code, described by a custom Spec.
+func TestCustomNetwork(t *testing.T) {
+	mlp := netspec.MLP(netspec.Classification, 6, 3)
+	net, err := mlp.Network()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.NewModel(net, graph.Input(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := New(m, &netspec.Spec{Input: []int{6}, Task: netspec.Classification, Custom: "mine"}, Samples(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := sc.Score(records(2, 6, 0), 2)
+	if err != nil || sc.OutputWidth() != 3 || len(rs[1].Probs) != 3 {
+		t.Fatalf("%v, %v", js(rs), err)
+	}
+	one, _ := graph.NewModel(net, graph.Input(6)) // shares the layers
+	if _, err := New(one, &netspec.Spec{Input: []int{6}, Task: netspec.Regression, Layers: []netspec.Layer{{Kind: netspec.Linear, Out: 2}}}); err == nil || !strings.Contains(err.Error(), "3 outputs per record, its spec 2") {
+		t.Errorf("a spec that does not describe the model: %v", err)
+	}
+}
