@@ -2,7 +2,6 @@ package serve
 
 import (
 	"fmt"
-	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,7 +39,7 @@ const (
 func defaults() config {
 	return config{maxSamples: DefaultMaxSamples, maxInstances: DefaultMaxInstances, maxBody: DefaultMaxBody,
 		maxBatch: DefaultMaxBatch, maxDelay: DefaultMaxDelay, queue: DefaultQueue,
-		workers: min(2, runtime.GOMAXPROCS(0)), timeout: DefaultTimeout}
+		workers: 1, timeout: DefaultTimeout}
 }
 
 func positive(what string, n int) error {
@@ -93,9 +92,11 @@ func QueueSize(n int) Option {
 	return func(c *config) error { c.queue = n; return positive("QueueSize", n) }
 }
 
-// Workers sets the goroutines that form and score batches (default 2, or
-// GOMAXPROCS if less). Passes on one model take turns; the others
-// summarise and answer meanwhile.
+// Workers sets the goroutines that form and score batches (default 1).
+// Passes on one model take turns, and while one runs the requests arriving
+// wait for the next batch: one worker makes the largest batches (measured
+// with 32 clients: 10.7 instances per pass with 2 workers, about 32 with
+// one). More help where passes are cheap next to the summaries.
 func Workers(n int) Option {
 	return func(c *config) error { c.workers = n; return positive("Workers", n) }
 }

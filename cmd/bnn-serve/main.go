@@ -78,7 +78,7 @@ func parse(args []string, lookupEnv func(string) (string, bool), stderr io.Write
 	fs.IntVar(&c.maxBatch, "max-batch", serve.DefaultMaxBatch, "most instances merged into one predictive pass (1: no micro-batching)")
 	fs.DurationVar(&c.maxDelay, "max-delay", serve.DefaultMaxDelay, "longest wait for more requests to merge")
 	fs.IntVar(&c.queue, "queue", serve.DefaultQueue, "most requests waiting for a pass; more are answered 503")
-	fs.IntVar(&c.workers, "workers", 2, "goroutines forming and scoring batches")
+	fs.IntVar(&c.workers, "workers", 1, "goroutines forming and scoring batches")
 	fs.DurationVar(&c.timeout, "request-timeout", serve.DefaultTimeout, "longest wait of a request for its pass")
 	fs.DurationVar(&c.readTimeout, "read-timeout", 10*time.Second, "HTTP read timeout")
 	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "HTTP write timeout")
