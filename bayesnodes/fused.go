@@ -47,13 +47,10 @@ package bayesnodes
 // reach the parameters by being added into their dual values.
 
 import (
-	"bytes"
 	"fmt"
 	"hash"
-	"hash/fnv"
 	"math"
 	"strconv"
-	"unsafe"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -284,74 +281,6 @@ func muGradKernel[T float](d, mu []T, g, c, m float64) {
 	}
 }
 
-// scratch is an op's output memory, reused across runs, and the tensor
-// header last made on it. Downstream ops may reshape their input's header
-// in place (Gorgonia's Reshape does, as an unsafe op), so the header is
-// reused only while it is still the plain row-major tensor it was made as
-// (see header); otherwise a run gets a new one.
-type scratch struct {
-	f64 []float64
-	f32 []float32
-	hdr *tensor.Dense
-	// The input the memory holds the result for, when an op memoises
-	// (see sameInput); nil when it holds none.
-	in64 []float64
-	in32 []float32
-}
-
-// sameInput reports whether the memory holds the result for exactly this
-// input, bit for bit, and otherwise records it as the input of the result
-// about to be computed. A prediction graph runs with the same parameters
-// (and, for PredictMarginal, the same data) pass after pass, so an op of
-// them alone can skip its work; in training they change every step, and
-// the comparison stops at the first difference. The bytes are compared,
-// by the runtime's vectorised memequal: an element-by-element float
-// comparison was a tenth of PredictMarginal's time.
-func (s *scratch) sameInput(f64 []float64, f32 []float32) bool {
-	if f64 != nil {
-		if s.in64 != nil && bytes.Equal(bytesOf(s.in64), bytesOf(f64)) {
-			return true
-		}
-		s.in64 = append(s.in64[:0], f64...)
-		return false
-	}
-	if s.in32 != nil && bytes.Equal(bytesOf(s.in32), bytesOf(f32)) {
-		return true
-	}
-	s.in32 = append(s.in32[:0], f32...)
-	return false
-}
-
-// bytesOf returns the memory of v as bytes.
-func bytesOf[T float](v []T) []byte {
-	if len(v) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*int(unsafe.Sizeof(v[0])))
-}
-
-// get returns a tensor of the given dtype and shape on the op's memory,
-// made on first use or when the size changes.
-func (s *scratch) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
-	n := shape.TotalSize()
-	if dt == tensor.Float32 {
-		if len(s.f32) != n {
-			s.f32, s.in32, s.hdr = make([]float32, n), nil, nil
-		}
-	} else if len(s.f64) != n {
-		s.f64, s.in64, s.hdr = make([]float64, n), nil, nil
-	}
-	if s.header(dt, shape) {
-		return s.hdr
-	}
-	var backing any = s.f64
-	if dt == tensor.Float32 {
-		backing = s.f32
-	}
-	s.hdr = tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(backing))
-	return s.hdr
-}
-
 // opCommon holds what every op here has in common: a dtype, the rank of
 // the posterior's tensor, and Gorgonia's memory flags (a fresh result,
 // never an input overwritten, pure Go).
@@ -469,13 +398,6 @@ func shapes(op fmt.Stringer, in []G.DimSizer, lead ...int) (tensor.Shape, error)
 		}
 	}
 	return base.Clone(), nil
-}
-
-// hashOf is Hashcode for ops that write their identity with WriteHash.
-func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
 }
 
 // fmtFloat formats a float exactly (shortest round-trip form), so that two

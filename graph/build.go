@@ -68,7 +68,7 @@ func (m *Model) build(batch int, obj Objective, kind graphKind) (gr *Graph, err 
 	if err != nil {
 		return nil, err
 	}
-	gr = &Graph{m: m, b: b, batch: batch, out: &watched{node: out}, revision: m.revision}
+	gr = &Graph{m: m, b: b, batch: batch, kind: kind, out: &watched{node: out}, revision: m.revision}
 	G.Read(out, &gr.out.val)
 	if kl != nil {
 		gr.kl = &watched{node: kl}

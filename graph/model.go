@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -15,6 +16,19 @@ type Network func(b *Builder, x *G.Node) (*G.Node, error)
 
 // Model owns a network's parameters, its noise generator and its mode, and
 // builds graphs of any batch size that share them.
+//
+// Concurrency: the prediction methods (Predict, PredictMean and
+// PredictMarginal) are safe for concurrent use by many goroutines on one
+// model. Each call runs graphs of its own (a model keeps a pool of them per
+// batch size, since a Gorgonia graph must never run in two goroutines at
+// once) and only reads the parameters. Without PredictSeed, concurrent
+// calls draw their passes' seeds from the model's one generator in the
+// order they reach it, so their answers depend on that order; with it,
+// they do not. Freeze, Unfreeze and ReseedNoise may be called meanwhile;
+// they apply to the calls that start after them. Everything else that
+// changes the model must not run concurrently with anything, predictions
+// included: training (running graphs from Build, a solver step, optim's
+// Trainer), SetValues, SetRNGState, Replace and loading a checkpoint.
 type Model struct {
 	net   Network
 	input []int
@@ -33,7 +47,12 @@ type Model struct {
 	revision    int // counts Replace calls; graphs built before one are stale
 	frozen      bool
 
-	inference map[predictKey]*Graph // prediction graphs by kind and batch size
+	// mu serialises what prediction calls share: taking graphs from
+	// inference (and building them, which registers parameters) and
+	// drawing pass seeds from noiseRNG. Graphs run outside it, each in
+	// one call at a time.
+	mu        sync.Mutex
+	inference map[predictKey][]*Graph // free prediction graphs by kind and batch size
 }
 
 // Option configures a Model.
@@ -76,7 +95,7 @@ func NewModel(net Network, opts ...Option) (*Model, error) {
 	if net == nil {
 		return nil, fmt.Errorf("graph: NewModel needs a network function")
 	}
-	m := &Model{net: net, dtype: tensor.Float64, seed: 1, names: map[string]*Param{}, inference: map[predictKey]*Graph{}}
+	m := &Model{net: net, dtype: tensor.Float64, seed: 1, names: map[string]*Param{}, inference: map[predictKey][]*Graph{}}
 	for _, opt := range opts {
 		if err := opt(m); err != nil {
 			return nil, err
@@ -120,17 +139,29 @@ func (m *Model) NumParams() int {
 
 // Freeze makes every graph of the model use the posterior mean weights: noise
 // inputs are filled with zeros, so a run is deterministic (BLiTZ's freeze_).
-func (m *Model) Freeze() { m.frozen = true }
+func (m *Model) Freeze() { m.setFrozen(true) }
 
 // Unfreeze returns the model to sampled weights.
-func (m *Model) Unfreeze() { m.frozen = false }
+func (m *Model) Unfreeze() { m.setFrozen(false) }
+
+func (m *Model) setFrozen(f bool) {
+	m.mu.Lock()
+	m.frozen = f
+	m.mu.Unlock()
+}
 
 // Frozen reports whether the model uses mean weights.
-func (m *Model) Frozen() bool { return m.frozen }
+func (m *Model) Frozen() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.frozen
+}
 
 // ReseedNoise restarts the noise generator from seed, so a run can be
 // repeated from a known point (for example the same predictive samples).
 func (m *Model) ReseedNoise(seed uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.noiseSrc = rand.NewPCG(seed, 0x5eed0002)
 	m.noiseRNG = rand.New(m.noiseSrc)
 }

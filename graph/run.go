@@ -13,11 +13,14 @@ import (
 
 // Graph is one compiled graph of a model, for one batch size. It is not safe
 // for concurrent use; graphs of one model share parameter tensors and the
-// noise generator, so run them from one goroutine.
+// noise generator, so run them from one goroutine (RunParallel excepted).
+// The model's prediction methods keep graphs of their own and are safe for
+// concurrent use (see Model).
 type Graph struct {
 	m     *Model
 	b     *Builder
 	batch int
+	kind  graphKind
 	vm    G.VM
 
 	out, kl, loss *watched
@@ -126,46 +129,6 @@ func (g *Graph) NoiseNames() []string {
 	return names
 }
 
-// Resample fills every noise input with fresh draws from the model's noise
-// generator, or with zeros while the model is frozen.
-func (g *Graph) Resample() {
-	rng := g.m.noiseRNG
-	for _, in := range g.b.noise {
-		in.fixed = false
-		// By dtype rather than a switch on Data(), which boxes the
-		// slice: an allocation per noise input and run.
-		if in.buf.Dtype() == tensor.Float64 {
-			d := in.buf.Float64s()
-			switch {
-			case g.m.frozen:
-				clear(d)
-			case in.kind == Rademacher:
-				for i := range d {
-					d[i] = float64(1 - 2*int(rng.Uint64()&1))
-				}
-			default:
-				for i := range d {
-					d[i] = rng.NormFloat64()
-				}
-			}
-			continue
-		}
-		d := in.buf.Float32s()
-		switch {
-		case g.m.frozen:
-			clear(d)
-		case in.kind == Rademacher:
-			for i := range d {
-				d[i] = float32(1 - 2*int(rng.Uint64()&1))
-			}
-		default:
-			for i := range d {
-				d[i] = float32(rng.NormFloat64())
-			}
-		}
-	}
-}
-
 // Execute runs the graph once with the inputs and noise as they are: forward,
 // and backward if the graph was built with an objective (gradients add up in
 // the parameters' dual values until a solver step zeroes them).
@@ -183,8 +146,13 @@ func (g *Graph) Execute() error {
 // Run resamples the noise (unless it was set by hand with SetNoise) and
 // executes the graph.
 func (g *Graph) Run() error {
+	return g.run(&noiseDraw{frozen: g.m.frozen, rng: g.m.noiseRNG})
+}
+
+// run is Run with the noise drawn as d says.
+func (g *Graph) run(d *noiseDraw) error {
 	if !g.noiseFixed() {
-		g.Resample()
+		g.resample(d)
 	}
 	err := g.Execute()
 	g.releaseNoise()

@@ -49,9 +49,12 @@ func (m *Model) SetRNGState(s RNGState) error {
 // Parameters that only an objective uses (a learned likelihood noise) appear
 // when a graph with that objective is built.
 func (m *Model) InitParams() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if len(m.params) > 0 {
 		return nil
 	}
-	_, err := m.predictGraphs(1, predicting)
+	cs, err := m.takeGraphs(1, predicting)
+	m.release(cs)
 	return err
 }

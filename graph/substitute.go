@@ -39,9 +39,11 @@ func (m *Model) Replace(p *Param, sub Substitute) error {
 		m.substitutes[p] = sub
 	}
 	m.revision++
-	for size, g := range m.inference {
-		g.Close()
-		delete(m.inference, size)
+	for key, free := range m.inference {
+		for _, g := range free {
+			g.Close()
+		}
+		delete(m.inference, key)
 	}
 	return nil
 }
