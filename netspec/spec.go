@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
+	"github.com/gorgonia-bnn/bnn/uncertainty"
 )
 
 // Task is what a network's output means.
@@ -62,8 +63,11 @@ type Spec struct {
 	// OODThreshold, for a classifier, is the mutual information (in nats)
 	// above which an input is flagged out of distribution; 0 flags none.
 	OODThreshold float64 `json:"ood_threshold,omitempty"`
-	// Conformal is a regression's conformal calibration of its intervals.
-	Conformal *Conformal `json:"conformal,omitempty"`
+	// Conformal is a regression's split-conformal calibration of its
+	// intervals: mean ± Scale·sd, sd the total predictive sd (the
+	// epistemic one without NoiseStd), covers a new target with
+	// probability Level (see uncertainty.CalibrateInterval).
+	Conformal *uncertainty.ConformalInterval `json:"conformal,omitempty"`
 }
 
 // Layer is one step of a Spec. Which fields apply depends on Kind.
@@ -111,15 +115,6 @@ type Init struct {
 	// the default (bayesnodes.DefaultRhoInit, sd 0.1).
 	RhoMean float64 `json:"rho_mean,omitempty"`
 	RhoStd  float64 `json:"rho_std,omitempty"`
-}
-
-// Conformal is a split-conformal calibration of a regression's intervals:
-// mean ± Scale * sd covered a share Level of held-out points, sd being the
-// total predictive sd (the epistemic one without NoiseStd), so Scale is the
-// Level-quantile of |y - mean| / sd on the calibration set.
-type Conformal struct {
-	Level float64 `json:"level"`
-	Scale float64 `json:"scale"`
 }
 
 // MLP returns the Spec of a fully connected network of the given widths

@@ -5,28 +5,25 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
-	"sync"
 
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/netspec"
 )
 
 // Scorer scores records with a model of the network a Spec describes. It
-// is safe for concurrent use; calls on one Scorer take turns on its model.
+// is safe for concurrent use, as the model's Predict is.
 type Scorer struct {
 	model *graph.Model
 	spec  *netspec.Spec
 	width int // input values per record
 	out   int // output values per record
 	cfg   config
-
-	mu sync.Mutex // the model's generator and graphs are not safe for concurrent use
 }
 
 // New returns a Scorer of m, a model of the network s describes (as
 // netspec.Load returns them, or a model of the user's own network with a
-// Spec naming it Custom). The Scorer owns m from then on: it reseeds its
-// noise generator on every call.
+// Spec naming it Custom). Calls draw their noise from their seed
+// (graph.PredictSeed), never from the model's generator.
 func New(m *graph.Model, s *netspec.Spec, opts ...Option) (*Scorer, error) {
 	if m == nil {
 		return nil, errors.New("scoring: nil model")
@@ -44,7 +41,7 @@ func New(m *graph.Model, s *netspec.Spec, opts ...Option) (*Scorer, error) {
 	sc := &Scorer{model: m, spec: s, width: m.InputWidth(), cfg: cfg}
 	// One pass over zeros says the output width (and builds the graph of
 	// the smallest batch).
-	p, err := m.Predict(make([]float64, bucket(1)*sc.width), 1)
+	p, err := m.Predict(make([]float64, bucket(1)*sc.width), 1, graph.PredictSeed(cfg.seed))
 	if err != nil {
 		return nil, fmt.Errorf("scoring: %w", err)
 	}
@@ -113,10 +110,7 @@ func (sc *Scorer) predict(x []float64, rows int, c config) ([][]float64, error) 
 		in = make([]float64, padded*sc.width)
 		copy(in, x)
 	}
-	sc.mu.Lock()
-	sc.model.ReseedNoise(c.seed)
-	p, err := sc.model.Predict(in, c.samples)
-	sc.mu.Unlock()
+	p, err := sc.model.Predict(in, c.samples, graph.PredictSeed(c.seed))
 	if err != nil {
 		return nil, fmt.Errorf("scoring: %w", err)
 	}

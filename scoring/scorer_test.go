@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/netspec"
+	"github.com/gorgonia-bnn/bnn/uncertainty"
 )
 
 func newScorer(t *testing.T, s *netspec.Spec, opts ...Option) *Scorer {
@@ -89,8 +90,7 @@ func TestAgainstPredict(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref, _ := s.NewModel(graph.Seed(3)) // the same parameters: same seed
-	ref.ReseedNoise(4)
-	p, err := ref.Predict(x, 30)
+	p, err := ref.Predict(x, 30, graph.PredictSeed(4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestRegressionIntervals(t *testing.T) {
 		t.Fatal(err)
 	}
 	calibrated := noisy
-	calibrated.Conformal = &netspec.Conformal{Level: 0.8, Scale: 1.5}
+	calibrated.Conformal = &uncertainty.ConformalInterval{Level: 0.8, Scale: 1.5}
 	conf, err := newScorer(t, &calibrated, Samples(50)).Score(x, 3)
 	if err != nil {
 		t.Fatal(err)

@@ -133,8 +133,7 @@ func TestInferMatchesPredict(t *testing.T) {
 	r.output(t, "ood", &ood)
 
 	ref, _ := spec.NewModel(graph.Seed(3))
-	ref.ReseedNoise(8)
-	p, err := ref.Predict(x, 25)
+	p, err := ref.Predict(x, 25, graph.PredictSeed(8))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,8 +187,7 @@ func TestRegressionOutputs(t *testing.T) {
 	r.output(t, "total_std", &total)
 	r.output(t, "quantiles", &q)
 	ref, _ := spec.NewModel(graph.Seed(1))
-	ref.ReseedNoise(1)
-	p, _ := ref.Predict(x, 40)
+	p, _ := ref.Predict(x, 40, graph.PredictSeed(1))
 	for i := range 4 { // 2 instances x 2 outputs
 		m, v := 0.0, 0.0
 		for _, s := range p.Samples {
