@@ -118,24 +118,26 @@ func Train(ctx context.Context, seeds []uint64, train TrainFunc, opts ...Option)
 // PredictMarginal pools samplesPerMember passes of every member over x
 // (see graph.Model.PredictMarginal): the result has len(Models) *
 // samplesPerMember samples, member by member. Use 1 for deterministic
-// members.
-func (e *Ensemble) PredictMarginal(x []float64, samplesPerMember int) (*graph.Prediction, error) {
-	return e.pool(x, samplesPerMember, (*graph.Model).PredictMarginal)
+// members. Options (graph.PredictSeed) apply to every member.
+func (e *Ensemble) PredictMarginal(x []float64, samplesPerMember int, opts ...graph.PredictOption) (*graph.Prediction, error) {
+	return e.pool(x, samplesPerMember, opts, (*graph.Model).PredictMarginal)
 }
 
 // Predict is PredictMarginal with graph.Model.Predict: every pass is one
 // function drawn from a member's posterior.
-func (e *Ensemble) Predict(x []float64, samplesPerMember int) (*graph.Prediction, error) {
-	return e.pool(x, samplesPerMember, (*graph.Model).Predict)
+func (e *Ensemble) Predict(x []float64, samplesPerMember int, opts ...graph.PredictOption) (*graph.Prediction, error) {
+	return e.pool(x, samplesPerMember, opts, (*graph.Model).Predict)
 }
 
-func (e *Ensemble) pool(x []float64, samples int, predict func(*graph.Model, []float64, int) (*graph.Prediction, error)) (*graph.Prediction, error) {
+type predictFunc func(*graph.Model, []float64, int, ...graph.PredictOption) (*graph.Prediction, error)
+
+func (e *Ensemble) pool(x []float64, samples int, opts []graph.PredictOption, predict predictFunc) (*graph.Prediction, error) {
 	if len(e.Models) == 0 {
 		return nil, fmt.Errorf("ensemble: no members")
 	}
 	var out *graph.Prediction
 	for i, m := range e.Models {
-		p, err := predict(m, x, samples)
+		p, err := predict(m, x, samples, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("ensemble: member %d: %w", i, err)
 		}
