@@ -22,6 +22,9 @@ type Objective interface {
 // computes the gradient of the objective's loss for every parameter, which
 // accumulates in the parameters' dual values until a solver step.
 func (m *Model) Build(batch int, obj Objective) (*Graph, error) {
+	if err := m.usable("Build"); err != nil {
+		return nil, err
+	}
 	return m.build(batch, obj, general)
 }
 
@@ -68,7 +71,7 @@ func (m *Model) build(batch int, obj Objective, kind graphKind) (gr *Graph, err 
 	if err != nil {
 		return nil, err
 	}
-	gr = &Graph{m: m, b: b, batch: batch, out: &watched{node: out}, revision: m.revision}
+	gr = &Graph{m: m, b: b, batch: batch, kind: kind, out: &watched{node: out}, revision: m.revision}
 	G.Read(out, &gr.out.val)
 	if kl != nil {
 		gr.kl = &watched{node: kl}

@@ -1,7 +1,5 @@
 package graph
 
-import "math/rand/v2"
-
 // PredictMarginal runs the network samples times over x, as Predict does,
 // and returns every pass's output in the same layout; but a pass is not
 // one function drawn from the posterior. Each example's output is drawn
@@ -28,46 +26,9 @@ import "math/rand/v2"
 // examples within one pass.
 //
 // While the model is frozen it returns PredictMean's outputs. A seed
-// reproduces it, and it advances the noise generator as Predict does.
-func (m *Model) PredictMarginal(x []float64, samples int) (*Prediction, error) {
-	n, err := m.checkPredict("PredictMarginal", x, samples)
-	if err != nil {
-		return nil, err
-	}
-	chunks, err := m.predictGraphs(n, marginal)
-	if err != nil {
-		return nil, err
-	}
-	saved := m.noiseRNG
-	defer func() { m.noiseRNG = saved }()
-	passSeeds := make([]uint64, samples)
-	for s := range passSeeds {
-		passSeeds[s] = saved.Uint64()
-	}
-	w := m.InputWidth()
-	p := &Prediction{N: n, Samples: make([][]float64, samples)}
-	var chunkOut []float64
-	// Chunk by chunk, every pass: the layers' moments, computed on a
-	// chunk's first pass, serve all its passes. Chunks of one pass draw
-	// from streams of their own, so that no two examples of a pass share
-	// noise; chunk 0's is Predict's, so without a layer fed the data
-	// PredictMarginal of one chunk is Predict.
-	for ci, c := range chunks {
-		if err := c.g.SetX(x[c.start*w : (c.start+c.g.batch)*w]); err != nil {
-			return nil, err
-		}
-		for s, seed := range passSeeds {
-			m.noiseRNG = rand.New(rand.NewPCG(seed, passStream+uint64(ci)))
-			if err := c.g.Run(); err != nil {
-				return nil, err
-			}
-			chunkOut = c.g.Output(chunkOut)
-			if p.Samples[s] == nil {
-				p.Width = len(chunkOut) / c.g.batch
-				p.Samples[s] = make([]float64, n*p.Width)
-			}
-			copy(p.Samples[s][c.start*p.Width:], chunkOut)
-		}
-	}
-	return p, nil
+// reproduces it, and it advances the noise generator as Predict does;
+// PredictSeed makes a call's outputs depend on its own seed only. It is
+// safe for concurrent use (see Model).
+func (m *Model) PredictMarginal(x []float64, samples int, opts ...PredictOption) (*Prediction, error) {
+	return m.predict("PredictMarginal", marginal, x, samples, false, opts)
 }

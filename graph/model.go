@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -15,6 +17,19 @@ type Network func(b *Builder, x *G.Node) (*G.Node, error)
 
 // Model owns a network's parameters, its noise generator and its mode, and
 // builds graphs of any batch size that share them.
+//
+// Concurrency: the prediction methods (Predict, PredictMean and
+// PredictMarginal) are safe for concurrent use by many goroutines on one
+// model. Each call runs graphs of its own (a model keeps a pool of them per
+// batch size, since a Gorgonia graph must never run in two goroutines at
+// once) and only reads the parameters. Without PredictSeed, concurrent
+// calls draw their passes' seeds from the model's one generator in the
+// order they reach it, so their answers depend on that order; with it,
+// they do not. Freeze, Unfreeze and ReseedNoise may be called meanwhile;
+// they apply to the calls that start after them. Everything else that
+// changes the model must not run concurrently with anything, predictions
+// included: training (running graphs from Build, a solver step, optim's
+// Trainer), SetValues, SetRNGState, Replace and loading a checkpoint.
 type Model struct {
 	net   Network
 	input []int
@@ -33,7 +48,12 @@ type Model struct {
 	revision    int // counts Replace calls; graphs built before one are stale
 	frozen      bool
 
-	inference map[predictKey]*Graph // prediction graphs by kind and batch size
+	// mu serialises what prediction calls share: taking graphs from
+	// inference (and building them, which registers parameters) and
+	// drawing pass seeds from noiseRNG. Graphs run outside it, each in
+	// one call at a time.
+	mu        sync.Mutex
+	inference map[predictKey][]*Graph // free prediction graphs by kind and batch size
 }
 
 // Option configures a Model.
@@ -76,7 +96,7 @@ func NewModel(net Network, opts ...Option) (*Model, error) {
 	if net == nil {
 		return nil, fmt.Errorf("graph: NewModel needs a network function")
 	}
-	m := &Model{net: net, dtype: tensor.Float64, seed: 1, names: map[string]*Param{}, inference: map[predictKey]*Graph{}}
+	m := &Model{net: net, dtype: tensor.Float64, seed: 1, names: map[string]*Param{}, inference: map[predictKey][]*Graph{}}
 	for _, opt := range opts {
 		if err := opt(m); err != nil {
 			return nil, err
@@ -91,6 +111,18 @@ func NewModel(net Network, opts ...Option) (*Model, error) {
 	m.noiseSrc = rand.NewPCG(m.seed, 0x5eed0002)
 	m.initRNG, m.noiseRNG = rand.New(m.initSrc), rand.New(m.noiseSrc)
 	return m, nil
+}
+
+// ErrNoModel is returned by a Model's methods called on a nil *Model or
+// on a Model not made by NewModel (the zero Model{} has no network).
+var ErrNoModel = errors.New("graph: no model: a nil *Model, or a Model not made by NewModel")
+
+// usable returns ErrNoModel, naming fn, unless m was made by NewModel.
+func (m *Model) usable(fn string) error {
+	if m == nil || m.net == nil || m.inference == nil {
+		return fmt.Errorf("%w (in %s)", ErrNoModel, fn)
+	}
+	return nil
 }
 
 // Dtype returns the dtype the model computes in.
@@ -120,17 +152,29 @@ func (m *Model) NumParams() int {
 
 // Freeze makes every graph of the model use the posterior mean weights: noise
 // inputs are filled with zeros, so a run is deterministic (BLiTZ's freeze_).
-func (m *Model) Freeze() { m.frozen = true }
+func (m *Model) Freeze() { m.setFrozen(true) }
 
 // Unfreeze returns the model to sampled weights.
-func (m *Model) Unfreeze() { m.frozen = false }
+func (m *Model) Unfreeze() { m.setFrozen(false) }
+
+func (m *Model) setFrozen(f bool) {
+	m.mu.Lock()
+	m.frozen = f
+	m.mu.Unlock()
+}
 
 // Frozen reports whether the model uses mean weights.
-func (m *Model) Frozen() bool { return m.frozen }
+func (m *Model) Frozen() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.frozen
+}
 
 // ReseedNoise restarts the noise generator from seed, so a run can be
 // repeated from a known point (for example the same predictive samples).
 func (m *Model) ReseedNoise(seed uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.noiseSrc = rand.NewPCG(seed, 0x5eed0002)
 	m.noiseRNG = rand.New(m.noiseSrc)
 }
@@ -157,8 +201,10 @@ func (m *Model) register(p *Param) error {
 		for i := 1; m.names[name] != nil; i++ {
 			name = numbered(p.name, i)
 		}
+		if err := p.allocate(m.dtype, m.initRNG); err != nil {
+			return err
+		}
 		p.name = name
-		p.allocate(m.dtype, m.initRNG)
 	}
 	m.params = append(m.params, p)
 	m.names[p.name] = p

@@ -13,17 +13,28 @@ import (
 
 // Graph is one compiled graph of a model, for one batch size. It is not safe
 // for concurrent use; graphs of one model share parameter tensors and the
-// noise generator, so run them from one goroutine.
+// noise generator, so run them from one goroutine (RunParallel excepted).
+// The model's prediction methods keep graphs of their own and are safe for
+// concurrent use (see Model).
 type Graph struct {
 	m     *Model
 	b     *Builder
 	batch int
+	kind  graphKind
 	vm    G.VM
 
 	out, kl, loss *watched
 	learnables    []G.ValueGrad
 	outWidth      int // OutputWidth, once known
 	revision      int // the model's revision when the graph was built
+}
+
+// usable returns an error for a nil *Graph or one not made by Build.
+func (g *Graph) usable() error {
+	if g == nil || g.vm == nil || g.b == nil {
+		return errors.New("graph: no graph: a nil *Graph, or a Graph not made by Model.Build")
+	}
+	return nil
 }
 
 // Stale reports whether the model's parameters were replaced (Model.Replace)
@@ -43,6 +54,9 @@ func (g *Graph) SetX(x []float64) error { return g.SetInput(XName, x) }
 // SetInput fills the named input from data (row-major, converted to the
 // model's dtype). NaN and infinite values are rejected.
 func (g *Graph) SetInput(name string, data []float64) error {
+	if err := g.usable(); err != nil {
+		return err
+	}
 	in, ok := g.b.inputs[name]
 	if !ok {
 		return fmt.Errorf("graph: no input named %q (inputs: %v)", name, g.InputNames())
@@ -54,6 +68,9 @@ func (g *Graph) SetInput(name string, data []float64) error {
 // draws fresh noise again). name is as given to Builder.Noise (a Bayesian
 // layer's posterior name). It serves conformance tests and replays.
 func (g *Graph) SetNoise(name string, data []float64) error {
+	if err := g.usable(); err != nil {
+		return err
+	}
 	in, ok := g.b.inputs[NoisePrefix+name]
 	if !ok || !g.isNoise(in) {
 		return fmt.Errorf("graph: no noise input named %q (noise: %v)", name, g.NoiseNames())
@@ -79,10 +96,8 @@ func (g *Graph) fill(in *input, data []float64) error {
 	if len(data) != want {
 		return fmt.Errorf("graph: input %s has shape %v (%d values), got %d values", in.name, in.node.Shape(), want, len(data))
 	}
-	for i, v := range data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("graph: input %s: value %d is %v", in.name, i, v)
-		}
+	if err := checkFinite("graph: input "+in.name, g.m.dtype, data); err != nil {
+		return err
 	}
 	for _, check := range in.checks {
 		if err := check(data); err != nil {
@@ -126,50 +141,13 @@ func (g *Graph) NoiseNames() []string {
 	return names
 }
 
-// Resample fills every noise input with fresh draws from the model's noise
-// generator, or with zeros while the model is frozen.
-func (g *Graph) Resample() {
-	rng := g.m.noiseRNG
-	for _, in := range g.b.noise {
-		in.fixed = false
-		// By dtype rather than a switch on Data(), which boxes the
-		// slice: an allocation per noise input and run.
-		if in.buf.Dtype() == tensor.Float64 {
-			d := in.buf.Float64s()
-			switch {
-			case g.m.frozen:
-				clear(d)
-			case in.kind == Rademacher:
-				for i := range d {
-					d[i] = float64(1 - 2*int(rng.Uint64()&1))
-				}
-			default:
-				for i := range d {
-					d[i] = rng.NormFloat64()
-				}
-			}
-			continue
-		}
-		d := in.buf.Float32s()
-		switch {
-		case g.m.frozen:
-			clear(d)
-		case in.kind == Rademacher:
-			for i := range d {
-				d[i] = float32(1 - 2*int(rng.Uint64()&1))
-			}
-		default:
-			for i := range d {
-				d[i] = float32(rng.NormFloat64())
-			}
-		}
-	}
-}
-
 // Execute runs the graph once with the inputs and noise as they are: forward,
 // and backward if the graph was built with an objective (gradients add up in
 // the parameters' dual values until a solver step zeroes them).
 func (g *Graph) Execute() error {
+	if err := g.usable(); err != nil {
+		return err
+	}
 	if g.Stale() {
 		return errors.New("graph: the model's parameters were replaced (Model.Replace, bayesnodes.Wrap) after this graph was built: build a new graph (a new Trainer builds its own)")
 	}
@@ -183,8 +161,16 @@ func (g *Graph) Execute() error {
 // Run resamples the noise (unless it was set by hand with SetNoise) and
 // executes the graph.
 func (g *Graph) Run() error {
+	if err := g.usable(); err != nil {
+		return err
+	}
+	return g.run(&noiseDraw{frozen: g.m.frozen, rng: g.m.noiseRNG})
+}
+
+// run is Run with the noise drawn as d says.
+func (g *Graph) run(d *noiseDraw) error {
 	if !g.noiseFixed() {
-		g.Resample()
+		g.resample(d)
 	}
 	err := g.Execute()
 	g.releaseNoise()

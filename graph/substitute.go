@@ -24,6 +24,9 @@ type substituteKey struct{ p *Param }
 // with; the model drops its cached prediction graphs, and a trainer must be
 // made anew.
 func (m *Model) Replace(p *Param, sub Substitute) error {
+	if err := m.usable("Replace"); err != nil {
+		return err
+	}
 	if p == nil {
 		return fmt.Errorf("graph: Replace: nil parameter")
 	}
@@ -39,9 +42,11 @@ func (m *Model) Replace(p *Param, sub Substitute) error {
 		m.substitutes[p] = sub
 	}
 	m.revision++
-	for size, g := range m.inference {
-		g.Close()
-		delete(m.inference, size)
+	for key, free := range m.inference {
+		for _, g := range free {
+			g.Close()
+		}
+		delete(m.inference, key)
 	}
 	return nil
 }

@@ -67,7 +67,15 @@ func WithKLReduction(r KLReduction) ELBOOption { return func(e *ELBO) { e.Reduct
 
 // Attach adds the targets input, the fit and the weighted KL to b.
 func (e *ELBO) Attach(b *graph.Builder, out, kl *G.Node) (*G.Node, error) {
-	y, err := b.Input(TargetName, out.Shape()...)
+	shape := []int(out.Shape())
+	if tw, ok := e.Likelihood.(TargetWidther); ok && len(shape) == 2 {
+		w, err := tw.TargetWidth(shape[1])
+		if err != nil {
+			return nil, err
+		}
+		shape = []int{shape[0], w}
+	}
+	y, err := b.Input(TargetName, shape...)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +109,15 @@ func (e *ELBO) Attach(b *graph.Builder, out, kl *G.Node) (*G.Node, error) {
 	return G.Add(fit, weighted)
 }
 
+// TargetWidth returns the target values per example for outputWidth
+// network outputs: outputWidth, unless the likelihood is a TargetWidther.
+func (e *ELBO) TargetWidth(outputWidth int) (int, error) {
+	if tw, ok := e.Likelihood.(TargetWidther); ok {
+		return tw.TargetWidth(outputWidth)
+	}
+	return outputWidth, nil
+}
+
 // Prepare sets the targets of a step (the output's shape, row-major) and the
 // KL weight of its batch position.
 func (e *ELBO) Prepare(g *graph.Graph, targets []float64, at Batch) error {
@@ -110,8 +127,11 @@ func (e *ELBO) Prepare(g *graph.Graph, targets []float64, at Batch) error {
 	if g.KLCount() == 0 {
 		return nil
 	}
+	if e.Weight == nil {
+		return fmt.Errorf("losses: ELBO.Prepare: nil KL weighting")
+	}
 	w := e.Weight.Weight(at)
-	if err := checkWeight(w, at); err != nil {
+	if err := checkWeight(e.Weight, w, at); err != nil {
 		return err
 	}
 	return g.SetInput(KLWeightName, []float64{w})

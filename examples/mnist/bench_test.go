@@ -72,7 +72,7 @@ func BenchmarkPredictW4(b *testing.B) { benchmarkW4(b, (*graph.Model).Predict) }
 // per-example draws, the first layer's moments computed once.
 func BenchmarkPredictMarginalW4(b *testing.B) { benchmarkW4(b, (*graph.Model).PredictMarginal) }
 
-func benchmarkW4(b *testing.B, predict func(*graph.Model, []float64, int) (*graph.Prediction, error)) {
+func benchmarkW4(b *testing.B, predict func(*graph.Model, []float64, int, ...graph.PredictOption) (*graph.Prediction, error)) {
 	_, test, err := mnist10k.Load()
 	if err != nil {
 		b.Fatal(err)
