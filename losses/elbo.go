@@ -67,7 +67,15 @@ func WithKLReduction(r KLReduction) ELBOOption { return func(e *ELBO) { e.Reduct
 
 // Attach adds the targets input, the fit and the weighted KL to b.
 func (e *ELBO) Attach(b *graph.Builder, out, kl *G.Node) (*G.Node, error) {
-	y, err := b.Input(TargetName, out.Shape()...)
+	shape := []int(out.Shape())
+	if tw, ok := e.Likelihood.(TargetWidther); ok && len(shape) == 2 {
+		w, err := tw.TargetWidth(shape[1])
+		if err != nil {
+			return nil, err
+		}
+		shape = []int{shape[0], w}
+	}
+	y, err := b.Input(TargetName, shape...)
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +107,15 @@ func (e *ELBO) Attach(b *graph.Builder, out, kl *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	return G.Add(fit, weighted)
+}
+
+// TargetWidth returns the target values per example for outputWidth
+// network outputs: outputWidth, unless the likelihood is a TargetWidther.
+func (e *ELBO) TargetWidth(outputWidth int) (int, error) {
+	if tw, ok := e.Likelihood.(TargetWidther); ok {
+		return tw.TargetWidth(outputWidth)
+	}
+	return outputWidth, nil
 }
 
 // Prepare sets the targets of a step (the output's shape, row-major) and the

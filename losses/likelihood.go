@@ -14,6 +14,14 @@ type Likelihood interface {
 	NLL(b *graph.Builder, out, target *G.Node) (*G.Node, error)
 }
 
+// TargetWidther is a Likelihood whose targets have another width than the
+// network's output (Heteroscedastic: means and scales out, values in).
+type TargetWidther interface {
+	// TargetWidth returns the target values per example for an output of
+	// outputWidth values per example, or an error if they cannot match.
+	TargetWidth(outputWidth int) (int, error)
+}
+
 // batchMean returns sum(x) / batch.
 func batchMean(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	s, err := G.Sum(x)

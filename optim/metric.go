@@ -2,9 +2,9 @@ package optim
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/gorgonia-bnn/bnn/datasets"
+	"github.com/gorgonia-bnn/bnn/uncertainty"
 )
 
 // Predictions are a model's Monte-Carlo outputs on a data set, which a
@@ -59,35 +59,11 @@ func accuracy(p *Predictions) (float64, error) {
 	if p.Width != p.Data.Classes {
 		return 0, fmt.Errorf("accuracy: the network outputs %d values per example, the data set has %d classes", p.Width, p.Data.Classes)
 	}
-	prob := make([]float64, p.Width)
-	correct := 0
-	for i := range n {
-		clear(prob)
-		for _, out := range p.Outputs {
-			row := out[i*p.Width : (i+1)*p.Width]
-			top := math.Inf(-1)
-			for _, z := range row {
-				top = math.Max(top, z)
-			}
-			s := 0.0
-			for _, z := range row {
-				s += math.Exp(z - top)
-			}
-			for c, z := range row {
-				prob[c] += math.Exp(z-top) / s
-			}
-		}
-		best := 0
-		for c, q := range prob {
-			if q > prob[best] {
-				best = c
-			}
-		}
-		if best == p.Data.Labels[i] {
-			correct++
-		}
+	cp, err := uncertainty.FromLogits(p.Outputs, n, p.Width)
+	if err != nil {
+		return 0, fmt.Errorf("accuracy: %w", err)
 	}
-	return float64(correct) / float64(n), nil
+	return cp.Accuracy(p.Data.Labels)
 }
 
 // RMSE is the root mean squared error of the predictive mean (the outputs
@@ -105,17 +81,17 @@ func rmse(p *Predictions) (float64, error) {
 	if p.Width != p.Data.YWidth {
 		return 0, fmt.Errorf("rmse: the network outputs %d values per example, the targets have %d", p.Width, p.Data.YWidth)
 	}
-	inv := 1 / float64(len(p.Outputs))
-	ss := 0.0
-	for j := range n * p.Width {
-		mean := 0.0
-		for _, out := range p.Outputs {
-			mean += out[j]
+	mean := make([]float64, n*p.Width)
+	for _, out := range p.Outputs {
+		for j, v := range out {
+			mean[j] += v
 		}
-		d := mean*inv - p.Data.Y[j]
-		ss += d * d
 	}
-	return math.Sqrt(ss / float64(n*p.Width)), nil
+	inv := 1 / float64(len(p.Outputs))
+	for j := range mean {
+		mean[j] *= inv
+	}
+	return uncertainty.RMSE(mean, p.Data.Y)
 }
 
 // check reports predictions whose parts do not fit together, and returns

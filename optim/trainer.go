@@ -29,6 +29,16 @@ type Objective interface {
 	Parts(g *graph.Graph) (fit, kl float64, err error)
 }
 
+// targetWidth is the targets per example obj wants for outputWidth
+// outputs: fewer than the outputs for a likelihood that also predicts its
+// noise (losses.Heteroscedastic through the ELBO).
+func targetWidth(obj Objective, outputWidth int) (int, error) {
+	if tw, ok := obj.(interface{ TargetWidth(int) (int, error) }); ok {
+		return tw.TargetWidth(outputWidth)
+	}
+	return outputWidth, nil
+}
+
 // StepInfo reports one training step: the position and the loss and its
 // parts, each the mean over the step's Monte-Carlo samples.
 type StepInfo struct {
@@ -404,9 +414,13 @@ func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
 	if err != nil {
 		return StepInfo{}, err
 	}
-	if want := size * g.OutputWidth(); len(y) != want {
-		return StepInfo{}, fmt.Errorf("optim: Step: %d target values for %d examples, the network outputs %d per example (%d in all)",
-			len(y), size, g.OutputWidth(), want)
+	width, err := targetWidth(t.obj, g.OutputWidth())
+	if err != nil {
+		return StepInfo{}, err
+	}
+	if want := size * width; len(y) != want {
+		return StepInfo{}, fmt.Errorf("optim: Step: %d target values for %d examples, the network outputs %d per example and the objective wants %d (%d in all)",
+			len(y), size, g.OutputWidth(), width, want)
 	}
 	gs, err := t.samplerGraphs(g, size)
 	if err != nil {

@@ -87,9 +87,13 @@ func (t *Trainer) validate(e *EpochInfo, n int) error {
 		if err != nil {
 			return err
 		}
-		if want := len(idx) * g.OutputWidth(); len(v.y) != want {
-			return fmt.Errorf("optim: Validation: %d target values for %d examples, the network outputs %d per example",
-				len(v.y), len(idx), g.OutputWidth())
+		width, err := targetWidth(t.obj, g.OutputWidth())
+		if err != nil {
+			return err
+		}
+		if want := len(idx) * width; len(v.y) != want {
+			return fmt.Errorf("optim: Validation: %d target values for %d examples, the network outputs %d per example and the objective wants %d",
+				len(v.y), len(idx), g.OutputWidth(), width)
 		}
 		if err := g.SetX(v.x); err != nil {
 			return err

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 
 	"github.com/gorgonia-bnn/bnn/uncertainty"
@@ -13,8 +14,10 @@ import (
 
 // ReliabilityDiagram draws a reliability diagram as a 6 × 4 inch PNG
 // picture: for each non-empty confidence bin a bar up to the bin's
-// accuracy, a hatched gap from there to the bin's mean confidence, and the
-// diagonal on which a perfectly calibrated model's bars would end. The bins
+// accuracy, labelled with the bin's number of examples, a hatched gap from
+// there to the bin's mean confidence (red above an over-confident bin's
+// bar, white hatching inside an under-confident one's), and the diagonal
+// on which a perfectly calibrated model's bars would end. The bins
 // are typically uncertainty.Calibration.Bins. Bars below the diagonal mean
 // over-confidence, bars above it under-confidence.
 //
@@ -61,10 +64,14 @@ func ReliabilityDiagram(title string, bins []uncertainty.ReliabilityBin) ([]byte
 	p.Y.Min, p.Y.Max = 0, 1
 
 	// Each bar is its own polygon so that adjacent outlines stay visible.
-	// The gaps come after the bars, hatched, so that a gap inside a bar
-	// (an under-confident bin) shows as well as one above it.
+	// Fills are opaque, so every gap looks exactly like its legend entry
+	// wherever it lies: above its bar (over-confident: light red, red
+	// hatching) or inside it (under-confident: the bar's blue, white
+	// hatching), drawn after the bars.
+	barFill := overWhite(blue, 0.85)
 	var barThumb plot.Thumbnailer
-	var gaps []*hatchedRect
+	var over, under []*hatchedRect
+	counts := plotter.XYLabels{}
 	for _, bin := range bins {
 		if bin.Count == 0 {
 			continue
@@ -73,22 +80,28 @@ func ReliabilityDiagram(title string, bins []uncertainty.ReliabilityBin) ([]byte
 		if err != nil {
 			return nil, fmt.Errorf("plots: %s: %w", fn, err)
 		}
-		bar.Color = withAlpha(blue, 0.85)
+		bar.Color = barFill
 		bar.LineStyle.Color = black
 		bar.LineStyle.Width = vg.Points(0.6)
 		p.Add(bar)
 		barThumb = bar
-		if bin.Accuracy != bin.Confidence {
-			gaps = append(gaps, &hatchedRect{
-				X0: bin.Lo, X1: bin.Hi,
-				Y0: min(bin.Accuracy, bin.Confidence), Y1: max(bin.Accuracy, bin.Confidence),
-				Fill:    withAlpha(red, 0.2),
-				Line:    draw.LineStyle{Color: red, Width: vg.Points(0.7)},
-				Spacing: vg.Points(4),
-			})
+		gap := &hatchedRect{
+			X0: bin.Lo, X1: bin.Hi,
+			Y0: min(bin.Accuracy, bin.Confidence), Y1: max(bin.Accuracy, bin.Confidence),
+			Spacing: vg.Points(4),
 		}
+		switch {
+		case bin.Accuracy < bin.Confidence:
+			gap.Fill, gap.Line = overWhite(red, 0.2), draw.LineStyle{Color: red, Width: vg.Points(0.7)}
+			over = append(over, gap)
+		case bin.Accuracy > bin.Confidence:
+			gap.Fill, gap.Line = barFill, draw.LineStyle{Color: color.White, Width: vg.Points(0.9)}
+			under = append(under, gap)
+		}
+		counts.XYs = append(counts.XYs, plotter.XY{X: (bin.Lo + bin.Hi) / 2, Y: max(bin.Accuracy, bin.Confidence)})
+		counts.Labels = append(counts.Labels, fmt.Sprint(bin.Count))
 	}
-	for _, g := range gaps {
+	for _, g := range append(over, under...) {
 		p.Add(g)
 	}
 	diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
@@ -99,10 +112,26 @@ func ReliabilityDiagram(title string, bins []uncertainty.ReliabilityBin) ([]byte
 	diag.Width = vg.Points(1)
 	diag.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	p.Add(diag)
+	// Each bin's number of examples, just above its bar or gap.
+	labels, err := plotter.NewLabels(counts)
+	if err != nil {
+		return nil, fmt.Errorf("plots: %s: %w", fn, err)
+	}
+	for i := range labels.TextStyle {
+		labels.TextStyle[i].Font.Size = vg.Points(7)
+		labels.TextStyle[i].XAlign = draw.XCenter
+		labels.TextStyle[i].YAlign = draw.YBottom
+		labels.TextStyle[i].Color = grey
+	}
+	labels.Offset = vg.Point{Y: vg.Points(1.5)}
+	p.Add(labels)
 
-	p.Legend.Add("accuracy", barThumb)
-	if len(gaps) > 0 {
-		p.Legend.Add("gap to confidence", gaps[0])
+	p.Legend.Add("accuracy (examples per bin above each bar)", barThumb)
+	if len(over) > 0 {
+		p.Legend.Add("gap to confidence: over-confident", over[0])
+	}
+	if len(under) > 0 {
+		p.Legend.Add("gap to confidence: under-confident", under[0])
 	}
 	p.Legend.Add("perfect calibration", diag)
 	return renderPlot(fn, p, width, height)
@@ -118,4 +147,10 @@ func SaveReliabilityDiagram(path, title string, bins []uncertainty.ReliabilityBi
 // rect returns the corners of the rectangle [x0, x1] × [y0, y1].
 func rect(x0, x1, y0, y1 float64) plotter.XYs {
 	return plotter.XYs{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
+}
+
+// overWhite returns the opaque colour c shows at opacity alpha over white.
+func overWhite(c color.NRGBA, alpha float64) color.NRGBA {
+	mix := func(v uint8) uint8 { return uint8(math.Round(alpha*float64(v) + (1-alpha)*255)) }
+	return color.NRGBA{R: mix(c.R), G: mix(c.G), B: mix(c.B), A: 255}
 }

@@ -96,3 +96,21 @@ func TestReliabilityDiagramErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestReliabilityDiagramUnderConfident: gaps inside the bars are drawn in
+// the bar's colour with white hatching, as their legend entry shows them,
+// never in the over-confident gap's red, which the legend then omits.
+func TestReliabilityDiagramUnderConfident(t *testing.T) {
+	under := bins10(func(c float64) float64 { return min(1, 1.25*c) })
+	b, err := ReliabilityDiagram("under-confident", under)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decode(t, b, wantW, wantH)
+	if n := countNear(img, gapR, gapG, gapB, 4); n > 0 {
+		t.Errorf("%d pixels in the over-confident gap colour, want none", n)
+	}
+	if n := countNear(img, barR, barG, barB, 4); n < 10000 {
+		t.Errorf("%d pixels in the bar colour, want visible bars (>= 10000)", n)
+	}
+}

@@ -151,18 +151,24 @@ func (n *Net) check() error {
 			return fmt.Errorf("%w: layer %d takes %d inputs, layer %d gives %d outputs", ErrShape, i, l.In, i-1, n.Layers[i-1].Out)
 		}
 	}
-	if n.Inputs == nil {
-		if n.InputWidth != n.Layers[0].In {
-			return fmt.Errorf("%w: examples of %d values for a first layer of %d inputs", ErrShape, n.InputWidth, n.Layers[0].In)
+	return checkInputs(n.InputWidth, n.Inputs, n.Layers[0].In)
+}
+
+// checkInputs checks that inputs (nil: all) picks first inputs of a layer
+// from examples of width values.
+func checkInputs(width int, inputs []int, first int) error {
+	if inputs == nil {
+		if width != first {
+			return fmt.Errorf("%w: examples of %d values for a first layer of %d inputs", ErrShape, width, first)
 		}
 		return nil
 	}
-	if len(n.Inputs) != n.Layers[0].In {
-		return fmt.Errorf("%w: %d inputs read for a first layer of %d", ErrShape, len(n.Inputs), n.Layers[0].In)
+	if len(inputs) != first {
+		return fmt.Errorf("%w: %d inputs read for a first layer of %d", ErrShape, len(inputs), first)
 	}
-	for j, i := range n.Inputs {
-		if i < 0 || i >= n.InputWidth || j > 0 && i <= n.Inputs[j-1] {
-			return fmt.Errorf("%w: Inputs[%d] = %d: want ascending indices in [0, %d)", ErrShape, j, i, n.InputWidth)
+	for j, i := range inputs {
+		if i < 0 || i >= width || j > 0 && i <= inputs[j-1] {
+			return fmt.Errorf("%w: Inputs[%d] = %d: want ascending indices in [0, %d)", ErrShape, j, i, width)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package prune
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -14,16 +15,78 @@ type SparseNet struct {
 	hidden     Activation
 	inputWidth int
 	inputs     []int
-	layers     []csrLayer
+	layers     []SparseLayer
 	err        error // the Net's, reported by Forward
 }
 
-type csrLayer struct {
-	in, out  int
-	rowStart []int // out+1 offsets into col and val
-	col      []int32
-	val      []float64
-	bias     []float64 // nil for none
+// SparseLayer is a dense layer x W^T + b whose weights are stored in
+// compressed sparse rows: the weights of output o are Values[RowStart[o]:
+// RowStart[o+1]], in the input columns Cols[RowStart[o]:RowStart[o+1]].
+type SparseLayer struct {
+	In, Out  int
+	RowStart []int // Out+1 ascending offsets into Cols and Values, from 0
+	Cols     []int32
+	Values   []float64
+	Bias     []float64 // [Out]; nil for none
+}
+
+// NewSparseNet returns the network of sparse layers with activation hidden
+// (ReLU when nil) after every layer but the last. It reads the inputs
+// listed in inputs (ascending indices; nil: all) from examples of
+// inputWidth values. It checks that the layers are well formed and chain.
+func NewSparseNet(inputWidth int, inputs []int, layers []SparseLayer, hidden Activation) (*SparseNet, error) {
+	if len(layers) == 0 {
+		return nil, errors.New("prune: NewSparseNet: no layers")
+	}
+	if hidden == nil {
+		hidden = ReLU
+	}
+	for i, l := range layers {
+		if err := l.check(); err != nil {
+			return nil, fmt.Errorf("layer %d: %w", i, err)
+		}
+		if i > 0 && l.In != layers[i-1].Out {
+			return nil, fmt.Errorf("%w: layer %d takes %d inputs, layer %d gives %d outputs", ErrShape, i, l.In, i-1, layers[i-1].Out)
+		}
+	}
+	if err := checkInputs(inputWidth, inputs, layers[0].In); err != nil {
+		return nil, err
+	}
+	s := &SparseNet{hidden: hidden, inputWidth: inputWidth, inputs: slices.Clone(inputs)}
+	for _, l := range layers {
+		s.layers = append(s.layers, l.clone())
+	}
+	return s, nil
+}
+
+func (l SparseLayer) check() error {
+	switch {
+	case l.In <= 0 || l.Out <= 0:
+		return fmt.Errorf("%w: layer sizes in=%d, out=%d, want both > 0", ErrShape, l.In, l.Out)
+	case len(l.RowStart) != l.Out+1 || l.RowStart[0] != 0:
+		return fmt.Errorf("%w: %d row offsets for %d outputs, want %d starting at 0", ErrShape, len(l.RowStart), l.Out, l.Out+1)
+	case len(l.Cols) != len(l.Values) || l.RowStart[l.Out] != len(l.Values):
+		return fmt.Errorf("%w: %d columns and %d values for %d stored weights", ErrShape, len(l.Cols), len(l.Values), l.RowStart[l.Out])
+	case l.Bias != nil && len(l.Bias) != l.Out:
+		return fmt.Errorf("%w: %d biases for %d outputs", ErrShape, len(l.Bias), l.Out)
+	}
+	for o := range l.Out {
+		if l.RowStart[o+1] < l.RowStart[o] {
+			return fmt.Errorf("%w: row offsets decrease at output %d", ErrShape, o)
+		}
+	}
+	for k, c := range l.Cols {
+		if c < 0 || int(c) >= l.In {
+			return fmt.Errorf("%w: stored weight %d is in column %d of a layer of %d inputs", ErrShape, k, c, l.In)
+		}
+	}
+	return nil
+}
+
+func (l SparseLayer) clone() SparseLayer {
+	l.RowStart, l.Cols = slices.Clone(l.RowStart), slices.Clone(l.Cols)
+	l.Values, l.Bias = slices.Clone(l.Values), slices.Clone(l.Bias)
+	return l
 }
 
 // Sparse returns n in compressed sparse rows.
@@ -33,27 +96,43 @@ func (n *Net) Sparse() *SparseNet {
 	}
 	s := &SparseNet{hidden: n.Hidden, inputWidth: n.InputWidth, inputs: slices.Clone(n.Inputs)}
 	for _, l := range n.Layers {
-		c := csrLayer{in: l.In, out: l.Out, rowStart: make([]int, 0, l.Out+1), bias: slices.Clone(l.Bias)}
-		c.rowStart = append(c.rowStart, 0)
+		c := SparseLayer{In: l.In, Out: l.Out, RowStart: make([]int, 0, l.Out+1), Bias: slices.Clone(l.Bias)}
+		c.RowStart = append(c.RowStart, 0)
 		for o := range l.Out {
 			for i, w := range l.Weight[o*l.In : (o+1)*l.In] {
 				if w != 0 {
-					c.col = append(c.col, int32(i))
-					c.val = append(c.val, w)
+					c.Cols = append(c.Cols, int32(i))
+					c.Values = append(c.Values, w)
 				}
 			}
-			c.rowStart = append(c.rowStart, len(c.val))
+			c.RowStart = append(c.RowStart, len(c.Values))
 		}
 		s.layers = append(s.layers, c)
 	}
 	return s
 }
 
+// Layers returns copies of the network's layers.
+func (s *SparseNet) Layers() []SparseLayer {
+	out := make([]SparseLayer, len(s.layers))
+	for i, l := range s.layers {
+		out[i] = l.clone()
+	}
+	return out
+}
+
+// InputWidth returns the number of values in one example.
+func (s *SparseNet) InputWidth() int { return s.inputWidth }
+
+// Inputs returns the indices of the example values the network reads (nil:
+// all of them).
+func (s *SparseNet) Inputs() []int { return slices.Clone(s.inputs) }
+
 // NonZero returns the number of stored weights.
 func (s *SparseNet) NonZero() int {
 	nz := 0
 	for _, l := range s.layers {
-		nz += len(l.val)
+		nz += len(l.Values)
 	}
 	return nz
 }
@@ -79,15 +158,15 @@ func (s *SparseNet) Forward(x []float64, rows int) ([]float64, error) {
 		}
 	}
 	for li, l := range s.layers {
-		out := make([]float64, rows*l.out)
+		out := make([]float64, rows*l.Out)
 		for r := range rows {
-			in, dst := h[r*width:(r+1)*width], out[r*l.out:(r+1)*l.out]
-			for o := range l.out {
+			in, dst := h[r*width:(r+1)*width], out[r*l.Out:(r+1)*l.Out]
+			for o := range l.Out {
 				sum := 0.0
-				if l.bias != nil {
-					sum = l.bias[o]
+				if l.Bias != nil {
+					sum = l.Bias[o]
 				}
-				cols, vals := l.col[l.rowStart[o]:l.rowStart[o+1]], l.val[l.rowStart[o]:l.rowStart[o+1]]
+				cols, vals := l.Cols[l.RowStart[o]:l.RowStart[o+1]], l.Values[l.RowStart[o]:l.RowStart[o+1]]
 				for k, c := range cols {
 					sum += vals[k] * in[c]
 				}
@@ -97,7 +176,7 @@ func (s *SparseNet) Forward(x []float64, rows int) ([]float64, error) {
 				dst[o] = sum
 			}
 		}
-		h, width = out, l.out
+		h, width = out, l.Out
 	}
 	return h, nil
 }

@@ -18,7 +18,13 @@
 //     with a Wilson confidence interval;
 //   - AUROC by the Mann-Whitney rank statistic, and OODAUROC for the usual
 //     test of whether an uncertainty score separates in-distribution from
-//     out-of-distribution inputs.
+//     out-of-distribution inputs;
+//   - calibration on held-out data, for when the posterior is not to be
+//     trusted on its own: split-conformal intervals normalised by the
+//     predictive sd (CalibrateInterval), temperature scaling
+//     (FitTemperature) and adaptive conformal prediction sets
+//     (CalibrateSets), whose coverage holds at the nominal level on
+//     exchangeable data whatever the model.
 //
 // Everything takes and returns plain float64 slices and ints, so that it
 // can be used from any Go code (and from an interpreter that cannot

@@ -42,6 +42,7 @@ type config struct {
 	data          string // IDX directory; "" for the embedded digits
 	ood           string // IDX directory of out-of-distribution images
 	out           string // directory for the PNGs; "" for none
+	save          string // checkpoint to write for bnn-serve; "" for none
 	seed          uint64
 	deterministic bool
 	float64       bool
@@ -86,6 +87,7 @@ func main() {
 	flag.StringVar(&c.data, "data", "", "IDX directory (MNIST layout); default: the embedded 10,000 digits")
 	flag.StringVar(&c.ood, "ood", "", "IDX directory of out-of-distribution images, e.g. /usr/share/datasets/fashion-mnist")
 	flag.StringVar(&c.out, "out", "mnist-out", "directory for the PNG pictures (empty: none)")
+	flag.StringVar(&c.save, "save", "", "write the trained model with its netspec to this checkpoint (for cmd/bnn-serve)")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of initialisation, noise and shuffling")
 	flag.BoolVar(&c.deterministic, "deterministic", false, "train the same network without weight uncertainty, for comparison")
 	flag.BoolVar(&c.float64, "float64", false, "compute in float64 instead of float32")
@@ -209,6 +211,11 @@ func run(ctx context.Context, c config) (*result, error) {
 	r.StepsPerSecond = float64(len(hist.Steps)) / trainSeconds
 	if err := evaluate(model, &test, ood, c, r); err != nil {
 		return nil, err
+	}
+	if c.save != "" && !c.deterministic {
+		if err := save(c.save, model, &test, c); err != nil {
+			return nil, err
+		}
 	}
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil

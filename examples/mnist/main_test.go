@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
+	"github.com/gorgonia-bnn/bnn/netspec"
 )
 
 func testConfig(model string) config {
@@ -51,7 +52,11 @@ func TestMLPUncertainty(t *testing.T) {
 	c := testConfig("mlp")
 	c.ood = filepath.Join("testdata", "fashion2k")
 	c.out = t.TempDir()
+	c.save = filepath.Join(c.out, "mlp.safetensors")
 	bayes, det := runPair(t, c)
+	if _, s, err := netspec.Load(c.save); err != nil || !s.SameNetwork(spec(c)) || !(s.OODThreshold > 0) {
+		t.Errorf("-save: spec %+v, %v; want the MLP with an OOD threshold", s, err)
+	}
 	if bayes.Accuracy < 0.94 {
 		t.Errorf("accuracy %.4f, want >= 0.94", bayes.Accuracy)
 	}

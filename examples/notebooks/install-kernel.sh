@@ -53,6 +53,10 @@ cd "$here/kernel"
 go build -o "$bin/bnn-kernel" .
 GOBIN=$bin go install tool
 echo "installed $bin/bnn-kernel and $bin/gomacro"
+case ":$PATH:" in
+*":$bin:"*) ;;
+*) echo "install-kernel: $bin is not on your PATH; add it, e.g. export PATH=\"$bin:\$PATH\"" >&2 ;;
+esac
 
 if command -v jupyter >/dev/null; then
 	data=${JUPYTER_DATA_DIR:-$(jupyter --data-dir)}

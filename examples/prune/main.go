@@ -13,8 +13,11 @@
 // ends above -threshold (3, as in the paper) are pruned, and every input
 // and hidden unit left without a live weight goes with them (prune.Compact).
 // It prints the accuracy of the posterior mean weights before pruning and
-// of the compact network after, and the compression (total / kept
-// weights); with -json the last line is one JSON object with the figures.
+// of the compact network after. The compact network is exported as a
+// safetensors file (checkpoint.PrunedNet: each layer dense or in compressed
+// sparse rows, whichever is smaller), read back and timed; the compression
+// it prints is what that file achieves, the dense network's bytes on disk
+// over the exported file's. With -json the last line is one JSON object with the figures.
 //
 // bayesnodes.Wrap does the same for a network written with plain
 // parameters, but samples whole weight matrices: local reparameterisation
@@ -31,12 +34,14 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
+	"github.com/gorgonia-bnn/bnn/checkpoint"
 	"github.com/gorgonia-bnn/bnn/datasets"
 	"github.com/gorgonia-bnn/bnn/datasets/mnist10k"
 	"github.com/gorgonia-bnn/bnn/graph"
@@ -56,18 +61,24 @@ type config struct {
 	klScale   float64 // multiplies the KL weight 1/N
 	threshold float64 // log alpha above which a weight is pruned
 	data      string
+	export    string // directory for the exported files; "": a temporary one
 	log       io.Writer
 }
 
 type result struct {
 	Accuracy       float64 `json:"accuracy"`        // Bayesian model, mean weights
 	AccuracyPruned float64 `json:"accuracy_pruned"` // pruned, compact network
-	Compression    float64 `json:"compression"`     // total / kept weights
-	Kept           int     `json:"kept"`
-	Total          int     `json:"total"`
-	Widths         []int   `json:"widths"`         // of the compact network, inputs first
-	CompactParams  int     `json:"compact_params"` // weights and biases of the compact network
-	DenseParams    int     `json:"dense_params"`
+	// Compression is what the exported file achieves: the bytes of the
+	// dense network's file over the exported one's.
+	Compression       float64 `json:"compression"`
+	WeightCompression float64 `json:"weight_compression"` // total / kept weights
+	DenseBytes        int64   `json:"dense_bytes"`        // the unpruned network, float32, on disk
+	ExportedBytes     int64   `json:"exported_bytes"`     // the exported pruned network on disk
+	Kept              int     `json:"kept"`
+	Total             int     `json:"total"`
+	Widths            []int   `json:"widths"`         // of the compact network, inputs first
+	CompactParams     int     `json:"compact_params"` // weights and biases of the compact network
+	DenseParams       int     `json:"dense_params"`
 	// Largest difference between the outputs of the pruned dense network
 	// and of the compact one, in compressed sparse rows.
 	MaxOutputDiff float64 `json:"max_output_diff"`
@@ -76,9 +87,13 @@ type result struct {
 	ForwardDense   float64 `json:"forward_seconds_dense"`
 	ForwardCompact float64 `json:"forward_seconds_compact"`
 	ForwardSparse  float64 `json:"forward_seconds_sparse"`
-	Threshold      float64 `json:"threshold"`
-	Epochs         int     `json:"epochs"`
-	Seconds        float64 `json:"seconds"`
+	// ForwardExported times the network read back from the exported
+	// file, whose accuracy is AccuracyExported.
+	ForwardExported  float64 `json:"forward_seconds_exported"`
+	AccuracyExported float64 `json:"accuracy_exported"`
+	Threshold        float64 `json:"threshold"`
+	Epochs           int     `json:"epochs"`
+	Seconds          float64 `json:"seconds"`
 }
 
 func main() {
@@ -93,6 +108,7 @@ func main() {
 	flag.Float64Var(&c.delta, "delta", c.delta, "MOPED delta: the sparse posterior starts at sigma = delta |theta|")
 	flag.Float64Var(&c.klScale, "kl-scale", c.klScale, "multiplies the KL weight 1/N (1: the ELBO)")
 	flag.StringVar(&c.data, "data", "", "IDX directory (MNIST layout); default: the embedded 10,000 digits")
+	flag.StringVar(&c.export, "export", "", "directory to keep the dense and pruned safetensors files in (default: measured in a temporary directory, then removed)")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
 	flag.Parse()
 	c.log = os.Stderr
@@ -102,10 +118,11 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("accuracy %.4f before pruning, %.4f after\n", r.Accuracy, r.AccuracyPruned)
-	fmt.Printf("kept %d of %d weights: %.1fx compression; compact network %v, %d parameters (dense %d)\n",
-		r.Kept, r.Total, r.Compression, r.Widths, r.CompactParams, r.DenseParams)
-	fmt.Printf("forward pass over the test set: dense %.1f ms, compact %.1f ms, sparse rows %.1f ms\n",
-		1e3*r.ForwardDense, 1e3*r.ForwardCompact, 1e3*r.ForwardSparse)
+	fmt.Printf("kept %d of %d weights (%.1fx fewer); compact network %v, %d parameters (dense %d)\n",
+		r.Kept, r.Total, r.WeightCompression, r.Widths, r.CompactParams, r.DenseParams)
+	fmt.Printf("on disk: dense %d bytes, exported %d bytes: %.1fx compression\n", r.DenseBytes, r.ExportedBytes, r.Compression)
+	fmt.Printf("forward pass over the test set: dense %.1f ms, compact %.1f ms, sparse rows %.1f ms, exported %.1f ms\n",
+		1e3*r.ForwardDense, 1e3*r.ForwardCompact, 1e3*r.ForwardSparse, 1e3*r.ForwardExported)
 	if *asJSON {
 		b, _ := json.Marshal(r)
 		fmt.Println(string(b))
@@ -222,7 +239,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		r.Total += count.Total
 		fmt.Fprintf(c.log, "%s: kept %d of %d weights\n", count.Name, count.Kept, count.Total)
 	}
-	r.Compression = float64(r.Total) / float64(r.Kept)
+	r.WeightCompression = float64(r.Total) / float64(r.Kept)
 	dense, err := prune.NewNet(layers, prune.ReLU)
 	if err != nil {
 		return nil, err
@@ -232,6 +249,10 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 	r.Widths, r.CompactParams, r.DenseParams = compact.Widths(), compact.NumParams(), dense.NumParams()
+	exported, err := export(dense, compact, c.export, r)
+	if err != nil {
+		return nil, err
+	}
 	forwards := []struct {
 		run     func([]float64, int) ([]float64, error)
 		seconds *float64
@@ -239,6 +260,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		{dense.Forward, &r.ForwardDense},
 		{compact.Forward, &r.ForwardCompact},
 		{compact.Sparse().Forward, &r.ForwardSparse},
+		{exported.Forward, &r.ForwardExported},
 	}
 	outs := make([][]float64, len(forwards))
 	for i, f := range forwards {
@@ -252,8 +274,56 @@ func run(ctx context.Context, c config) (*result, error) {
 		r.MaxOutputDiff = max(r.MaxOutputDiff, math.Abs(outs[1][i]-want), math.Abs(outs[2][i]-want))
 	}
 	r.AccuracyPruned = argmaxAccuracy(outs[2], test.Labels, 10)
+	r.AccuracyExported = argmaxAccuracy(outs[3], test.Labels, 10)
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil
+}
+
+// export writes the dense network and the compact one as safetensors
+// files in dir (a temporary directory when empty), the weights as float32,
+// the model's dtype; records their sizes on disk and the compression in r;
+// and returns the network read back from the compact file.
+func export(dense, compact *prune.Net, dir string, r *result) (*prune.SparseNet, error) {
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "prune-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	files := []struct {
+		net    *prune.Net
+		layout checkpoint.NetLayout
+		name   string
+		bytes  *int64
+	}{
+		{dense, checkpoint.Dense, "lenet300-dense.safetensors", &r.DenseBytes},
+		{compact, checkpoint.Smallest, "lenet300-pruned.safetensors", &r.ExportedBytes},
+	}
+	for _, f := range files {
+		file, err := checkpoint.PrunedNet(f.net, checkpoint.F32, f.layout)
+		if err != nil {
+			return nil, err
+		}
+		path := filepath.Join(dir, f.name)
+		if err := checkpoint.WriteFile(path, file); err != nil {
+			return nil, err
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		*f.bytes = info.Size()
+	}
+	r.Compression = float64(r.DenseBytes) / float64(r.ExportedBytes)
+	file, err := checkpoint.ReadFile(filepath.Join(dir, files[1].name))
+	if err != nil {
+		return nil, err
+	}
+	return checkpoint.ReadPrunedNet(file)
 }
 
 // pretrain trains a deterministic LeNet-300-100 of plain weights (one

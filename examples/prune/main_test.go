@@ -8,9 +8,11 @@ import (
 )
 
 // TestPruneLeNet runs the example's default recipe on the embedded digits
-// and checks the targets: at least 20x fewer weights, and the
-// pruned, compacted network within one percentage point of the Bayesian
-// model's accuracy.
+// and checks the targets: at least 20x fewer weights, the pruned,
+// compacted network within one percentage point of the Bayesian model's
+// accuracy, and an exported file whose size follows the kept weights (six
+// bytes each: a float32 and a 16-bit column) and which computes what the
+// compact network does.
 func TestPruneLeNet(t *testing.T) {
 	r, err := run(context.Background(), defaults())
 	if err != nil {
@@ -18,8 +20,14 @@ func TestPruneLeNet(t *testing.T) {
 	}
 	b, _ := json.Marshal(r)
 	t.Log(string(b))
-	if r.Compression < 20 {
-		t.Errorf("compression %.1fx, want >= 20x", r.Compression)
+	if r.WeightCompression < 20 {
+		t.Errorf("%.1fx fewer weights, want >= 20x", r.WeightCompression)
+	}
+	if want := float64(r.DenseBytes) / float64(r.ExportedBytes); r.Compression != want || r.Compression < 12 {
+		t.Errorf("compression %.2fx, want the files' ratio %.2fx, at least 12x", r.Compression, want)
+	}
+	if r.AccuracyExported != r.AccuracyPruned {
+		t.Errorf("the exported network's accuracy %.4f, the compact one's %.4f: want equal (float32 weights stored exactly)", r.AccuracyExported, r.AccuracyPruned)
 	}
 	if r.AccuracyPruned < r.Accuracy-0.01 {
 		t.Errorf("accuracy after pruning %.4f, before %.4f: want within 1 point", r.AccuracyPruned, r.Accuracy)

@@ -6,12 +6,20 @@
 // With -json the last line of output is one JSON object with the figures
 // (see the README for what each means).
 //
-// The loss is the ELBO per example with a Gaussian likelihood of the data's
-// noise sd, 0.1, and KL weight 1/N: the negative ELBO divided by N. Peers'
-// documented "MSE + KL/N" amounts to a noise sd of 0.7, under which the KL
-// outweighs the fit and the network underfits (BLiTZ: RMSE 0.49 here).
-// -noise 0 learns the noise sd with the network instead; it starts at 0.5
-// and reaches about 0.13 in 2000 steps, fitting less tightly (RMSE ~0.11).
+// The loss is the ELBO per example with a Gaussian likelihood of noise sd
+// 0.095 (the data's is 0.1) and KL weight 1/N: the negative ELBO divided by
+// N. Peers' documented "MSE + KL/N" amounts to a noise sd of 0.7, under
+// which the KL outweighs the fit and the network underfits (BLiTZ: RMSE
+// 0.49 here). -noise 0 learns the noise sd with the network instead.
+//
+// The defaults were chosen by their distribution over seeds 1-20 (go run
+// ./cmd/seedsweep -seeds 1-20 ./examples/sine -out ""), not on one seed:
+// 4000 full-batch steps with the learning rate decayed from 0.03 to 0.001
+// (cosine) bring the median RMSE from 0.059 to 0.031 and the worst seed's
+// from 0.17 to 0.049; a likelihood sd slightly under the data's, 0.095,
+// centres the coverage of mean ± 2 sd (0.952, 0.932-0.976) where 0.1 leaves
+// it at 0.961 (0.940-0.980), because the epistemic sd adds to it. The
+// tests check them on seeds 101-103.
 package main
 
 import (
@@ -41,8 +49,11 @@ type config struct {
 	mc      int     // Monte-Carlo samples per training step
 	noise   float64 // fixed likelihood noise sd; 0 learns it
 	lr      float64
+	lrFinal float64 // learning rate at the last step, reached by a cosine decay
+	warmup  int     // steps over which the KL weight grows from 0 to 1/N
 	rhoInit float64 // posterior rho initial mean
 	prior   float64 // prior sd
+	level   float64 // nominal coverage of the conformal interval
 	out     string  // PNG path, "" for none
 	log     io.Writer
 }
@@ -54,23 +65,31 @@ type result struct {
 	StdInside       float64 `json:"std_inside"`
 	StdOutside      float64 `json:"std_outside"`
 	RMSEMeanWeights float64 `json:"rmse_mean_weights"`
-	NoiseStd        float64 `json:"noise_std"`
-	StepsPerSecond  float64 `json:"steps_per_second"`
-	Seconds         float64 `json:"seconds"`
-	Seed            uint64  `json:"seed"`
-	Steps           int     `json:"steps"`
+	// ConformalCoverage is the share of 5000 fresh points inside the
+	// conformal interval calibrated on 2000 others; ConformalScale is its
+	// half-width in total predictive sds.
+	ConformalCoverage float64 `json:"conformal_coverage"`
+	ConformalScale    float64 `json:"conformal_scale"`
+	NoiseStd          float64 `json:"noise_std"`
+	StepsPerSecond    float64 `json:"steps_per_second"`
+	Seconds           float64 `json:"seconds"`
+	Seed              uint64  `json:"seed"`
+	Steps             int     `json:"steps"`
 }
 
 func main() {
 	var c config
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of data, initialisation, noise and shuffling")
-	flag.IntVar(&c.steps, "steps", 2000, "training steps (full batch)")
+	flag.IntVar(&c.steps, "steps", 4000, "training steps (full batch)")
 	flag.IntVar(&c.samples, "samples", 100, "predictive samples")
 	flag.IntVar(&c.mc, "mc", 1, "Monte-Carlo samples per training step")
-	flag.Float64Var(&c.noise, "noise", 0.1, "likelihood noise sd (the data's is 0.1); 0 learns it with the network")
-	flag.Float64Var(&c.lr, "lr", 0.01, "Adam learning rate")
+	flag.Float64Var(&c.noise, "noise", 0.095, "likelihood noise sd (the data's is 0.1); 0 learns it with the network")
+	flag.Float64Var(&c.lr, "lr", 0.03, "Adam learning rate at the first step")
+	flag.Float64Var(&c.lrFinal, "lr-final", 0.001, "learning rate at the last step (cosine decay from -lr)")
+	flag.IntVar(&c.warmup, "kl-warmup", 0, "steps over which the KL weight grows linearly to 1/N (0: none)")
 	flag.Float64Var(&c.rhoInit, "rho-init", bayesnodes.DefaultRhoInit, "initial posterior rho (sigma = softplus(rho))")
 	flag.Float64Var(&c.prior, "prior-sigma", 1, "sd of the Gaussian prior on every weight")
+	flag.Float64Var(&c.level, "level", 0.95, "nominal coverage of the conformal interval")
 	flag.StringVar(&c.out, "out", "sine.png", "PNG to write (empty: none)")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
 	flag.Parse()
@@ -102,8 +121,9 @@ func newNetwork(c config) (graph.Network, error) {
 }
 
 func run(ctx context.Context, c config) (*result, error) {
-	if c.steps <= 0 || c.samples <= 1 || c.mc <= 0 || !(c.lr > 0) || c.noise < 0 {
-		return nil, fmt.Errorf("want steps > 0, samples > 1, mc > 0, lr > 0 and noise >= 0; got %d, %d, %d, %v, %v", c.steps, c.samples, c.mc, c.lr, c.noise)
+	if c.steps <= 0 || c.samples <= 1 || c.mc <= 0 || !(c.lr > 0) || !(c.lrFinal > 0) || c.noise < 0 || c.warmup < 0 || !(c.level > 0 && c.level < 1) {
+		return nil, fmt.Errorf("want steps > 0, samples > 1, mc > 0, lr > 0, lr-final > 0, noise >= 0, kl-warmup >= 0 and 0 < level < 1; got %d, %d, %d, %v, %v, %v, %d, %v",
+			c.steps, c.samples, c.mc, c.lr, c.lrFinal, c.noise, c.warmup, c.level)
 	}
 	train, err := datasets.Sine(500, c.seed)
 	if err != nil {
@@ -128,7 +148,11 @@ func run(ctx context.Context, c config) (*result, error) {
 		}
 		lik, noiseStd = learned, learned.Sigma
 	}
-	elbo, err := losses.NewELBO(lik)
+	var klWeight losses.KLWeight = losses.PerExample{}
+	if c.warmup > 0 {
+		klWeight = losses.Annealed{Base: klWeight, Steps: c.warmup}
+	}
+	elbo, err := losses.NewELBO(lik, losses.WithKLWeight(klWeight))
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +160,14 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	trainer, err := optim.NewTrainer(model, elbo, adam, optim.Samples(c.mc), optim.Progress(c.log), optim.ShuffleSeed(c.seed))
+	// Cosine decay from lr to lrFinal: a small final step lets the noisy
+	// single-sample gradients settle instead of leaving the mean wherever
+	// the last large step put it.
+	decay := func(s optim.StepInfo) error {
+		t := math.Min(1, float64(s.Step+1)/float64(c.steps))
+		return adam.SetLearnRate(c.lrFinal + (c.lr-c.lrFinal)*(1+math.Cos(math.Pi*t))/2)
+	}
+	trainer, err := optim.NewTrainer(model, elbo, adam, optim.Samples(c.mc), optim.Progress(c.log), optim.ShuffleSeed(c.seed), optim.OnStep(decay))
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +232,9 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 	r.Coverage = cov.Inside
+	if r.ConformalScale, r.ConformalCoverage, err = conformal(model, c, r.NoiseStd); err != nil {
+		return nil, err
+	}
 	r.Seconds = time.Since(start).Seconds()
 
 	if c.out != "" {
@@ -209,6 +243,39 @@ func run(ctx context.Context, c config) (*result, error) {
 		}
 	}
 	return r, nil
+}
+
+// conformal calibrates a split-conformal interval of level c.level on 2000
+// fresh noisy points and returns its scale and its coverage of 5000 more.
+func conformal(model *graph.Model, c config, noiseStd float64) (scale, coverage float64, err error) {
+	predictive := func(n int, seed uint64) (y, mean, sd []float64, err error) {
+		d, err := datasets.Sine(n, seed, datasets.UniformX())
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		p, err := model.PredictMarginal(d.X, c.samples)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		s, err := uncertainty.Summarize(p.Samples)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return d.Y, s.Mean, uncertainty.TotalStd(s.Std, noiseStd), nil
+	}
+	y, mean, sd, err := predictive(2000, c.seed+2_000_003)
+	if err != nil {
+		return 0, 0, err
+	}
+	interval, err := uncertainty.CalibrateInterval(y, mean, sd, c.level)
+	if err != nil {
+		return 0, 0, err
+	}
+	if y, mean, sd, err = predictive(5000, c.seed+3_000_003); err != nil {
+		return 0, 0, err
+	}
+	coverage, err = interval.Coverage(y, mean, sd)
+	return interval.Scale, coverage, err
 }
 
 // plot draws the data, the predictive mean with a band of 2 total sd and a
