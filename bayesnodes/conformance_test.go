@@ -2,9 +2,11 @@ package bayesnodes_test
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 
@@ -212,9 +214,21 @@ func (pp posteriorParts) setNoise(t *testing.T, g *graph.Graph, c *goldenCase) {
 }
 
 // checkPosteriorTerms checks log q, log p and both KL estimates of the
-// reference draw against the layer's posteriors, summed over them.
+// reference draw against the layer's posteriors, summed over them. A field
+// the check expects and the reference lacks fails it, rather than being
+// skipped: log q, log p and the Monte-Carlo KL always, the closed-form KL
+// when the prior is a single Gaussian (pi = 1), which has one.
 func (pp posteriorParts) checkTerms(t *testing.T, c *goldenCase, dt dtypeTol) {
 	t.Helper()
+	expected := map[string]*float64{"log_q": c.LogQ, "log_p": c.LogP, "kl_mc": c.KLMC}
+	if c.Prior["pi"] == 1 {
+		expected["kl_closed"] = c.KLClosed
+	}
+	for _, name := range slices.Sorted(maps.Keys(expected)) {
+		if expected[name] == nil {
+			t.Fatalf("reference %s has no %s, which this layer kind is checked on", c.Name, name)
+		}
+	}
 	names := make([]string, 0, len(pp))
 	for n := range pp {
 		names = append(names, n)
@@ -284,7 +298,7 @@ func (pp posteriorParts) checkTerms(t *testing.T, c *goldenCase, dt dtypeTol) {
 	}
 	for name, want := range map[string]*float64{"log_q": c.LogQ, "log_p": c.LogP, "kl_mc": c.KLMC, "kl_closed": c.KLClosed} {
 		if want == nil {
-			continue
+			continue // not expected: checked above
 		}
 		got, err := g.Value(name)
 		if err != nil {
