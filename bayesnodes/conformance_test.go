@@ -118,8 +118,9 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-// goldenPrior maps the reference {pi, sigma1, sigma2} to our prior: a
-// single Gaussian when pi is 1, the scale mixture otherwise.
+// goldenPrior maps the reference {pi, sigma1, sigma2[, mu]} to our prior:
+// a single Gaussian N(mu, sigma1^2) when pi is 1 (mu 0 if absent), the
+// scale mixture (centred at 0) otherwise.
 func goldenPrior(t *testing.T, p map[string]float64) bayesnodes.Prior {
 	t.Helper()
 	pi, s1, s2 := p["pi"], p["sigma1"], p["sigma2"]
@@ -127,7 +128,10 @@ func goldenPrior(t *testing.T, p map[string]float64) bayesnodes.Prior {
 		t.Fatalf("prior %v has no sigma1", p)
 	}
 	if pi == 1 {
-		return bayesnodes.Normal{Sigma: s1}
+		return bayesnodes.Normal{Mu: p["mu"], Sigma: s1}
+	}
+	if p["mu"] != 0 {
+		t.Fatalf("prior %v: a scale mixture is centred at 0", p)
 	}
 	return bayesnodes.ScaleMixture{Pi: pi, Sigma1: s1, Sigma2: s2}
 }
