@@ -13,10 +13,15 @@ import (
 func init() { conformanceRunners["linear_flipout"] = checkLinearFlipoutCase }
 
 // checkLinearFlipoutCase checks Flipout against the reference: its eps hold
-// the weight and bias draws and the input and output signs.
+// the weight and bias draws and the input and output signs. A vector with
+// a prior is checked on the draw's log q, log p and KLs too.
 func checkLinearFlipoutCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 	ws := c.Params["weight_mu"].Shape
-	l, err := bayesnodes.NewLinear(ws[1], ws[0], bayesnodes.WithEstimator(bayesnodes.Flipout))
+	opts := []bayesnodes.Option{bayesnodes.WithEstimator(bayesnodes.Flipout)}
+	if c.Prior != nil {
+		opts = append(opts, bayesnodes.WithPrior(goldenPrior(t, c.Prior)))
+	}
+	l, err := bayesnodes.NewLinear(ws[1], ws[0], opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +54,9 @@ func checkLinearFlipoutCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 		t.Fatal(err)
 	}
 	checkValues(t, "frozen_output", g.Output(nil), c.FrozenOutput.Data, dt.tol)
+	if c.Prior != nil {
+		pp.checkTerms(t, c, dt)
+	}
 }
 
 // outputMoments runs a fresh 3-to-2 linear layer with the given estimator

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes conformance vectors for priors the first vectors did not cover:
-a scale mixture with pi != 0.5, and a Normal prior with a non-zero mean.
+"""Writes conformance vectors for what the first vectors did not cover: a
+scale mixture with pi != 0.5, a Normal prior with a non-zero mean, and a
+Flipout layer's log q, log p and KLs beside its outputs.
 
 Everything is computed in float64 by torch.distributions, independently of
 the Go code: the weights drawn as mu + softplus(rho) * eps, the sampled and
@@ -35,7 +36,7 @@ def log_prior(w, prior):
     return torch.logsumexp(torch.stack([a, b]), dim=0).sum()
 
 
-def linear_case(name, prior, seed, n_in=5, n_out=3, batch=4):
+def linear_case(name, prior, seed, n_in=5, n_out=3, batch=4, flipout=False):
     g = torch.Generator().manual_seed(seed)
     p = {
         "weight_mu": 0.3 * torch.randn(n_out, n_in, generator=g),
@@ -45,6 +46,10 @@ def linear_case(name, prior, seed, n_in=5, n_out=3, batch=4):
     }
     eps = {"weight": torch.randn(n_out, n_in, generator=g), "bias": torch.randn(n_out, generator=g)}
     x = torch.randn(batch, n_in, generator=g)
+    if flipout:
+        # Rademacher signs per example and channel (Wen et al. 2018).
+        eps["sign_in"] = torch.randint(0, 2, (batch, n_in), generator=g) * 2.0 - 1
+        eps["sign_out"] = torch.randint(0, 2, (batch, n_out), generator=g) * 2.0 - 1
     log_q = log_p = kl_closed = 0.0
     drawn = {}
     for part in ("weight", "bias"):
@@ -55,15 +60,21 @@ def linear_case(name, prior, seed, n_in=5, n_out=3, batch=4):
         log_p += log_prior(w, prior).item()
         if prior["pi"] == 1:
             kl_closed += kl_divergence(Normal(mu, sigma), Normal(prior.get("mu", 0.0), prior["sigma1"])).sum().item()
+    output = x @ drawn["weight"].T + drawn["bias"]
+    if flipout:
+        # The mean's output and the bias draw, plus each example's own
+        # flip of the weight perturbation (sigma * eps).
+        pert = drawn["weight"] - p["weight_mu"]
+        output = x @ p["weight_mu"].T + drawn["bias"] + ((x * eps["sign_in"]) @ pert.T) * eps["sign_out"]
     case = {
         "name": name,
-        "layer": "linear",
+        "layer": "linear_flipout" if flipout else "linear",
         "config": {"in_features": n_in, "out_features": n_out, "bias": True},
         "prior": prior,
         "params": {k: tensor(v) for k, v in p.items()},
         "eps": {k: tensor(v) for k, v in eps.items()},
         "input": tensor(x),
-        "output": tensor(x @ drawn["weight"].T + drawn["bias"]),
+        "output": tensor(output),
         "frozen_output": tensor(x @ p["weight_mu"].T + p["bias_mu"]),
         "log_q": log_q,
         "log_p": log_p,
@@ -78,6 +89,8 @@ def main(out_dir):
     cases = [
         linear_case("linear_mixture_pi", {"pi": 0.25, "sigma1": 1.0, "sigma2": 0.0025}, 1),
         linear_case("linear_normal_mean", {"pi": 1.0, "sigma1": 0.3, "sigma2": 0.0, "mu": 0.2}, 2),
+        linear_case("linear_flipout_terms", {"pi": 1.0, "sigma1": 0.5, "sigma2": 0.0}, 3, flipout=True),
+        linear_case("linear_flipout_mixture", {"pi": 0.7, "sigma1": 1.0, "sigma2": 0.01}, 4, flipout=True),
     ]
     for c in cases:
         with open(os.path.join(out_dir, c["name"] + ".json"), "w") as f:
