@@ -50,7 +50,9 @@ func NewAdam(lr float64, opts ...Option) (*Adam, error) {
 // Step updates each parameter of vgs in place from its gradient, as described
 // on Adam, and zeroes the gradients. vgs must hold the same parameters in the
 // same order at every step. If Step returns an error, it has changed nothing:
-// parameters, gradients, moments and the step count are as they were.
+// parameters, gradients, moments and the step count are as they were; but
+// for a *StepError (an update that would make a value non-finite), after
+// which the gradients are zero.
 func (a *Adam) Step(vgs []G.ValueGrad) error {
 	coef, err := a.prepare(vgs)
 	if err != nil {

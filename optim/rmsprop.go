@@ -59,7 +59,8 @@ func Alpha(alpha float64) Option {
 // Step updates each parameter of vgs in place from its gradient, as described
 // on RMSProp, and zeroes the gradients. vgs must hold the same parameters in
 // the same order at every step. If Step returns an error, it has changed
-// nothing.
+// nothing; but for a *StepError (an update that would make a value
+// non-finite), after which the gradients are zero.
 func (r *RMSProp) Step(vgs []G.ValueGrad) error {
 	coef, err := r.prepare(vgs)
 	if err != nil {

@@ -69,7 +69,9 @@ func (s *SGD) updater(p *param) func(lo, hi int) {
 // Step updates each parameter of vgs in place from its gradient, as described
 // on SGD, and zeroes the gradients. vgs must hold the same parameters in the
 // same order at every step. If Step returns an error, it has changed nothing:
-// parameters, gradients, momentum buffers and the step count are as they were.
+// parameters, gradients, momentum buffers and the step count are as they were;
+// but for a *StepError (an update that would make a value non-finite), after
+// which the gradients are zero.
 func (s *SGD) Step(vgs []G.ValueGrad) error {
 	coef, err := s.prepare(vgs)
 	if err != nil {
