@@ -211,6 +211,14 @@ func TestKLWeights(t *testing.T) {
 			t.Errorf("annealed weight at step %d = %v, want %v", step, got, want)
 		}
 	}
+	if err := a.Check(); err != nil {
+		t.Errorf("Check of a good schedule: %v", err)
+	}
+	for _, bad := range []losses.Annealed{{Base: losses.Fixed(2)}, {Base: losses.Fixed(2), Steps: -3}, {Steps: 10}} {
+		if err := bad.Check(); err == nil || !math.IsNaN(bad.Weight(losses.Batch{Step: 1})) {
+			t.Errorf("%+v: Check gives %v and the weight is %v; want an error and NaN", bad, err, bad.Weight(losses.Batch{Step: 1}))
+		}
+	}
 }
 
 func TestBadInput(t *testing.T) {

@@ -174,12 +174,11 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Cosine decay from lr to lrFinal: a small final step lets the noisy
-	// single-sample gradients settle instead of leaving the mean wherever
-	// the last large step put it.
-	decay := func(s optim.StepInfo) error {
-		t := math.Min(1, float64(s.Step+1)/float64(c.steps))
-		return adam.SetLearnRate(c.lrFinal + (c.lr-c.lrFinal)*(1+math.Cos(math.Pi*t))/2)
+	// A small final learning rate lets the noisy single-sample gradients
+	// settle instead of leaving the mean wherever the last large step put it.
+	decay, err := optim.CosineDecay(adam, c.lr, c.lrFinal, c.steps)
+	if err != nil {
+		return nil, err
 	}
 	trainer, err := optim.NewTrainer(model, elbo, adam, optim.Samples(c.mc), optim.Progress(c.log), optim.ShuffleSeed(c.seed), optim.OnStep(decay))
 	if err != nil {

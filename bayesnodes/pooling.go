@@ -2,18 +2,18 @@ package bayesnodes
 
 // Max-pooling with an op of its own: Gorgonia's MaxPool2D allocates its
 // output, an index tensor and its gradient on every run and showed in the
-// LeNet profile. This op keeps its memory across runs (see scratch in
-// fused.go) and its gradient op recomputes the window maxima from the input
+// LeNet profile. This op keeps its memory across runs (see opkit) and its
+// gradient op recomputes the window maxima from the input
 // instead of sharing state with the forward op, so two pools of one input
 // can be merged by hash-consing without harm.
 
 import (
 	"fmt"
-	"hash"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // MaxPool2D returns the maximum of x [batch, C, H, W] over windows of
@@ -34,7 +34,7 @@ func MaxPool2D(x *G.Node, kernel, stride, padding [2]int) (*G.Node, error) {
 	if dt := x.Dtype(); dt != tensor.Float64 && dt != tensor.Float32 {
 		return nil, fmt.Errorf("bayesnodes: MaxPool2D: input has dtype %v, want float64 or float32", dt)
 	}
-	return G.ApplyOp(&maxPoolOp{geom: p, dt: x.Dtype()}, x)
+	return opkit.Apply(maxPoolOp[float32]{p}, maxPoolOp[float64]{p}, x)
 }
 
 // poolGeom is the geometry of a 2-D pooling, axes height and width.
@@ -74,135 +74,52 @@ func (p poolGeom) outShape(x tensor.Shape) (tensor.Shape, error) {
 	return out, nil
 }
 
-func poolType() hm.Type {
-	t := G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
-	return hm.NewFnType(t, t)
-}
-
 // maxPoolOp is y = maxpool(x).
-type maxPoolOp struct {
-	geom poolGeom
-	dt   tensor.Dtype
-	out  scratch
+type maxPoolOp[T float] struct{ geom poolGeom }
+
+func (m maxPoolOp[T]) String() string    { return "bayesnodes.maxPool2D(" + m.geom.String() + ")" }
+func (maxPoolOp[T]) Ranks() ([]int, int) { return []int{4}, 4 }
+func (maxPoolOp[T]) DiffWRT() []bool     { return []bool{true} }
+
+func (m maxPoolOp[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	return m.geom.outShape(in[0])
 }
 
-func (op *maxPoolOp) Arity() int           { return 1 }
-func (op *maxPoolOp) Type() hm.Type        { return poolType() }
-func (op *maxPoolOp) ReturnsPtr() bool     { return false }
-func (op *maxPoolOp) CallsExtern() bool    { return false }
-func (op *maxPoolOp) OverwritesInput() int { return -1 }
-func (op *maxPoolOp) String() string       { return "bayesnodes.maxPool2D(" + op.geom.String() + ")" }
-func (op *maxPoolOp) Hashcode() uint32     { return hashOf(op) }
-func (op *maxPoolOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "bayesnodes.maxPool2D(%v,%v)", op.geom, op.dt)
+func (m maxPoolOp[T]) Eval(a *opkit.Args[T]) error {
+	maxPool(m.geom, a.Shapes[0], a.OutShape, a.In[0], a.Out, nil)
+	return nil
 }
 
-func (op *maxPoolOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op, in, 1)
-	if err != nil {
-		return nil, err
-	}
-	out, err := op.geom.outShape(s[0])
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	return out, nil
-}
-
-func (op *maxPoolOp) Do(in ...G.Value) (G.Value, error) {
-	ts, err := denseInputs(op, op.dt, in, 1)
-	if err != nil {
-		return nil, err
-	}
-	x := ts[0]
-	yShape, err := op.geom.outShape(x.Shape())
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	y := op.out.get(op.dt, yShape)
-	if op.dt == tensor.Float64 {
-		maxPool(op.geom, x.Shape(), yShape, x.Float64s(), y.Float64s(), nil)
-	} else {
-		maxPool(op.geom, x.Shape(), yShape, x.Float32s(), y.Float32s(), nil)
-	}
-	return y, nil
-}
-
-func (op *maxPoolOp) DiffWRT(inputs int) []bool { return []bool{true} }
-
-func (op *maxPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 1 {
-		return nil, fmt.Errorf("%v: %d inputs, want 1", op, len(inputs))
-	}
-	dx, err := G.ApplyOp(&maxPoolGradOp{geom: op.geom, dt: op.dt}, inputs[0], grad)
-	if err != nil {
-		return nil, err
-	}
-	return G.Nodes{dx}, nil
+func (m maxPoolOp[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	dx, err := opkit.ApplyOf[T](maxPoolGradOp[T](m), in[0], grad)
+	return G.Nodes{dx}, err
 }
 
 // maxPoolGradOp is (x, dy) -> dx: each window's output gradient added to
 // the input value that was its maximum.
-type maxPoolGradOp struct {
-	geom poolGeom
-	dt   tensor.Dtype
-	out  scratch
-}
+type maxPoolGradOp[T float] struct{ geom poolGeom }
 
-func (op *maxPoolGradOp) Arity() int           { return 2 }
-func (op *maxPoolGradOp) Type() hm.Type        { return convType(4) }
-func (op *maxPoolGradOp) ReturnsPtr() bool     { return false }
-func (op *maxPoolGradOp) CallsExtern() bool    { return false }
-func (op *maxPoolGradOp) OverwritesInput() int { return -1 }
-func (op *maxPoolGradOp) String() string {
-	return "bayesnodes.maxPool2DGrad(" + op.geom.String() + ")"
+func (m maxPoolGradOp[T]) String() string {
+	return "bayesnodes.maxPool2DGrad(" + m.geom.String() + ")"
 }
-func (op *maxPoolGradOp) Hashcode() uint32 { return hashOf(op) }
-func (op *maxPoolGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "bayesnodes.maxPool2DGrad(%v,%v)", op.geom, op.dt)
-}
+func (maxPoolGradOp[T]) Ranks() ([]int, int) { return []int{4, 4}, 4 }
 
-// check verifies x and dy and returns dx's shape.
-func (op *maxPoolGradOp) check(x, dy tensor.Shape) (tensor.Shape, error) {
-	y, err := op.geom.outShape(x)
+func (m maxPoolGradOp[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	x, dy := in[0], in[1]
+	y, err := m.geom.outShape(x)
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+		return nil, err
 	}
 	if !y.Eq(dy) {
-		return nil, fmt.Errorf("%v: output gradient has shape %v, want %v", op, dy, y)
+		return nil, fmt.Errorf("output gradient has shape %v, want %v", dy, y)
 	}
 	return x.Clone(), nil
 }
 
-func (op *maxPoolGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op, in, 2)
-	if err != nil {
-		return nil, err
-	}
-	return op.check(s[0], s[1])
-}
-
-func (op *maxPoolGradOp) Do(in ...G.Value) (G.Value, error) {
-	ts, err := denseInputs(op, op.dt, in, 2)
-	if err != nil {
-		return nil, err
-	}
-	x, dy := ts[0], ts[1]
-	xShape, err := op.check(x.Shape(), dy.Shape())
-	if err != nil {
-		return nil, err
-	}
-	dx := op.out.get(op.dt, xShape)
-	if op.dt == tensor.Float64 {
-		d := dx.Float64s()
-		clear(d)
-		maxPool(op.geom, xShape, dy.Shape(), x.Float64s(), dy.Float64s(), d)
-	} else {
-		d := dx.Float32s()
-		clear(d)
-		maxPool(op.geom, xShape, dy.Shape(), x.Float32s(), dy.Float32s(), d)
-	}
-	return dx, nil
+func (m maxPoolGradOp[T]) Eval(a *opkit.Args[T]) error {
+	clear(a.Out)
+	maxPool(m.geom, a.Shapes[0], a.Shapes[1], a.In[0], a.In[1], a.Out)
+	return nil
 }
 
 // maxPool finds the maximum of every window of x. With dx nil it writes

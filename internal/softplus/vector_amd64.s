@@ -1,6 +1,6 @@
 #include "textflag.h"
 
-// The softplus and sigmoid kernels of softplus_amd64.go, which explains
+// The softplus and sigmoid kernels of vector_amd64.go, which explains
 // the algorithm. Both walk rho, sp and sg together, converting float32
 // to float64 lanes and back; the AVX-512 kernel is the AVX2 kernel on ZMM
 // registers, with opmasks for the comparisons.

@@ -1,18 +1,18 @@
-package bayesnodes
+package softplus
 
 import (
 	"math"
 
-	"github.com/gorgonia-bnn/bnn/internal/cpufeature"
+	"golang.org/x/sys/cpu"
 )
 
-// softplusF32 sets sp = softplus(rho) and sg = sigmoid(rho), as
-// softplusKernelF32 does and as accurately, with the bulk of rho in an
-// assembly kernel (softplus_amd64.s): 8 float64 lanes per step with
+// vectorF32 sets sp = softplus(rho) and sg = sigmoid(rho), as
+// kernelF32 does and as accurately, with the bulk of rho in an
+// assembly kernel (vector_amd64.s): 8 float64 lanes per step with
 // AVX-512, 4 with AVX2 and FMA. The tail that does not fill a step, and
-// CPUs without either, take softplusKernelF32.
+// CPUs without either, take kernelF32.
 //
-// The kernel computes in float64, as softplusKernelF32 does, but without
+// The kernel computes in float64, as kernelF32 does, but without
 // tables: gathers cost more than the few extra multiply-adds that a
 // table-free reduction needs, and the one division is shared by softplus
 // and sigmoid. For x = float64(rho), t = max(-|x|, -110) (below e^-110
@@ -38,13 +38,13 @@ import (
 // 1/4096 grid of [-110, 120], the exponential's remainder), far under
 // float32's half ulp (3e-8): every result is within 1 ulp of the correctly
 // rounded float32, and on a million rho ~ N(-4, 2^2) 26 are not correctly
-// rounded (softplusKernelF32: 15). AVX-512 measured 1.6x faster than AVX2,
+// rounded (kernelF32: 15). AVX-512 measured 1.6x faster than AVX2,
 // and VRCP14PD with two Newton steps no faster than the division. ±Inf, MaxFloat32 and subnormals need no special
 // case; NaN lanes are copied from rho.
-func softplusF32(sp, sg, rho []float32) {
+func vectorF32(sp, sg, rho []float32) {
 	sp, sg = sp[:len(rho)], sg[:len(rho)]
 	bulk := 0
-	switch softplusLanes {
+	switch lanes {
 	case 8:
 		if bulk = len(rho) &^ 7; bulk > 0 {
 			softplusAVX512(&sp[0], &sg[0], &rho[0], bulk, &softplusConsts)
@@ -54,20 +54,22 @@ func softplusF32(sp, sg, rho []float32) {
 			softplusAVX2(&sp[0], &sg[0], &rho[0], bulk, &softplusConsts)
 		}
 	}
-	softplusKernelF32(sp[bulk:], sg[bulk:], rho[bulk:])
+	kernelF32(sp[bulk:], sg[bulk:], rho[bulk:])
 }
 
-// softplusLanes is how many elements a step of softplusF32's assembly
+// lanes is how many elements a step of vectorF32's assembly
 // kernel takes: 8 with AVX-512, 4 with AVX2 and FMA, 0 without either. A
 // variable, so that tests can run each kernel the CPU has.
-var softplusLanes = func() int {
-	switch {
-	case cpufeature.AVX512F():
-		return 8
-	case cpufeature.AVX2FMA():
-		return 4
+var lanes = func() int {
+	// golang.org/x/sys/cpu reports AVX2 and AVX-512F only where the OS
+	// saves the YMM (and ZMM and opmask) registers.
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		return 0
 	}
-	return 0
+	if cpu.X86.HasAVX512F {
+		return 8
+	}
+	return 4
 }()
 
 // softplusAVX2 runs the kernel on n elements, n a multiple of 4.
@@ -107,7 +109,7 @@ var softplusConsts = func() (c [softplusConstCount][8]float64) {
 		v = append(v, 2/float64(i))
 	}
 	if len(v) != softplusConstCount {
-		panic("bayesnodes: softplusConstCount does not match softplusConsts")
+		panic("softplus: softplusConstCount does not match softplusConsts")
 	}
 	for i, x := range v {
 		for j := range c[i] {

@@ -1,4 +1,4 @@
-package bayesnodes
+package softplus
 
 import (
 	"math"
@@ -7,25 +7,46 @@ import (
 	"testing"
 )
 
-// forEachSoftplusKernel runs fn with softplusF32 on each kernel this CPU
+// rhoGrid covers both branches of softplus, the x < -20 branch of the
+// posterior ops' log sigma, and values where softplus is 1 + tiny or x +
+// tiny.
+var rhoGrid = []float64{-700, -300, -87, -40, -20.5, -19.5, -8, -3.2, -3, -1, -1e-9, 0, 1e-9, 0.5, 1, 2.7, 20, 40, 300}
+
+func refSigmoid(x float64) float64 {
+	if x > 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// relClose reports |got - want| <= tol max(|want|, floor).
+func relClose(got, want, tol, floor float64) bool {
+	if math.IsInf(want, 0) || math.IsNaN(want) {
+		return got == want || (math.IsNaN(got) && math.IsNaN(want))
+	}
+	return math.Abs(got-want) <= tol*math.Max(math.Abs(want), floor)
+}
+
+// forEachSoftplusKernel runs fn with vectorF32 on each kernel this CPU
 // has: AVX-512, AVX2, and the Go kernel alone.
 func forEachSoftplusKernel(t *testing.T, fn func(t *testing.T)) {
-	detected := softplusLanes
-	t.Cleanup(func() { softplusLanes = detected })
-	for _, lanes := range []int{8, 4, 0} {
-		if lanes > detected {
+	detected := lanes
+	t.Cleanup(func() { lanes = detected })
+	for _, n := range []int{8, 4, 0} {
+		if n > detected {
 			continue
 		}
-		softplusLanes = lanes
-		t.Run(map[int]string{8: "avx512", 4: "avx2", 0: "go"}[lanes], fn)
+		lanes = n
+		t.Run(map[int]string{8: "avx512", 4: "avx2", 0: "go"}[n], fn)
 	}
-	softplusLanes = detected
+	lanes = detected
 }
 
 // wantSoftplus32 returns the correctly rounded float32 softplus and
 // sigmoid of x.
 func wantSoftplus32(x float32) (sp, sg float32) {
-	return float32(Softplus(float64(x))), float32(refSigmoid(float64(x)))
+	return float32(Of(float64(x))), float32(refSigmoid(float64(x)))
 }
 
 // softplusSpecials are the inputs at the edges of float32 and of the
@@ -61,8 +82,8 @@ func checkSoftplus32(t *testing.T, sp, sg, rho []float32) (inexact int) {
 }
 
 // TestSoftplusF32 runs TestSoftplusKernelF32's dense grid, and a million
-// rho ~ N(-4, 2^2), through softplusF32, and compares it with
-// softplusKernelF32.
+// rho ~ N(-4, 2^2), through vectorF32, and compares it with
+// kernelF32.
 func TestSoftplusF32(t *testing.T) {
 	var grid []float32
 	for x := float32(-130); x < 130; x += 1.0 / 512 {
@@ -83,22 +104,22 @@ func TestSoftplusF32(t *testing.T) {
 			rho  []float32
 		}{{"grid", grid}, {"N(-4, 2^2)", normal}} {
 			sp, sg := make([]float32, len(set.rho)), make([]float32, len(set.rho))
-			softplusF32(sp, sg, set.rho)
+			vectorF32(sp, sg, set.rho)
 			inexact := checkSoftplus32(t, sp, sg, set.rho)
 			goSp, goSg := make([]float32, len(set.rho)), make([]float32, len(set.rho))
-			softplusKernelF32(goSp, goSg, set.rho)
+			kernelF32(goSp, goSg, set.rho)
 			differ := 0
 			for i, x := range set.rho {
 				if x != x {
 					continue
 				}
 				if d := max(ulps(sp[i], goSp[i]), ulps(sg[i], goSg[i])); d > 1 {
-					t.Errorf("x=%v: softplusF32 gives %v, %v; softplusKernelF32 %v, %v", x, sp[i], sg[i], goSp[i], goSg[i])
+					t.Errorf("x=%v: vectorF32 gives %v, %v; kernelF32 %v, %v", x, sp[i], sg[i], goSp[i], goSg[i])
 				} else if d == 1 {
 					differ++
 				}
 			}
-			t.Logf("%s: %d elements, %d not correctly rounded, %d differ from softplusKernelF32 (by 1 ulp)", set.name, len(set.rho), inexact, differ)
+			t.Logf("%s: %d elements, %d not correctly rounded, %d differ from kernelF32 (by 1 ulp)", set.name, len(set.rho), inexact, differ)
 		}
 	})
 }
@@ -123,7 +144,7 @@ func TestSoftplusF32Slices(t *testing.T) {
 				}
 				spOff, sgOff := (off+3)%8, 7-off
 				sp, sg := spBuf[spOff:spOff+n], sgBuf[sgOff:sgOff+n]
-				softplusF32(sp, sg, rho)
+				vectorF32(sp, sg, rho)
 				checkSoftplus32(t, sp, sg, rho)
 				for i := range spBuf {
 					if (i < spOff || i >= spOff+n) && spBuf[i] != sentinel || (i < sgOff || i >= sgOff+n) && sgBuf[i] != sentinel {
@@ -145,14 +166,14 @@ func TestSoftplusF32Specials(t *testing.T) {
 	}
 	wantSp, wantSg := make([]float32, n), make([]float32, n)
 	forEachSoftplusKernel(t, func(t *testing.T) {
-		softplusF32(wantSp, wantSg, rho)
+		vectorF32(wantSp, wantSg, rho)
 		checkSoftplus32(t, wantSp, wantSg, rho)
 		sp, sg := make([]float32, n), make([]float32, n)
 		for _, special := range softplusSpecials {
 			for pos := range n {
 				in := slices.Clone(rho)
 				in[pos] = special
-				softplusF32(sp, sg, in)
+				vectorF32(sp, sg, in)
 				checkSoftplus32(t, sp[pos:pos+1], sg[pos:pos+1], in[pos:pos+1])
 				for i := range n {
 					if i != pos && (sp[i] != wantSp[i] || sg[i] != wantSg[i]) {
@@ -166,7 +187,7 @@ func TestSoftplusF32Specials(t *testing.T) {
 	forEachSoftplusKernel(t, func(t *testing.T) {
 		in := slices.Repeat([]float32{float32(math.Inf(1)), float32(math.Inf(-1))}, 8)
 		sp, sg := make([]float32, len(in)), make([]float32, len(in))
-		softplusF32(sp, sg, in)
+		vectorF32(sp, sg, in)
 		for i := range in {
 			wantSp, wantSg := float32(0), float32(0)
 			if i%2 == 0 {
@@ -177,4 +198,71 @@ func TestSoftplusF32Specials(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestSoftplusKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 5))
+	xs := slices.Clone(rhoGrid)
+	for range 2000 {
+		xs = append(xs, 12*rng.NormFloat64())
+	}
+	sp, sg := make([]float64, len(xs)), make([]float64, len(xs))
+	kernel(sp, sg, xs)
+	for i, x := range xs {
+		if !relClose(sp[i], Of(x), 1e-15, 0) || !relClose(sg[i], refSigmoid(x), 1e-15, 0) {
+			t.Errorf("float64 x=%v: softplus %v, sigmoid %v; want %v, %v", x, sp[i], sg[i], Of(x), refSigmoid(x))
+		}
+	}
+	xs32 := make([]float32, len(xs))
+	for i, x := range xs {
+		xs32[i] = float32(x)
+	}
+	sp32, sg32 := make([]float32, len(xs)), make([]float32, len(xs))
+	kernel(sp32, sg32, xs32)
+	for i, x := range xs32 {
+		// Correctly rounded from float64, so within float32's half ulp.
+		want, wantSg := float32(Of(float64(x))), float32(refSigmoid(float64(x)))
+		if !relClose(float64(sp32[i]), float64(want), 1e-7, 1e-38) || !relClose(float64(sg32[i]), float64(wantSg), 1e-7, 1e-38) {
+			t.Errorf("float32 x=%v: softplus %v, sigmoid %v; want %v, %v", x, sp32[i], sg32[i], want, wantSg)
+		}
+	}
+}
+
+// ulps returns how many float32 steps apart a and b are.
+func ulps(a, b float32) int64 {
+	ia, ib := int64(math.Float32bits(a)), int64(math.Float32bits(b))
+	if (ia < 0) != (ib < 0) {
+		return math.MaxInt64
+	}
+	if ia > ib {
+		return ia - ib
+	}
+	return ib - ia
+}
+
+// TestSoftplusKernelF32 checks the polynomial float32 softplus and sigmoid
+// against the correctly rounded values, on a dense grid and at the edges.
+func TestSoftplusKernelF32(t *testing.T) {
+	var xs []float32
+	for x := float32(-130); x < 130; x += 1.0 / 512 {
+		xs = append(xs, x)
+	}
+	for _, x := range rhoGrid {
+		xs = append(xs, float32(x), -float32(x))
+	}
+	xs = append(xs, 0, -1e-30, 1e-30, math.MaxFloat32, -math.MaxFloat32, 1e-45,
+		float32(math.Inf(1)), float32(math.Inf(-1)))
+	sp, sg := make([]float32, len(xs)), make([]float32, len(xs))
+	kernelF32(sp, sg, xs)
+	for i, x := range xs {
+		want, wantSg := float32(Of(float64(x))), float32(refSigmoid(float64(x)))
+		if ulps(sp[i], want) > 1 || ulps(sg[i], wantSg) > 1 {
+			t.Errorf("x=%v: softplus %v, sigmoid %v; want %v, %v (within 1 ulp)", x, sp[i], sg[i], want, wantSg)
+		}
+	}
+	nan := []float32{float32(math.NaN())}
+	kernelF32(sp[:1], sg[:1], nan)
+	if !math.IsNaN(float64(sp[0])) || !math.IsNaN(float64(sg[0])) {
+		t.Errorf("softplus(NaN) = %v, sigmoid(NaN) = %v", sp[0], sg[0])
+	}
 }
