@@ -11,13 +11,15 @@ import (
 )
 
 // Scorer scores records with a model of the network a Spec describes. It
-// is safe for concurrent use, as the model's Predict is.
+// is safe for concurrent use, as the model's Predict is; Parallel says how
+// many calls run passes at once.
 type Scorer struct {
 	model *graph.Model
 	spec  *netspec.Spec
 	width int // input values per record
 	out   int // output values per record
 	cfg   config
+	turns chan struct{} // a token per call allowed to predict at once
 }
 
 // New returns a Scorer of m, a model of the network s describes (as
@@ -34,11 +36,11 @@ func New(m *graph.Model, s *netspec.Spec, opts ...Option) (*Scorer, error) {
 	if !slices.Equal(m.InputShape(), s.Input) {
 		return nil, fmt.Errorf("scoring: the model takes input %v, the spec %v", m.InputShape(), s.Input)
 	}
-	cfg, err := config{samples: DefaultSamples, seed: 1, level: DefaultLevel}.with(opts)
+	cfg, err := config{parallel: 1, samples: DefaultSamples, seed: 1, level: DefaultLevel}.with(opts)
 	if err != nil {
 		return nil, err
 	}
-	sc := &Scorer{model: m, spec: s, width: m.InputWidth(), cfg: cfg}
+	sc := &Scorer{model: m, spec: s, width: m.InputWidth(), cfg: cfg, turns: make(chan struct{}, cfg.parallel)}
 	// One pass over zeros says the output width (and builds the graph of
 	// the smallest batch).
 	p, err := m.Predict(make([]float64, bucket(1)*sc.width), 1, graph.PredictSeed(cfg.seed))
@@ -110,7 +112,9 @@ func (sc *Scorer) predict(x []float64, rows int, c config) ([][]float64, error) 
 		in = make([]float64, padded*sc.width)
 		copy(in, x)
 	}
+	sc.turns <- struct{}{}
 	p, err := sc.model.Predict(in, c.samples, graph.PredictSeed(c.seed))
+	<-sc.turns
 	if err != nil {
 		return nil, fmt.Errorf("scoring: %w", err)
 	}

@@ -175,7 +175,7 @@ func TestRegressionIntervals(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	sc := newScorer(t, classifier(), Samples(5))
+	sc := newScorer(t, classifier(), Samples(5), Parallel(3))
 	x := records(8, 6, 0)
 	want, err := sc.Score(x, 8)
 	if err != nil {
@@ -216,6 +216,9 @@ func TestBadInput(t *testing.T) {
 		if _, err := sc.Score(tc.x, tc.rows, tc.opts...); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v; want an error naming %q", err, tc.want)
 		}
+	}
+	if _, err := New(sc.model, sc.spec, Parallel(0)); err == nil || !strings.Contains(err.Error(), "Parallel(0)") {
+		t.Errorf("Parallel(0): %v", err)
 	}
 	m, _ := netspec.MLP(netspec.Classification, 5, 3).NewModel()
 	if _, err := New(m, classifier()); err == nil || !strings.Contains(err.Error(), "[5]") {

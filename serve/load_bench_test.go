@@ -38,18 +38,19 @@ func BenchmarkLoad(b *testing.B) {
 	spec := netspec.MLP(netspec.Classification, 784, 400, 400, 10)
 	spec.Dtype = "float32"
 	for _, bc := range []struct {
-		name    string
-		samples int
-		opt     Option
+		name              string
+		samples, parallel int
+		opts              []Option
 	}{
-		{"samples=10/batching=off", 10, Batching(1, 0)},
-		{"samples=10/batching=64x2ms", 10, Batching(64, 2*time.Millisecond)},
-		{"samples=100/batching=off", 100, Batching(1, 0)},
-		{"samples=100/batching=64x2ms", 100, Batching(64, 2*time.Millisecond)},
+		{"samples=10/batching=off", 10, 1, []Option{Batching(1, 0)}},
+		{"samples=10/batching=64x2ms", 10, 1, []Option{Batching(64, 2*time.Millisecond)}},
+		{"samples=100/batching=off", 100, 1, []Option{Batching(1, 0)}},
+		{"samples=100/batching=64x2ms", 100, 1, []Option{Batching(64, 2*time.Millisecond)}},
+		{"samples=100/batching=64x2ms/workers=2", 100, 2, []Option{Batching(64, 2*time.Millisecond), Workers(2)}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			// No request may time out: a queue of 32 takes its time.
-			srv, err := New("mlp", scorer(b, spec, 1, scoring.Samples(bc.samples)), bc.opt, Timeout(time.Hour))
+			srv, err := New("mlp", scorer(b, spec, 1, scoring.Samples(bc.samples), scoring.Parallel(bc.parallel)), append(bc.opts, Timeout(time.Hour))...)
 			if err != nil {
 				b.Fatal(err)
 			}

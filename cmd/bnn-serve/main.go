@@ -43,6 +43,7 @@ type config struct {
 	addr         string
 	name         string
 	samples      int
+	parallel     int
 	seed         uint64
 	quantiles    string
 	level        float64
@@ -69,6 +70,7 @@ func parse(args []string, lookupEnv func(string) (string, bool), stderr io.Write
 	fs.StringVar(&c.addr, "addr", ":8080", "address to listen on")
 	fs.StringVar(&c.name, "name", "", "model name in the URLs (default: the checkpoint's file name without extension)")
 	fs.IntVar(&c.samples, "samples", scoring.DefaultSamples, "Monte-Carlo samples per request unless it asks otherwise")
+	fs.IntVar(&c.parallel, "parallel", 1, "predictive passes run at once (more only pays with cores to spare)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the samples' weights unless a request asks otherwise")
 	fs.StringVar(&c.quantiles, "quantiles", "", "comma-separated quantiles a regression answers, e.g. 0.05,0.5,0.95")
 	fs.Float64Var(&c.level, "level", scoring.DefaultLevel, "coverage of a regression's interval (without a conformal calibration)")
@@ -117,7 +119,7 @@ func (c config) load() (*scoring.Scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []scoring.Option{scoring.Samples(c.samples), scoring.Seed(c.seed), scoring.Level(c.level)}
+	opts := []scoring.Option{scoring.Samples(c.samples), scoring.Seed(c.seed), scoring.Level(c.level), scoring.Parallel(c.parallel)}
 	if c.quantiles != "" {
 		var qs []float64
 		for _, f := range strings.Split(c.quantiles, ",") {
