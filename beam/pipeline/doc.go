@@ -20,10 +20,14 @@
 // runner or another parallelism gives the same figures.
 //
 // Output is written atomically: every bundle writes its lines to a shard in a
-// staging directory beside the output, and only when every shard is written
-// does one last step concatenate them into a temporary file and rename it onto
-// the output, then delete the staging directory. A run that fails leaves no
-// output file (or the previous one, whole), never a partial one.
+// staging directory beside the output; one last step checks that every
+// matched file was read to its end and every record read was written, joins
+// the shards and marks the result complete; and only then, once the runner
+// reports success and no step recorded an error in the staging directory,
+// does Run rename the result onto the output and delete the staging
+// directory. The checks do not take the runner's word for it: Prism v2.61 can
+// report a job whose bundle failed as done. A run that fails leaves no output
+// file (or the previous one, whole), never a partial one.
 //
 // Run runs the pipeline on Beam's Prism runner in-process by default, with
 // nothing installed; Config.Runner selects any runner registered with Beam

@@ -14,7 +14,7 @@ import (
 
 // saveMLP writes a freshly initialised classifier of the given widths with
 // its spec and returns the checkpoint's path.
-func saveMLP(t *testing.T, dir string, oodThreshold float64, sizes ...int) string {
+func saveMLP(t testing.TB, dir string, oodThreshold float64, sizes ...int) string {
 	t.Helper()
 	spec := netspec.MLP(netspec.Classification, sizes...)
 	spec.OODThreshold = oodThreshold

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register.DoFn3x1[context.Context, fileio.ReadableFile, func(Record), error](&readIDXFn{})
+	register.DoFn4x1[context.Context, fileio.ReadableFile, func(Record), func(fileRead), error](&readIDXFn{})
 	register.Emitter1[Record]()
 }
 
@@ -20,10 +20,12 @@ func init() {
 // record per image, keyed by its index, with pixels scaled to [0, 1] as the
 // datasets package scales them for training.
 type readIDXFn struct {
-	Width int // the model's input width, which rows*cols must equal
+	Width   int // the model's input width, which rows*cols must equal
+	Staging string
 }
 
-func (fn *readIDXFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emit func(Record)) error {
+func (fn *readIDXFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emit func(Record), done func(fileRead)) (err error) {
+	defer func() { err = keep(ctx, fn.Staging, err) }()
 	path := f.Metadata.Path
 	rc, err := f.Open(ctx)
 	if err != nil {
@@ -48,5 +50,6 @@ func (fn *readIDXFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, 
 		}
 		emit(Record{Key: strconv.Itoa(i), X: x})
 	}
+	done(fileRead{Path: path, Records: img.Count})
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register.DoFn3x1[context.Context, fileio.ReadableFile, func(Record), error](&readNDJSONFn{})
+	register.DoFn4x1[context.Context, fileio.ReadableFile, func(Record), func(fileRead), error](&readNDJSONFn{})
 }
 
 // maxLine is the longest NDJSON line read: a record of a million features
@@ -26,9 +26,11 @@ type readNDJSONFn struct {
 	Width         int    // the model's input width
 	KeyField      string // the name of the key field
 	FeaturesField string // the name of the features field
+	Staging       string
 }
 
-func (fn *readNDJSONFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emit func(Record)) error {
+func (fn *readNDJSONFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emit func(Record), done func(fileRead)) (err error) {
+	defer func() { err = keep(ctx, fn.Staging, err) }()
 	path := f.Metadata.Path
 	rc, err := f.Open(ctx)
 	if err != nil {
@@ -37,7 +39,7 @@ func (fn *readNDJSONFn) ProcessElement(ctx context.Context, f fileio.ReadableFil
 	defer rc.Close()
 	sc := bufio.NewScanner(rc)
 	sc.Buffer(nil, maxLine)
-	line := 0
+	line, records := 0, 0
 	for sc.Scan() {
 		line++
 		b := bytes.TrimSpace(sc.Bytes())
@@ -49,10 +51,12 @@ func (fn *readNDJSONFn) ProcessElement(ctx context.Context, f fileio.ReadableFil
 			return fmt.Errorf("%s line %d: %w", path, line, err)
 		}
 		emit(r)
+		records++
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("reading %s after line %d: %w", path, line, err)
 	}
+	done(fileRead{Path: path, Records: records})
 	return nil
 }
 

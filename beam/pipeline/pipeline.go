@@ -21,6 +21,7 @@ func init() {
 	register.Function3x0[int, func(*Record) bool, func(Record)](ungroup)
 	register.Emitter2[int, Record]()
 	register.Iter1[Record]()
+	register.Function1x1[fileio.FileMetadata, string](filePath)
 }
 
 // Format is the format of the input files.
@@ -106,6 +107,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err := cfg.check(); err != nil {
 		return Summary{}, err
 	}
+	if err := checkInput(ctx, cfg.Input); err != nil {
+		return Summary{}, err
+	}
 	sc, err := openScorer(ctx, cfg.Checkpoint, cfg.Samples, cfg.Seed)
 	if err != nil {
 		return Summary{}, err
@@ -117,11 +121,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	p, s := beam.NewPipelineWithRoot()
 	build(s, cfg, sc.InputWidth(), staging)
 	res, err := beam.Run(ctx, cfg.Runner, p)
-	if err != nil {
-		if fs, ferr := filesystem.New(ctx, staging); ferr == nil {
-			removeStaging(ctx, fs, staging)
-			fs.Close()
-		}
+	if err := finish(ctx, err, staging, cfg.Output); err != nil {
 		return Summary{}, fmt.Errorf("pipeline: scoring %s: %w", cfg.Input, err)
 	}
 	var sum Summary
@@ -137,6 +137,46 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		}
 	}
 	return sum, nil
+}
+
+// finish commits the output of a run that the runner reports as successful
+// and in which no DoFn recorded an error; otherwise it removes the staging
+// directory and returns the error, a DoFn's own in preference to the
+// runner's account of it.
+func finish(ctx context.Context, runErr error, staging, output string) error {
+	fs, err := filesystem.New(ctx, staging)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	err = keptErrors(ctx, fs, staging)
+	if err == nil {
+		err = runErr
+	}
+	if err == nil {
+		err = commit(ctx, staging, output)
+	}
+	if err != nil {
+		removeStaging(ctx, fs, staging)
+	}
+	return err
+}
+
+// checkInput fails unless pattern matches a file.
+func checkInput(ctx context.Context, pattern string) error {
+	fs, err := filesystem.New(ctx, pattern)
+	if err != nil {
+		return fmt.Errorf("pipeline: input %s: %w", pattern, err)
+	}
+	defer fs.Close()
+	files, err := fs.List(ctx, pattern)
+	if err != nil {
+		return fmt.Errorf("pipeline: input %s: %w", pattern, err)
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("pipeline: input %s: no such file", pattern)
+	}
+	return nil
 }
 
 // makeStaging creates the staging directory beside output, named uniquely
@@ -165,20 +205,23 @@ func makeStaging(ctx context.Context, output string) (string, error) {
 // build adds the pipeline's transforms to s.
 func build(s beam.Scope, cfg Config, width int, staging string) {
 	files := fileio.MatchFiles(s, cfg.Input, fileio.MatchEmptyDisallow())
-	var records beam.PCollection
+	var records, read beam.PCollection
 	switch cfg.Format {
 	case IDX:
 		// datasets recognises gzip by its magic bytes, whatever the name.
 		f := fileio.ReadMatches(s, files, fileio.ReadUncompressed())
-		records = beam.ParDo(s, &readIDXFn{Width: width}, f)
+		records, read = beam.ParDo2(s, &readIDXFn{Width: width, Staging: staging}, f)
 	case NDJSON:
 		f := fileio.ReadMatches(s, files, fileio.ReadAutoCompression())
-		records = beam.ParDo(s, &readNDJSONFn{Width: width, KeyField: cfg.KeyField, FeaturesField: cfg.FeaturesField}, f)
+		records, read = beam.ParDo2(s, &readNDJSONFn{Width: width, KeyField: cfg.KeyField, FeaturesField: cfg.FeaturesField, Staging: staging}, f)
 	}
 	records = spread(s, records, cfg.Shards)
-	lines := beam.ParDo(s, &scoreFn{Checkpoint: cfg.Checkpoint, Samples: cfg.Samples, Seed: cfg.Seed, Batch: cfg.Batch}, records)
+	lines := beam.ParDo(s, &scoreFn{Checkpoint: cfg.Checkpoint, Samples: cfg.Samples, Seed: cfg.Seed, Batch: cfg.Batch, Staging: staging}, records)
 	shards := beam.ParDo(s, &writeShardFn{Staging: staging}, lines)
-	beam.ParDo0(s, &commitFn{Staging: staging, Output: cfg.Output}, beam.Impulse(s), beam.SideInput{Input: shards})
+	beam.ParDo0(s, &joinFn{Staging: staging}, beam.Impulse(s),
+		beam.SideInput{Input: beam.ParDo(s, filePath, files)},
+		beam.SideInput{Input: read},
+		beam.SideInput{Input: shards})
 }
 
 // spread redistributes records so that the scoring does not run where they
@@ -208,3 +251,6 @@ func ungroup(_ int, records func(*Record) bool, emit func(Record)) {
 		emit(r)
 	}
 }
+
+// filePath is the path of a matched file.
+func filePath(f fileio.FileMetadata) string { return f.Path }

@@ -4,10 +4,13 @@ import (
 	"reflect"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 )
 
 func init() {
 	beam.RegisterType(reflect.TypeOf((*Record)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*fileRead)(nil)).Elem())
+	register.Emitter1[fileRead]()
 }
 
 // A Record is one input example on its way to the scorer.
@@ -17,4 +20,11 @@ type Record struct {
 	Key string
 	// X holds the record's features, as many as the model's input width.
 	X []float64
+}
+
+// A fileRead says that a reader got to the end of an input file, and how
+// many records it read from it.
+type fileRead struct {
+	Path    string
+	Records int
 }

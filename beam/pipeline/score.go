@@ -76,13 +76,15 @@ type scoreFn struct {
 	Samples    int
 	Seed       uint64
 	Batch      int
+	Staging    string
 
 	scorer scorer
 	keys   []string
 	x      []float64
 }
 
-func (fn *scoreFn) Setup(ctx context.Context) error {
+func (fn *scoreFn) Setup(ctx context.Context) (err error) {
+	defer func() { err = keep(ctx, fn.Staging, err) }()
 	s, err := openScorer(ctx, fn.Checkpoint, fn.Samples, fn.Seed)
 	if err != nil {
 		return err
@@ -91,7 +93,8 @@ func (fn *scoreFn) Setup(ctx context.Context) error {
 	return nil
 }
 
-func (fn *scoreFn) ProcessElement(ctx context.Context, r Record, emit func(string)) error {
+func (fn *scoreFn) ProcessElement(ctx context.Context, r Record, emit func(string)) (err error) {
+	defer func() { err = keep(ctx, fn.Staging, err) }()
 	if w := fn.scorer.InputWidth(); len(r.X) != w {
 		return fmt.Errorf("record %s: %d features, the model takes %d", r.Key, len(r.X), w)
 	}
@@ -104,7 +107,7 @@ func (fn *scoreFn) ProcessElement(ctx context.Context, r Record, emit func(strin
 }
 
 func (fn *scoreFn) FinishBundle(ctx context.Context, emit func(string)) error {
-	return fn.flush(ctx, emit)
+	return keep(ctx, fn.Staging, fn.flush(ctx, emit))
 }
 
 // flush scores the buffered records and emits one output line for each.
