@@ -45,6 +45,9 @@ type config struct {
 	seed          uint64
 	deterministic bool
 	float64       bool
+	level         float64            // of the conformal prediction sets
+	ensemble      int                // networks in the deep ensemble; 0 for none
+	member        func(*graph.Model) // set for an ensemble member: takes the trained model
 	log           io.Writer
 }
 
@@ -56,6 +59,8 @@ type result struct {
 	NLL             float64  `json:"nll"`
 	ECE             float64  `json:"ece"`
 	MeanEntropy     float64  `json:"mean_entropy"`
+	calibrated               // held-out temperature and conformal sets
+	*ensembleStats           // with -ensemble
 	OODAUROC        *float64 `json:"ood_auroc,omitempty"`
 	OODAUROCMI      *float64 `json:"ood_auroc_mi,omitempty"`
 	SecondsPerEpoch float64  `json:"seconds_per_epoch"`
@@ -88,6 +93,8 @@ func main() {
 	flag.StringVar(&c.out, "out", "mnist-out", "directory for the PNG pictures (empty: none)")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of initialisation, noise and shuffling")
 	flag.BoolVar(&c.deterministic, "deterministic", false, "train the same network without weight uncertainty, for comparison")
+	flag.Float64Var(&c.level, "level", 0.95, "coverage of the conformal prediction sets")
+	flag.IntVar(&c.ensemble, "ensemble", 0, "also train a deep ensemble of this many networks (this one and others seeded seed+1000i) and report it beside")
 	flag.BoolVar(&c.float64, "float64", false, "compute in float64 instead of float32")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
 	flag.Parse()
@@ -103,8 +110,16 @@ func main() {
 		return
 	}
 	fmt.Printf("%s: accuracy %.4f  NLL %.4f  ECE %.4f  %.2f s/epoch\n", r.Model, r.Accuracy, r.NLL, r.ECE, r.SecondsPerEpoch)
+	fmt.Printf("held out: temperature %.3f, ECE %.4f -> %.4f; conformal sets at %.2f cover %.4f, mean size %.2f\n",
+		r.Temperature, r.RawECE, r.TemperedECE, c.level, r.Coverage, r.SetSize)
 	if r.OODAUROC != nil {
 		fmt.Printf("out-of-distribution AUROC: %.3f by entropy, %.3f by mutual information\n", *r.OODAUROC, *r.OODAUROCMI)
+	}
+	if e := r.ensembleStats; e != nil {
+		fmt.Printf("ensemble of %d: accuracy %.4f  NLL %.4f  ECE %.4f\n", e.Members, e.Accuracy, e.NLL, e.ECE)
+		if e.OODAUROC != nil {
+			fmt.Printf("ensemble out-of-distribution AUROC: %.3f by entropy, %.3f by mutual information\n", *e.OODAUROC, *e.OODAUROCMI)
+		}
 	}
 	if c.out != "" {
 		fmt.Println("pictures in", c.out)
@@ -120,6 +135,10 @@ func (c config) check() error {
 			c.epochs, c.batch, c.samples, c.evalSamples, c.oodSamples)
 	case !(c.lr > 0):
 		return fmt.Errorf("-lr %v: want > 0", c.lr)
+	case !(c.level > 0 && c.level < 1):
+		return fmt.Errorf("-level %v: want a coverage in (0, 1)", c.level)
+	case c.ensemble == 1 || c.ensemble < 0:
+		return fmt.Errorf("-ensemble %d: want 0 (none) or at least 2 networks", c.ensemble)
 	}
 	return nil
 }
@@ -209,6 +228,13 @@ func run(ctx context.Context, c config) (*result, error) {
 	r.StepsPerSecond = float64(len(hist.Steps)) / trainSeconds
 	if err := evaluate(model, &test, ood, c, r); err != nil {
 		return nil, err
+	}
+	if c.member != nil {
+		c.member(model)
+	} else if c.ensemble > 1 {
+		if r.ensembleStats, err = evaluateEnsemble(ctx, c, model, &test, ood); err != nil {
+			return nil, err
+		}
 	}
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil
