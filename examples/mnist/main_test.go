@@ -19,6 +19,7 @@ func testConfig(model string) config {
 		lr: 1e-3, rhoInit: -4, muStd: 0.1, estimator: bayesnodes.Flipout, klScale: 1, seed: 1, level: 0.95, log: io.Discard}
 	if model == "lenet" {
 		c.epochs, c.batch = 2, 64 // the peers' W3 workload
+		lenetDefaults(&c, func(string) bool { return false })
 	}
 	return c
 }
