@@ -94,33 +94,7 @@ func TestConvOpGradients(t *testing.T) {
 				if dt == tensor.Float32 {
 					h, tol = 0.25, 2e-4
 				}
-				for _, p := range []struct {
-					name string
-					node *G.Node
-					val  *tensor.Dense
-				}{{"x", xn, x}, {"w", wn, w}} {
-					grad, err := p.node.Grad()
-					if err != nil {
-						t.Fatal(err)
-					}
-					analytic := floats(grad.(*tensor.Dense))
-					worst := 0.0
-					for i := range analytic {
-						orig := at(p.val, i)
-						set(p.val, i, orig+h)
-						up := lossOf()
-						set(p.val, i, orig-h)
-						down := lossOf()
-						set(p.val, i, orig)
-						num := (up - down) / (2 * h)
-						rel := math.Abs(analytic[i]-num) / math.Max(1, math.Abs(num))
-						worst = max(worst, rel)
-						if rel > tol {
-							t.Fatalf("d loss / d %s[%d]: analytic %.10g, numeric %.10g", p.name, i, analytic[i], num)
-						}
-					}
-					t.Logf("%s: %d values, worst error %.3g", p.name, len(analytic), worst)
-				}
+				checkOpGradients(t, lossOf, h, tol, opInput{"x", xn, x}, opInput{"w", wn, w})
 				if c.geom.rank == 3 && c.geom.stride[2] == 3 { // width 6, kernel 2 with dilation 2, stride 3: outputs read columns 0, 2, 3, 5
 					dx, _ := xn.Grad()
 					d := floats(dx.(*tensor.Dense))
@@ -132,6 +106,43 @@ func TestConvOpGradients(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// opInput is an input of an op under test: its node, whose gradient a run
+// has computed, and its value, which central differences perturb.
+type opInput struct {
+	name string
+	node *G.Node
+	val  *tensor.Dense
+}
+
+// checkOpGradients compares each input's gradient with central differences
+// of lossOf, step h, relative error (floored at 1) within tol.
+func checkOpGradients(t *testing.T, lossOf func() float64, h, tol float64, inputs ...opInput) {
+	t.Helper()
+	for _, p := range inputs {
+		grad, err := p.node.Grad()
+		if err != nil {
+			t.Fatal(err)
+		}
+		analytic := floats(grad.(*tensor.Dense))
+		worst := 0.0
+		for i := range analytic {
+			orig := at(p.val, i)
+			set(p.val, i, orig+h)
+			up := lossOf()
+			set(p.val, i, orig-h)
+			down := lossOf()
+			set(p.val, i, orig)
+			num := (up - down) / (2 * h)
+			rel := math.Abs(analytic[i]-num) / math.Max(1, math.Abs(num))
+			worst = max(worst, rel)
+			if rel > tol {
+				t.Fatalf("d loss / d %s[%d]: analytic %.10g, numeric %.10g", p.name, i, analytic[i], num)
+			}
+		}
+		t.Logf("%s: %d values, worst error %.3g", p.name, len(analytic), worst)
 	}
 }
 

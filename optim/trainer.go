@@ -147,7 +147,8 @@ func BatchSize(n int) TrainerOption {
 	}
 }
 
-// Progress sets where progress lines go (default os.Stderr); nil silences
+// Progress sets where progress lines go (default: os.Stderr when it is a
+// terminal, none otherwise, so logs and pipes stay quiet); nil silences
 // them. A line is written at most once per ProgressEvery, and after the
 // last epoch.
 func Progress(w io.Writer) TrainerOption {
@@ -193,7 +194,7 @@ func NewTrainer(model *graph.Model, obj Objective, solver Solver, opts ...Traine
 	case solver == nil:
 		return nil, fmt.Errorf("optim: NewTrainer: nil solver")
 	}
-	t := &Trainer{model: model, obj: obj, solver: solver, samples: 1, progress: os.Stderr,
+	t := &Trainer{model: model, obj: obj, solver: solver, samples: 1, progress: terminal(os.Stderr),
 		every: 2 * time.Second, graphs: map[int]*graph.Graph{},
 		replicas: map[int][]*graph.Graph{}, parallel: runtime.GOMAXPROCS(0)}
 	if err := ShuffleSeed(1)(t); err != nil {
@@ -270,7 +271,7 @@ func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (
 		}
 	}
 	if t.progress != nil && len(h.Steps) > 0 {
-		t.report(h.Steps[len(h.Steps)-1], len(h.Epochs), epochs, time.Since(start))
+		t.report(h.Steps[len(h.Steps)-1], len(h.Epochs), epochs, len(h.Steps), len(h.Steps), time.Since(start))
 	}
 	return h, nil
 }
@@ -319,7 +320,7 @@ func (t *Trainer) fitEpochs(ctx context.Context, data *datasets.Dataset, epochs,
 				}
 			}
 			if t.progress != nil && time.Since(last) >= t.every {
-				t.report(info, e+1, epochs, time.Since(start))
+				t.report(info, e+1, epochs, len(h.Steps), epochs*len(batches), time.Since(start))
 				last = time.Now()
 			}
 		}
@@ -375,9 +376,16 @@ func (t *Trainer) endEpoch(h *History, sum *EpochInfo, start time.Time, batches,
 	return stop, nil
 }
 
-func (t *Trainer) report(s StepInfo, epoch, epochs int, elapsed time.Duration) {
-	fmt.Fprintf(t.progress, "epoch %d/%d  batch %d/%d  step %d  loss %.5g  fit %.5g  kl %.5g  %.1fs\n",
-		epoch, epochs, s.Index+1, s.Count, s.Step+1, s.Loss, s.Fit, s.KL, elapsed.Seconds())
+// report writes a progress line: where the Fit is, the step's losses, and
+// its rate and expected time left from the done of total steps so far.
+func (t *Trainer) report(s StepInfo, epoch, epochs, done, total int, elapsed time.Duration) {
+	rate := float64(done) / elapsed.Seconds()
+	eta := "done"
+	if done < total {
+		eta = "ETA " + (time.Duration(float64(total-done) / rate * float64(time.Second))).Round(time.Second/10).String()
+	}
+	fmt.Fprintf(t.progress, "epoch %d/%d  batch %d/%d  step %d  loss %.5g  fit %.5g  kl %.5g  %.1fs  %.3g steps/s  %s\n",
+		epoch, epochs, s.Index+1, s.Count, s.Step+1, s.Loss, s.Fit, s.KL, elapsed.Seconds(), rate, eta)
 }
 
 // checkData reports data that does not fit the model, before any graph runs.
@@ -549,4 +557,12 @@ func (t *Trainer) graphFor(size int) (*graph.Graph, error) {
 	}
 	t.graphs[size] = g
 	return g, nil
+}
+
+// terminal returns f if it is a terminal (a character device), else nil.
+func terminal(f *os.File) io.Writer {
+	if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
+		return f
+	}
+	return nil
 }
