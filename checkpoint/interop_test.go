@@ -229,8 +229,8 @@ func TestImportReportsDifferences(t *testing.T) {
 }
 
 // python returns a Python interpreter with numpy and the given modules:
-// $BNN_PYTHON, python3 on
-// the PATH or Debian's (python3-numpy installs numpy there), or "".
+// $BNN_PYTHON, python3 on the PATH or Debian's (python3-numpy installs
+// numpy there), or "".
 func python(modules ...string) string {
 	imports := "import " + strings.Join(append([]string{"numpy"}, modules...), ", ")
 	for _, p := range []string{os.Getenv("BNN_PYTHON"), "python3", "/usr/bin/python3"} {
