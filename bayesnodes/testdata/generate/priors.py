@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes conformance vectors for what the first vectors did not cover: a
-scale mixture with pi != 0.5, a Normal prior with a non-zero mean, and a
-Flipout layer's log q, log p and KLs beside its outputs.
+scale mixture with pi != 0.5, a Normal prior with a non-zero mean, a
+Flipout layer's log q, log p and KLs beside its outputs, and the
+closed-form KL of a layer under the local reparameterisation.
 
 Everything is computed in float64 by torch.distributions, independently of
 the Go code: the weights drawn as mu + softplus(rho) * eps, the sampled and
@@ -85,12 +86,45 @@ def linear_case(name, prior, seed, n_in=5, n_out=3, batch=4, flipout=False):
     return case
 
 
+def lrt_case(name, prior, seed, n_in=5, n_out=3, batch=4):
+    """The local reparameterisation (Kingma et al. 2015): each output drawn
+    from N(x mu^T + b_mu, x^2 (sigma^2)^T + sigma_b^2); eps are the output
+    draws. No weight is drawn, so the KL is the closed form's."""
+    g = torch.Generator().manual_seed(seed)
+    p = {
+        "weight_mu": 0.3 * torch.randn(n_out, n_in, generator=g),
+        "weight_rho": -3 + 0.5 * torch.randn(n_out, n_in, generator=g),
+        "bias_mu": 0.3 * torch.randn(n_out, generator=g),
+        "bias_rho": -3 + 0.5 * torch.randn(n_out, generator=g),
+    }
+    eps = torch.randn(batch, n_out, generator=g)
+    x = torch.randn(batch, n_in, generator=g)
+    sw, sb = torch.nn.functional.softplus(p["weight_rho"]), torch.nn.functional.softplus(p["bias_rho"])
+    mean = x @ p["weight_mu"].T + p["bias_mu"]
+    sd = torch.sqrt((x * x) @ (sw * sw).T + sb * sb)
+    prior_dist = Normal(prior.get("mu", 0.0), prior["sigma1"])
+    kl = kl_divergence(Normal(p["weight_mu"], sw), prior_dist).sum() + kl_divergence(Normal(p["bias_mu"], sb), prior_dist).sum()
+    return {
+        "name": name,
+        "layer": "linear_lrt",
+        "config": {"in_features": n_in, "out_features": n_out, "bias": True},
+        "prior": prior,
+        "params": {k: tensor(v) for k, v in p.items()},
+        "eps": {"output": tensor(eps)},
+        "input": tensor(x),
+        "output": tensor(mean + sd * eps),
+        "frozen_output": tensor(mean),
+        "kl_closed": kl.item(),
+    }
+
+
 def main(out_dir):
     cases = [
         linear_case("linear_mixture_pi", {"pi": 0.25, "sigma1": 1.0, "sigma2": 0.0025}, 1),
         linear_case("linear_normal_mean", {"pi": 1.0, "sigma1": 0.3, "sigma2": 0.0, "mu": 0.2}, 2),
         linear_case("linear_flipout_terms", {"pi": 1.0, "sigma1": 0.5, "sigma2": 0.0}, 3, flipout=True),
         linear_case("linear_flipout_mixture", {"pi": 0.7, "sigma1": 1.0, "sigma2": 0.01}, 4, flipout=True),
+        lrt_case("linear_lrt_kl", {"pi": 1.0, "sigma1": 0.4, "sigma2": 0.0, "mu": -0.1}, 5),
     ]
     for c in cases:
         with open(os.path.join(out_dir, c["name"] + ".json"), "w") as f:
