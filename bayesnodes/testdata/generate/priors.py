@@ -29,6 +29,16 @@ def tensor(t):
     return {"shape": list(t.shape), "data": t.flatten().tolist()}
 
 
+def posterior_params(g, weight_shape):
+    """Draws a layer's weight and bias mu and rho (sigma about 0.05)."""
+    return {
+        "weight_mu": 0.3 * torch.randn(*weight_shape, generator=g),
+        "weight_rho": -3 + 0.5 * torch.randn(*weight_shape, generator=g),
+        "bias_mu": 0.3 * torch.randn(weight_shape[0], generator=g),
+        "bias_rho": -3 + 0.5 * torch.randn(weight_shape[0], generator=g),
+    }
+
+
 def log_prior(w, prior):
     if prior["pi"] == 1:
         return Normal(prior.get("mu", 0.0), prior["sigma1"]).log_prob(w).sum()
@@ -40,12 +50,7 @@ def log_prior(w, prior):
 
 def linear_case(name, prior, seed, n_in=5, n_out=3, batch=4, flipout=False):
     g = torch.Generator().manual_seed(seed)
-    p = {
-        "weight_mu": 0.3 * torch.randn(n_out, n_in, generator=g),
-        "weight_rho": -3 + 0.5 * torch.randn(n_out, n_in, generator=g),
-        "bias_mu": 0.3 * torch.randn(n_out, generator=g),
-        "bias_rho": -3 + 0.5 * torch.randn(n_out, generator=g),
-    }
+    p = posterior_params(g, (n_out, n_in))
     eps = {"weight": torch.randn(n_out, n_in, generator=g), "bias": torch.randn(n_out, generator=g)}
     x = torch.randn(batch, n_in, generator=g)
     if flipout:
@@ -92,12 +97,7 @@ def lrt_case(name, prior, seed, n_in=5, n_out=3, batch=4):
     from N(x mu^T + b_mu, x^2 (sigma^2)^T + sigma_b^2); eps are the output
     draws. No weight is drawn, so the KL is the closed form's."""
     g = torch.Generator().manual_seed(seed)
-    p = {
-        "weight_mu": 0.3 * torch.randn(n_out, n_in, generator=g),
-        "weight_rho": -3 + 0.5 * torch.randn(n_out, n_in, generator=g),
-        "bias_mu": 0.3 * torch.randn(n_out, generator=g),
-        "bias_rho": -3 + 0.5 * torch.randn(n_out, generator=g),
-    }
+    p = posterior_params(g, (n_out, n_in))
     eps = torch.randn(batch, n_out, generator=g)
     x = torch.randn(batch, n_in, generator=g)
     sw, sb = torch.nn.functional.softplus(p["weight_rho"]), torch.nn.functional.softplus(p["bias_rho"])
@@ -122,12 +122,7 @@ def lrt_case(name, prior, seed, n_in=5, n_out=3, batch=4):
 def conv2d_flipout_case(name, prior, seed, n_in=2, n_out=4, k=3, batch=2, size=7, stride=2, padding=1):
     g = torch.Generator().manual_seed(seed)
     shape = (n_out, n_in, k, k)
-    p = {
-        "weight_mu": 0.3 * torch.randn(*shape, generator=g),
-        "weight_rho": -3 + 0.5 * torch.randn(*shape, generator=g),
-        "bias_mu": 0.3 * torch.randn(n_out, generator=g),
-        "bias_rho": -3 + 0.5 * torch.randn(n_out, generator=g),
-    }
+    p = posterior_params(g, shape)
     eps = {
         "weight": torch.randn(*shape, generator=g),
         "bias": torch.randn(n_out, generator=g),
