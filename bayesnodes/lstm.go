@@ -145,16 +145,15 @@ func (l *LSTM) check(b *graph.Builder, x *G.Node, init LSTMState) (sequence, err
 	return s, checkState(b, l.name, "cell state", init.C, s.batch, l.Hidden)
 }
 
-// step returns the state after one step; xw is x_t WeightIH + Bias.
+// step returns the state after one step; xw is x_t WeightIH + Bias. The
+// plain LSTM's step is two fused ops (lstmStepOps); the peephole variant
+// is built from Gorgonia's ops.
 func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, error) {
 	H := l.Hidden
 	pre := xw
-	// The recurrent input: h, or c for the peephole variant; zero (and
-	// left out) at the first step without an initial state.
-	r := prev.H
-	if l.Peephole {
-		r = prev.C
-	}
+	// The peephole variant's recurrent input, c; zero (and left out) at
+	// the first step without an initial state.
+	r := prev.C
 	if r != nil {
 		ru, err := weightProduct(b, r, l.WeightHH, l.Estimator)
 		if err != nil {
@@ -163,6 +162,17 @@ func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, er
 		if pre, err = G.Add(xw, ru); err != nil {
 			return LSTMState{}, err
 		}
+	}
+	if !l.Peephole {
+		var hw *G.Node
+		if prev.H != nil {
+			var err error
+			if hw, err = weightProduct(b, prev.H, l.WeightHH, l.Estimator); err != nil {
+				return LSTMState{}, err
+			}
+		}
+		h, c, err := lstmStepOps(H, xw, hw, prev.C)
+		return LSTMState{H: h, C: c}, err
 	}
 	// One sigmoid over every gate block; the candidate block's is unused
 	// but cheaper than three more nodes.

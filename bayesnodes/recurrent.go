@@ -106,14 +106,19 @@ func weightProduct(b *graph.Builder, x *G.Node, p *Posterior, e Estimator) (*G.N
 		if err != nil {
 			return nil, err
 		}
-		return f.product(x, G.Mul)
+		return f.product(x, matMul)
 	}
 	w, err := p.Sample(b)
 	if err != nil {
 		return nil, err
 	}
-	return G.Mul(x, w)
+	return matMul(x, w)
 }
+
+// matMul is x w by a gemmOp, which writes into memory of its own: Gorgonia's
+// Mul is extern-flagged, and the TapeMachine reallocates its result on
+// every run whenever its register last held a tensor of another shape.
+func matMul(x, w *G.Node) (*G.Node, error) { return gemm(x, w, false, false) }
 
 // sampledRow returns p's draw reshaped to a row [1, n], for adding to every
 // row of a [rows, n] matrix with addRow.
