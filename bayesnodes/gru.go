@@ -92,7 +92,7 @@ func (l *GRU) Forward(b *graph.Builder, x, h0 *G.Node) (seq, last *G.Node, err e
 	}
 	var bih, bhh *G.Node
 	if l.BiasIH != nil {
-		if bih, err = sampledRow(b, l.BiasIH); err != nil {
+		if bih, err = l.BiasIH.Sample(b); err != nil {
 			return nil, nil, err
 		}
 		if bhh, err = sampledRow(b, l.BiasHH); err != nil {

@@ -96,7 +96,7 @@ func (l *LSTM) Forward(b *graph.Builder, x *G.Node, init LSTMState) (seq *G.Node
 	}
 	var bias *G.Node
 	if l.Bias != nil {
-		if bias, err = sampledRow(b, l.Bias); err != nil {
+		if bias, err = l.Bias.Sample(b); err != nil {
 			return nil, LSTMState{}, err
 		}
 	}
@@ -150,6 +150,17 @@ func (l *LSTM) check(b *graph.Builder, x *G.Node, init LSTMState) (sequence, err
 // is built from Gorgonia's ops.
 func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, error) {
 	H := l.Hidden
+	if !l.Peephole {
+		var hw *G.Node
+		if prev.H != nil {
+			var err error
+			if hw, err = weightProduct(b, prev.H, l.WeightHH, l.Estimator); err != nil {
+				return LSTMState{}, err
+			}
+		}
+		h, c, err := lstmStepOps(H, xw, hw, prev.C)
+		return LSTMState{H: h, C: c}, err
+	}
 	pre := xw
 	// The peephole variant's recurrent input, c; zero (and left out) at
 	// the first step without an initial state.
@@ -162,17 +173,6 @@ func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, er
 		if pre, err = G.Add(xw, ru); err != nil {
 			return LSTMState{}, err
 		}
-	}
-	if !l.Peephole {
-		var hw *G.Node
-		if prev.H != nil {
-			var err error
-			if hw, err = weightProduct(b, prev.H, l.WeightHH, l.Estimator); err != nil {
-				return LSTMState{}, err
-			}
-		}
-		h, c, err := lstmStepOps(H, xw, hw, prev.C)
-		return LSTMState{H: h, C: c}, err
 	}
 	// One sigmoid over every gate block; the candidate block's is unused
 	// but cheaper than three more nodes.

@@ -254,14 +254,14 @@ func stepInputs(s sequence) ([]*G.Node, error) {
 	return out, nil
 }
 
-// inputProduct returns x W + bias for x [batch, in]; bias, a row [1, out],
+// inputProduct returns x W + bias for x [batch, in]; bias, a vector [out],
 // may be nil.
 func inputProduct(b *graph.Builder, x *G.Node, w *Posterior, e Estimator, bias *G.Node) (*G.Node, error) {
 	y, err := weightProduct(b, x, w, e)
 	if err != nil || bias == nil {
 		return y, err
 	}
-	return addRow(y, bias)
+	return fusedBiasAdd(y, bias)
 }
 
 // cols returns m[:, lo:hi], keeping the axis.
