@@ -120,21 +120,6 @@ func weightProduct(b *graph.Builder, x *G.Node, p *Posterior, e Estimator) (*G.N
 // every run whenever its register last held a tensor of another shape.
 func matMul(x, w *G.Node) (*G.Node, error) { return gemm(x, w, false, false) }
 
-// sampledRow returns p's draw reshaped to a row [1, n], for adding to every
-// row of a [rows, n] matrix with addRow.
-func sampledRow(b *graph.Builder, p *Posterior) (*G.Node, error) {
-	v, err := p.Sample(b)
-	if err != nil {
-		return nil, err
-	}
-	return G.Reshape(v, tensor.Shape{1, v.Shape().TotalSize()})
-}
-
-// addRow adds a row [1, n] to every row of y [rows, n].
-func addRow(y, row *G.Node) (*G.Node, error) {
-	return G.BroadcastAdd(y, row, nil, []byte{0})
-}
-
 // sequence is a validated recurrent input.
 type sequence struct {
 	x                  *G.Node

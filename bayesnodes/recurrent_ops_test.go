@@ -67,30 +67,36 @@ func lstmStepRun(t *testing.T, dt tensor.Dtype, step func(int, *G.Node, *G.Node,
 		t.Fatal(err)
 	}
 	loss := G.Must(G.Add(G.Must(G.Sum(G.Must(G.HadamardProd(h, wh)))), G.Must(G.Sum(G.Must(G.HadamardProd(c, wc))))))
+	return gradValues(t, g, loss, G.Nodes{h, c}, wrt)
+}
+
+// gradValues runs g twice (the second run reuses the ops' memory) and
+// returns the values of outs, then the gradients of loss for wrt.
+func gradValues(t *testing.T, g *G.ExprGraph, loss *G.Node, outs, wrt G.Nodes) [][]float64 {
+	t.Helper()
 	if _, err := G.Grad(loss, wrt...); err != nil {
 		t.Fatal(err)
 	}
 	vm := G.NewTapeMachine(g)
 	defer vm.Close()
-	out := [][]float64{}
-	for run := range 2 { // a second run reuses the ops' memory
+	for range 2 {
+		vm.Reset()
 		if err := vm.RunAll(); err != nil {
 			t.Fatal(err)
 		}
-		if run == 0 {
-			vm.Reset()
-			continue
-		}
-		out = append(out, floatsOf(t, h.Value()), floatsOf(t, c.Value()))
-		for _, n := range wrt {
-			d, err := n.Grad()
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, floatsOf(t, d))
-		}
 	}
-	return out
+	var res [][]float64
+	for _, n := range outs {
+		res = append(res, floatsOf(t, n.Value()))
+	}
+	for _, n := range wrt {
+		d, err := n.Grad()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res = append(res, floatsOf(t, d))
+	}
+	return res
 }
 
 // TestLSTMStepOpsMatchUnfused compares the fused step's states and
@@ -131,5 +137,94 @@ func TestLSTMStepOpRejectsShapes(t *testing.T) {
 	c := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 3), G.WithName("c"))
 	if _, _, err := lstmStepOps(2, xw, nil, c); err == nil {
 		t.Fatal("c_prev [2, 3] for 2 hidden units: no error")
+	}
+}
+
+// gruStepUnfused is the GRU step's elementwise part as Gorgonia's own ops,
+// the definition gruStepOp replaces; hw is [B, 3H], the bias [3H] alone,
+// or nil.
+func gruStepUnfused(hidden int, xw, hw, h *G.Node) (*G.Node, error) {
+	H := hidden
+	if hw != nil && hw.Dims() == 1 {
+		hw = G.Must(G.Reshape(hw, tensor.Shape{1, 3 * H}))
+	}
+	rows := func(op func(a, b *G.Node, l, r []byte) (*G.Node, error), a, b *G.Node) *G.Node {
+		if b.Shape()[0] == a.Shape()[0] {
+			return G.Must(op(a, b, nil, nil))
+		}
+		return G.Must(op(a, b, nil, []byte{0}))
+	}
+	rz := G.Must(cols(xw, 0, 2*H))
+	n := G.Must(cols(xw, 2*H, 3*H))
+	if hw != nil {
+		rz = rows(G.BroadcastAdd, rz, G.Must(cols(hw, 0, 2*H)))
+	}
+	rz = G.Must(G.Sigmoid(rz))
+	z := G.Must(cols(rz, H, 2*H))
+	if hw != nil {
+		rn := rows(G.BroadcastHadamardProd, G.Must(cols(rz, 0, H)), G.Must(cols(hw, 2*H, 3*H)))
+		n = G.Must(G.Add(n, rn))
+	}
+	n = G.Must(G.Tanh(n))
+	if h == nil {
+		return G.Sub(n, G.Must(G.HadamardProd(z, n)))
+	}
+	return G.Add(n, G.Must(G.HadamardProd(z, G.Must(G.Sub(h, n)))))
+}
+
+// TestGRUStepOpMatchesUnfused compares the fused step's state and
+// gradients with Gorgonia's ops in both dtypes, for each kind of
+// recurrent input: none, the bias alone, and h W_hh + b_hh with h.
+func TestGRUStepOpMatchesUnfused(t *testing.T) {
+	const H, rows = 4, 3
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		// Saturated gates: Gorgonia's sigmoid gradient leaves ~1e-14
+		// where y (1 - y) is 0.
+		tol := 1e-12
+		if dt == tensor.Float32 {
+			tol = 1e-6
+		}
+		for hw := gruNoHW; hw <= gruFullHW; hw++ {
+			run := func(step func(int, *G.Node, *G.Node, *G.Node) (*G.Node, error)) [][]float64 {
+				rng := rand.New(rand.NewPCG(5, uint64(hw)))
+				g := G.NewGraph()
+				node := func(name string, shape ...int) *G.Node {
+					v := make([]float64, tensor.Shape(shape).TotalSize())
+					for i := range v {
+						v[i] = 1.5 * rng.NormFloat64()
+					}
+					v[0] = 30 // past the sigmoid's cut-offs
+					return G.NewTensor(g, dt, len(shape), G.WithShape(shape...), G.WithName(name), G.WithValue(denseOf(dt, shape, v)))
+				}
+				xw := node("xw", rows, 3*H)
+				wrt := G.Nodes{xw}
+				var hwn, h *G.Node
+				switch hw {
+				case gruBiasHW:
+					hwn = node("b_hh", 3*H)
+				case gruFullHW:
+					hwn, h = node("hw", rows, 3*H), node("h", rows, H)
+				}
+				for _, n := range []*G.Node{hwn, h} {
+					if n != nil {
+						wrt = append(wrt, n)
+					}
+				}
+				out, err := step(H, xw, hwn, h)
+				if err != nil {
+					t.Fatal(err)
+				}
+				loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, node("w", rows, H)))))
+				return gradValues(t, g, loss, G.Nodes{out}, wrt)
+			}
+			got, want := run(gruStepOp), run(gruStepUnfused)
+			for k := range want {
+				for i := range want[k] {
+					if g, w := got[k][i], want[k][i]; math.Abs(g-w) > tol*math.Max(1, math.Abs(w)) {
+						t.Errorf("%v/hw=%d: output %d (h', then gradients of xw, hw, h)[%d] = %v, Gorgonia's ops give %v", dt, hw, k, i, g, w)
+					}
+				}
+			}
+		}
 	}
 }
