@@ -6,9 +6,9 @@ import (
 	"slices"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // Recurrent layers (LSTM, GRU) take batch-first sequences [batch, T, In]
@@ -255,20 +255,6 @@ func cols(m *G.Node, lo, hi int) (*G.Node, error) { return sliceAxis(m, 1, lo, h
 // stackSteps turns the per-step outputs [batch, hidden] into the batch-first
 // sequence [batch, T, hidden].
 func stackSteps(hs []*G.Node) (*G.Node, error) {
-	if len(hs) == 1 {
-		s := hs[0].Shape()
-		return G.Reshape(hs[0], tensor.Shape{s[0], 1, s[1]})
-	}
-	// Concatenation along axis 0 and a transpose: both have gradients
-	// checked in Gorgonia v0.9.18 (Concat on other axes is not vouched for).
-	s := hs[0].Shape()
-	stacked, err := G.Concat(0, hs...)
-	if err != nil {
-		return nil, err
-	}
-	tm, err := G.Reshape(stacked, tensor.Shape{len(hs), s[0], s[1]})
-	if err != nil {
-		return nil, err
-	}
-	return G.Transpose(tm, 1, 0, 2)
+	m := stackOp[float64]{len(hs)}
+	return opkit.Apply(stackOp[float32](m), m, hs...)
 }

@@ -478,3 +478,79 @@ func gruStepOp(hidden int, xw, hw, h *G.Node) (*G.Node, error) {
 	}
 	return opkit.Apply(gruOp[float32](m), m, in...)
 }
+
+// stackOp lays the steps' states h_t [B, H] out as the batch-first
+// sequence [B, T, H] in one pass; Gorgonia's Concat, Reshape and Transpose
+// took two fresh copies on every run, read or not. Its gradient for h_t
+// is the slice [:, t, :] of the sequence's (stepOfOp).
+type stackOp[T float] struct{ steps int }
+
+func (m stackOp[T]) String() string { return fmt.Sprintf("bayesnodes.stackSteps(%d)", m.steps) }
+
+func (m stackOp[T]) Ranks() ([]int, int) {
+	in := make([]int, m.steps)
+	for i := range in {
+		in[i] = 2
+	}
+	return in, 3
+}
+
+func (m stackOp[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	s, err := opkit.SameShapes(in...)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0], m.steps, s[1]}, nil
+}
+
+func (m stackOp[T]) Eval(a *opkit.Args[T]) error {
+	rows, width := a.Shapes[0][0], a.Shapes[0][1]
+	for t, h := range a.In {
+		for r := range rows {
+			copy(a.Out[(r*m.steps+t)*width:][:width], h[r*width:][:width])
+		}
+	}
+	return nil
+}
+
+func (m stackOp[T]) DiffWRT() []bool {
+	d := make([]bool, m.steps)
+	for i := range d {
+		d[i] = true
+	}
+	return d
+}
+
+func (m stackOp[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	out := make(G.Nodes, m.steps)
+	for t := range out {
+		var err error
+		if out[t], err = opkit.ApplyOf[T](stepOfOp[T]{t}, grad); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// stepOfOp is seq[:, t, :] of a sequence [B, T, H], as a [B, H] matrix of
+// its own.
+type stepOfOp[T float] struct{ step int }
+
+func (m stepOfOp[T]) String() string      { return fmt.Sprintf("bayesnodes.stepOf(%d)", m.step) }
+func (m stepOfOp[T]) Ranks() ([]int, int) { return []int{3}, 2 }
+
+func (m stepOfOp[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	if m.step >= in[0][1] {
+		return nil, fmt.Errorf("step %d of a sequence of shape %v", m.step, in[0])
+	}
+	return tensor.Shape{in[0][0], in[0][2]}, nil
+}
+
+func (m stepOfOp[T]) Eval(a *opkit.Args[T]) error {
+	s := a.Shapes[0]
+	steps, width := s[1], s[2]
+	for r := range s[0] {
+		copy(a.Out[r*width:][:width], a.In[0][(r*steps+m.step)*width:][:width])
+	}
+	return nil
+}

@@ -228,3 +228,44 @@ func TestGRUStepOpMatchesUnfused(t *testing.T) {
 		}
 	}
 }
+
+// TestStackStepsLaysOutSequence checks stackSteps' sequence and its
+// gradients for the steps against the definition seq[b, t, j] = h_t[b, j],
+// in both dtypes.
+func TestStackStepsLaysOutSequence(t *testing.T) {
+	const steps, rows, H = 3, 2, 4
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		g := G.NewGraph()
+		value := func(i int) float64 { return float64(i%7) - 2.5 }
+		hs := make(G.Nodes, steps)
+		for s := range hs {
+			v := make([]float64, rows*H)
+			for i := range v {
+				v[i] = value(100*s + i)
+			}
+			hs[s] = G.NewMatrix(g, dt, G.WithShape(rows, H), G.WithName(fmt.Sprint("h", s)), G.WithValue(denseOf(dt, tensor.Shape{rows, H}, v)))
+		}
+		seq, err := stackSteps(hs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := make([]float64, rows*steps*H)
+		for i := range w {
+			w[i] = float64(i) + 1
+		}
+		wn := G.NewTensor(g, dt, 3, G.WithShape(rows, steps, H), G.WithName("w"), G.WithValue(denseOf(dt, tensor.Shape{rows, steps, H}, w)))
+		got := gradValues(t, g, G.Must(G.Sum(G.Must(G.HadamardProd(seq, wn)))), G.Nodes{seq}, hs)
+		for b := range rows {
+			for s := range steps {
+				for j := range H {
+					if v, want := got[0][(b*steps+s)*H+j], value(100*s+b*H+j); v != want {
+						t.Errorf("%v: seq[%d, %d, %d] = %v, want h_%d[%d, %d] = %v", dt, b, s, j, v, s, b, j, want)
+					}
+					if d, want := got[1+s][b*H+j], w[(b*steps+s)*H+j]; d != want {
+						t.Errorf("%v: gradient of h_%d[%d, %d] = %v, want %v", dt, s, b, j, d, want)
+					}
+				}
+			}
+		}
+	}
+}
