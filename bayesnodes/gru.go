@@ -101,7 +101,7 @@ func (l *GRU) Forward(b *graph.Builder, x, h0 *G.Node) (seq, last *G.Node, err e
 	h := h0
 	hs := make([]*G.Node, s.steps)
 	for t := range hs {
-		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bih)
+		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bih, s.data)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -151,7 +151,7 @@ func (l *GRU) step(b *graph.Builder, xw, h, bhh *G.Node) (*G.Node, error) {
 	hw := bhh
 	if h != nil {
 		var err error
-		if hw, err = inputProduct(b, h, l.WeightHH, l.Estimator, bhh); err != nil {
+		if hw, err = inputProduct(b, h, l.WeightHH, l.Estimator, bhh, false); err != nil {
 			return nil, err
 		}
 	}

@@ -103,7 +103,7 @@ func (l *LSTM) Forward(b *graph.Builder, x *G.Node, init LSTMState) (seq *G.Node
 	state := init
 	hs := make([]*G.Node, s.steps)
 	for t := range hs {
-		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bias)
+		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bias, s.data)
 		if err != nil {
 			return nil, LSTMState{}, err
 		}
@@ -154,7 +154,7 @@ func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, er
 		var hw *G.Node
 		if prev.H != nil {
 			var err error
-			if hw, err = weightProduct(b, prev.H, l.WeightHH, l.Estimator); err != nil {
+			if hw, err = weightProduct(b, prev.H, l.WeightHH, l.Estimator, false); err != nil {
 				return LSTMState{}, err
 			}
 		}
@@ -166,7 +166,7 @@ func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, er
 	// the first step without an initial state.
 	r := prev.C
 	if r != nil {
-		ru, err := weightProduct(b, r, l.WeightHH, l.Estimator)
+		ru, err := weightProduct(b, r, l.WeightHH, l.Estimator, false)
 		if err != nil {
 			return LSTMState{}, err
 		}

@@ -98,21 +98,26 @@ func checkRecurrentEstimator(name string, e Estimator) error {
 // p's weights drawn once per graph, or under Flipout x mu + ((x * s_in)
 // delta) * s_out with one perturbation and one set of signs per graph.
 // Every weight product of the recurrent layers, input and recurrent, goes
-// through here.
-func weightProduct(b *graph.Builder, x *G.Node, p *Posterior, e Estimator) (*G.Node, error) {
+// through here. With data set, x is the network's input, which takes no
+// gradient, and none is built for it.
+func weightProduct(b *graph.Builder, x *G.Node, p *Posterior, e Estimator, data bool) (*G.Node, error) {
+	mul := matMul
+	if data {
+		mul = matMulData
+	}
 	if e.in(b) == Flipout {
 		ws := p.Mu.Shape()
 		f, err := p.flipout(b, x.Shape()[0], ws[0], ws[1])
 		if err != nil {
 			return nil, err
 		}
-		return f.product(x, matMul)
+		return f.product(x, mul)
 	}
 	w, err := p.Sample(b)
 	if err != nil {
 		return nil, err
 	}
-	return matMul(x, w)
+	return mul(x, w)
 }
 
 // matMul is x w by a gemmOp, which writes into memory of its own: Gorgonia's
@@ -120,10 +125,14 @@ func weightProduct(b *graph.Builder, x *G.Node, p *Posterior, e Estimator) (*G.N
 // every run whenever its register last held a tensor of another shape.
 func matMul(x, w *G.Node) (*G.Node, error) { return gemm(x, w, false, false) }
 
+// matMulData is matMul for an x that takes no gradient (see gemmConstA).
+func matMulData(x, w *G.Node) (*G.Node, error) { return gemmConstA(x, w, false, false) }
+
 // sequence is a validated recurrent input.
 type sequence struct {
 	x                  *G.Node
 	batch, steps, feat int
+	data               bool // x is the network's input, which takes no gradient
 }
 
 // checkSequence validates x as [batch, T, in] of the builder's dtype.
@@ -141,7 +150,7 @@ func checkSequence(b *graph.Builder, name string, x *G.Node, in int) (sequence, 
 	if x.Dtype() != b.Dtype() {
 		return sequence{}, fmt.Errorf("bayesnodes: %s: input has dtype %v, the graph computes in %v", name, x.Dtype(), b.Dtype())
 	}
-	return sequence{x: x, batch: s[0], steps: s[1], feat: s[2]}, nil
+	return sequence{x: x, batch: s[0], steps: s[1], feat: s[2], data: b.IsX(x)}, nil
 }
 
 // checkLayer reports a layer whose fields do not describe a layer its
@@ -240,9 +249,9 @@ func stepInputs(s sequence) ([]*G.Node, error) {
 }
 
 // inputProduct returns x W + bias for x [batch, in]; bias, a vector [out],
-// may be nil.
-func inputProduct(b *graph.Builder, x *G.Node, w *Posterior, e Estimator, bias *G.Node) (*G.Node, error) {
-	y, err := weightProduct(b, x, w, e)
+// may be nil. data is as for weightProduct.
+func inputProduct(b *graph.Builder, x *G.Node, w *Posterior, e Estimator, bias *G.Node, data bool) (*G.Node, error) {
+	y, err := weightProduct(b, x, w, e, data)
 	if err != nil || bias == nil {
 		return y, err
 	}
