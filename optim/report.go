@@ -64,7 +64,7 @@ type console struct{ w io.Writer }
 
 func (c console) Report(e EpochInfo) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "epoch %d  loss %.5g  fit %.5g  kl %.5g", e.Epoch+1, e.Loss, e.Fit, e.KL)
+	fmt.Fprintf(&b, "epoch %d  %s", e.Epoch+1, lossParts(e.Loss, e.Fit, e.KL))
 	if e.Validated {
 		fmt.Fprintf(&b, "  val_loss %.5g  val_fit %.5g", e.ValLoss, e.ValFit)
 		for _, k := range sortedNames(e.Metrics) {
@@ -201,4 +201,15 @@ func (c *CSV) prepareAppend(header string) error {
 		return atomicfile.WriteFile(c.path, keep, 0o644)
 	}
 	return nil
+}
+
+// lossParts writes a loss as the sum it is, "loss L = fit F + kl term T
+// (kl K)": with a KL weight of 1/N the term can dwarf the fit, so that the
+// loss alone looks flat while the fit falls. A loss with no KL term (a
+// deterministic network, a zero weight) is "loss L = fit F".
+func lossParts(loss, fit, kl float64) string {
+	if loss == fit {
+		return fmt.Sprintf("loss %.5g = fit %.5g", loss, fit)
+	}
+	return fmt.Sprintf("loss %.5g = fit %.5g + kl term %.5g (kl %.5g)", loss, fit, loss-fit, kl)
 }

@@ -155,6 +155,15 @@ func Progress(w io.Writer) TrainerOption {
 	return func(t *Trainer) error { t.progress = w; return nil }
 }
 
+// ProgressOnTerminal sends progress lines to w only when w is a terminal,
+// so that a program's output redirected to a file or a pipe stays clean.
+func ProgressOnTerminal(w io.Writer) TrainerOption {
+	if f, ok := w.(*os.File); ok {
+		return Progress(terminal(f))
+	}
+	return Progress(nil)
+}
+
 // Quiet silences progress output.
 func Quiet() TrainerOption { return Progress(nil) }
 
@@ -384,8 +393,8 @@ func (t *Trainer) report(s StepInfo, epoch, epochs, done, total int, elapsed tim
 	if done < total {
 		eta = "ETA " + (time.Duration(float64(total-done) / rate * float64(time.Second))).Round(time.Second/10).String()
 	}
-	fmt.Fprintf(t.progress, "epoch %d/%d  batch %d/%d  step %d  loss %.5g  fit %.5g  kl %.5g  %.1fs  %.3g steps/s  %s\n",
-		epoch, epochs, s.Index+1, s.Count, s.Step+1, s.Loss, s.Fit, s.KL, elapsed.Seconds(), rate, eta)
+	fmt.Fprintf(t.progress, "epoch %d/%d  batch %d/%d  step %d  %s  %.1fs  %.3g steps/s  %s\n",
+		epoch, epochs, s.Index+1, s.Count, s.Step+1, lossParts(s.Loss, s.Fit, s.KL), elapsed.Seconds(), rate, eta)
 }
 
 // checkData reports data that does not fit the model, before any graph runs.

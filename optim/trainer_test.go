@@ -176,6 +176,11 @@ func TestProgressOutput(t *testing.T) {
 	if len(lines) != 5 || !strings.HasPrefix(lines[0], "epoch 1/2  batch 1/2  step 1  loss ") {
 		t.Fatalf("progress:\n%s\nwant a line per step and a final one", buf.String())
 	}
+	// The loss is written as the sum it is, so a KL term that dwarfs the
+	// fit does not hide the fit's fall.
+	if !regexp.MustCompile(`  loss [-0-9.e+]+ = fit [-0-9.e+]+ \+ kl term [-0-9.e+]+ \(kl [-0-9.e+]+\)  `).MatchString(lines[0]) {
+		t.Fatalf("progress line %q: want loss = fit + kl term (kl)", lines[0])
+	}
 	// Each line gives the rate and the time left: 3 of 4 steps to go after
 	// the first, none after the last.
 	rate := regexp.MustCompile(`  [0-9.e+]+ steps/s  ETA [0-9.]+(ms|µs|ns|s)$`)
@@ -245,5 +250,24 @@ func TestTrainerBadInput(t *testing.T) {
 				t.Fatalf("error %v, want one containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestConsoleLossWithoutKL: a loss without a KL term (a deterministic
+// network, a zero weight) is not shown with a KL it does not use.
+func TestConsoleLossWithoutKL(t *testing.T) {
+	var buf bytes.Buffer
+	if err := optim.Console(&buf).Report(optim.EpochInfo{Loss: 0.5, Fit: 0.5, KL: 1234}); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); !strings.HasPrefix(got, "epoch 1  loss 0.5 = fit 0.5  ") || strings.Contains(got, "kl") {
+		t.Errorf("console line %q: want the loss as its fit alone, no kl", got)
+	}
+	buf.Reset()
+	if err := optim.Console(&buf).Report(optim.EpochInfo{Loss: 2.5, Fit: 0.5, KL: 16000}); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); !strings.HasPrefix(got, "epoch 1  loss 2.5 = fit 0.5 + kl term 2 (kl 16000)  ") {
+		t.Errorf("console line %q: want loss = fit + kl term (kl)", got)
 	}
 }
