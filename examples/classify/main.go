@@ -55,6 +55,7 @@ type config struct {
 	noise       float64 // sd of the moons' noise
 	seed        uint64  // data (moons), split, initialisation, noise and shuffling
 	log         io.Writer
+	progress    io.Writer // training progress: standard error, unless -json
 }
 
 // result holds the example's figures on the test split.
@@ -110,6 +111,9 @@ func main() {
 	flag.Uint64Var(&c.seed, "seed", c.seed, "seed of the data (moons), split, initialisation, noise and shuffling")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
 	flag.Parse()
+	if !*asJSON {
+		c.progress = os.Stderr
+	}
 	if !isSet("epochs") {
 		c.epochs = defaultEpochs[c.data] // 0 for an unknown -data, which check reports first
 	}
@@ -197,7 +201,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 	trainer, err := optim.NewTrainer(model, elbo, adam, optim.Samples(c.samples), optim.BatchSize(c.batch),
-		optim.ShuffleSeed(c.seed), optim.Progress(c.log))
+		optim.ShuffleSeed(c.seed), optim.ProgressOnTerminal(c.progress))
 	if err != nil {
 		return nil, err
 	}

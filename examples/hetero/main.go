@@ -53,15 +53,16 @@ func data(n int, seed uint64) datasets.Dataset {
 }
 
 type config struct {
-	seed    uint64
-	n       int // training points
-	steps   int
-	samples int // predictive samples
-	lr      float64
-	lrFinal float64
-	rhoInit float64
-	floor   float64 // noise sd floor
-	log     io.Writer
+	seed     uint64
+	n        int // training points
+	steps    int
+	samples  int // predictive samples
+	lr       float64
+	lrFinal  float64
+	rhoInit  float64
+	floor    float64 // noise sd floor
+	log      io.Writer
+	progress io.Writer // training progress: standard error, unless -json
 }
 
 type result struct {
@@ -94,6 +95,9 @@ func main() {
 	flag.Float64Var(&c.floor, "floor", 1e-3, "noise sd floor")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
 	flag.Parse()
+	if !*asJSON {
+		c.progress = os.Stderr
+	}
 	c.log = os.Stderr
 	r, err := run(context.Background(), c)
 	if err != nil {
@@ -140,7 +144,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	trainer, err := optim.NewTrainer(model, elbo, adam, optim.Progress(c.log), optim.ShuffleSeed(c.seed), optim.OnStep(decay))
+	trainer, err := optim.NewTrainer(model, elbo, adam, optim.ProgressOnTerminal(c.progress), optim.ShuffleSeed(c.seed), optim.OnStep(decay))
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/gorgonia-bnn/bnn/datasets"
@@ -62,6 +61,9 @@ func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *resu
 	r.calibrated = held
 	entropy := cp.Entropy()
 	r.MeanEntropy = mean(entropy)
+	// shown is the predictive the pictures rank and caption digits by: the
+	// larger out-of-distribution one where there is one.
+	shown, shownSamples := cp, c.evalSamples
 
 	var oodEntropy []float64
 	if ood != nil {
@@ -76,6 +78,7 @@ func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *resu
 			return err
 		}
 		entropy, oodEntropy = icp.Entropy(), ocp.Entropy()
+		shown, shownSamples = icp, c.oodSamples
 		byEntropy, err := uncertainty.OODAUROC(entropy, oodEntropy)
 		if err != nil {
 			return err
@@ -104,14 +107,14 @@ func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *resu
 		err = plots.SaveEntropyHistogram(filepath.Join(c.out, "entropy.png"), "Predictive entropy: digits vs out-of-distribution",
 			entropy, oodEntropy, "MNIST test digits", "out-of-distribution images")
 	} else {
-		right, wrong := splitByCorrect(entropy, cp.Predicted(), test.Labels)
+		right, wrong := splitByCorrect(entropy, shown.Predicted(), test.Labels)
 		err = plots.SaveEntropyHistogram(filepath.Join(c.out, "entropy.png"), "Predictive entropy: right vs wrong answers",
 			right, wrong, "classified correctly", "misclassified")
 	}
 	if err != nil {
 		return err
 	}
-	return saveMostUncertain(filepath.Join(c.out, "uncertain.png"), test, cp, entropy)
+	return saveMostUncertain(filepath.Join(c.out, "uncertain.png"), test, shown, shownSamples)
 }
 
 // loadOOD reads the out-of-distribution images of an IDX directory (the
@@ -164,15 +167,15 @@ func splitByCorrect(values []float64, predicted, labels []int) (right, wrong []f
 	return right, wrong
 }
 
-// saveMostUncertain draws the 16 test digits of highest predictive entropy
-// with the predicted class, its probability and the true label.
-func saveMostUncertain(path string, test *datasets.Dataset, cp *uncertainty.ClassPredictive, entropy []float64) error {
-	idx := make([]int, len(entropy))
-	for i := range idx {
-		idx[i] = i
+// saveMostUncertain draws the 16 test digits of highest entropy under cp,
+// a predictive of samples passes, each with the class cp predicts, its
+// probability and the true label: ranking and captions come from one
+// predictive.
+func saveMostUncertain(path string, test *datasets.Dataset, cp *uncertainty.ClassPredictive, samples int) error {
+	idx, err := uncertainty.MostUncertain(cp.Entropy(), min(16, cp.Len()))
+	if err != nil {
+		return err
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return entropy[idx[a]] > entropy[idx[b]] })
-	idx = idx[:min(16, len(idx))]
 	w := test.Width()
 	pred, probs := cp.Predicted(), cp.Mean()
 	images := make([][]float64, len(idx))
@@ -181,7 +184,8 @@ func saveMostUncertain(path string, test *datasets.Dataset, cp *uncertainty.Clas
 		images[k] = test.X[i*w : (i+1)*w]
 		captions[k] = fmt.Sprintf("%d (%.2f), true %d", pred[i], probs[i*cp.Classes()+pred[i]], test.Labels[i])
 	}
-	return plots.SaveDigits(path, "Most uncertain test digits: prediction (probability), truth", images, 4, 4, captions)
+	title := fmt.Sprintf("Most uncertain test digits (%d samples): prediction (probability), truth", samples)
+	return plots.SaveDigits(path, title, images, 4, 4, captions)
 }
 
 func mean(xs []float64) float64 {

@@ -50,6 +50,7 @@ type config struct {
 	ensemble      int                // networks in the deep ensemble; 0 for none
 	member        func(*graph.Model) // set for an ensemble member: takes the trained model
 	log           io.Writer
+	progress      io.Writer // training progress: standard error, unless -json
 }
 
 type result struct {
@@ -100,6 +101,9 @@ func main() {
 	flag.BoolVar(&c.float64, "float64", false, "compute in float64 instead of float32")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
 	flag.Parse()
+	if !*asJSON {
+		c.progress = os.Stderr
+	}
 	if c.model == "lenet" {
 		// Chosen over seeds 1-5: at 1e-3 and -4 LeNet's two epochs left
 		// its NLL above BLiTZ's on two seeds of five (0.270, 0.249).
@@ -221,7 +225,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 	trainer, err := optim.NewTrainer(model, elbo, adam, optim.Samples(c.samples), optim.BatchSize(c.batch),
-		optim.ShuffleSeed(c.seed), optim.Progress(c.log))
+		optim.ShuffleSeed(c.seed), optim.ProgressOnTerminal(c.progress))
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,7 @@ type config struct {
 	data      string
 	export    string // directory for the exported files; "": a temporary one
 	log       io.Writer
+	progress  io.Writer // training progress: standard error, unless -json
 }
 
 type result struct {
@@ -111,6 +112,9 @@ func main() {
 	flag.StringVar(&c.export, "export", "", "directory to keep the dense and pruned safetensors files in (default: measured in a temporary directory, then removed)")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
 	flag.Parse()
+	if !*asJSON {
+		c.progress = os.Stderr
+	}
 	c.log = os.Stderr
 	r, err := run(context.Background(), c)
 	if err != nil {
@@ -407,7 +411,7 @@ func fit(ctx context.Context, model *graph.Model, train *datasets.Dataset, c con
 	if err != nil {
 		return err
 	}
-	trainer, err := optim.NewTrainer(model, elbo, adam, optim.BatchSize(c.batch), optim.ShuffleSeed(c.seed), optim.Progress(c.log))
+	trainer, err := optim.NewTrainer(model, elbo, adam, optim.BatchSize(c.batch), optim.ShuffleSeed(c.seed), optim.ProgressOnTerminal(c.progress))
 	if err != nil {
 		return err
 	}

@@ -54,18 +54,19 @@ import (
 
 // config is one run of the example.
 type config struct {
-	cell    string // "lstm" or "gru"
-	seed    uint64
-	epochs  int
-	batch   int
-	hidden  int
-	window  int
-	length  int // values in the series
-	samples int // predictive samples
-	lr      float64
-	noise   float64 // fixed likelihood noise sd; 0 learns it
-	out     string  // PNG path, "" for none
-	log     io.Writer
+	cell     string // "lstm" or "gru"
+	seed     uint64
+	epochs   int
+	batch    int
+	hidden   int
+	window   int
+	length   int // values in the series
+	samples  int // predictive samples
+	lr       float64
+	noise    float64 // fixed likelihood noise sd; 0 learns it
+	out      string  // PNG path, "" for none
+	log      io.Writer
+	progress io.Writer // training progress: standard error, unless -json
 }
 
 // result holds the example's figures.
@@ -103,6 +104,9 @@ func main() {
 	flag.StringVar(&c.out, "out", c.out, "PNG to write (empty: none)")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
 	flag.Parse()
+	if !*asJSON {
+		c.progress = os.Stderr
+	}
 	r, err := run(context.Background(), c)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sequence:", err)
@@ -204,7 +208,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	trainer, err := optim.NewTrainer(model, elbo, adam, optim.BatchSize(c.batch), optim.Progress(c.log), optim.ShuffleSeed(c.seed))
+	trainer, err := optim.NewTrainer(model, elbo, adam, optim.BatchSize(c.batch), optim.ProgressOnTerminal(c.progress), optim.ShuffleSeed(c.seed))
 	if err != nil {
 		return nil, err
 	}

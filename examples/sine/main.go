@@ -44,20 +44,21 @@ import (
 
 // config is one run of the example.
 type config struct {
-	seed    uint64
-	steps   int
-	samples int     // predictive samples
-	mc      int     // Monte-Carlo samples per training step
-	noise   float64 // fixed likelihood noise sd; 0 learns it
-	lr      float64
-	lrFinal float64 // learning rate at the last step, reached by a cosine decay
-	warmup  int     // steps over which the KL weight grows from 0 to 1/N
-	rhoInit float64 // posterior rho initial mean
-	prior   float64 // prior sd
-	level   float64 // nominal coverage of the conformal interval
-	out     string  // PNG path, "" for none
-	save    string  // checkpoint for bnn-serve, "" for none
-	log     io.Writer
+	seed     uint64
+	steps    int
+	samples  int     // predictive samples
+	mc       int     // Monte-Carlo samples per training step
+	noise    float64 // fixed likelihood noise sd; 0 learns it
+	lr       float64
+	lrFinal  float64 // learning rate at the last step, reached by a cosine decay
+	warmup   int     // steps over which the KL weight grows from 0 to 1/N
+	rhoInit  float64 // posterior rho initial mean
+	prior    float64 // prior sd
+	level    float64 // nominal coverage of the conformal interval
+	out      string  // PNG path, "" for none
+	save     string  // checkpoint for bnn-serve, "" for none
+	log      io.Writer
+	progress io.Writer // training progress: standard error, unless -json
 }
 
 // result holds the example's figures.
@@ -96,6 +97,9 @@ func main() {
 	flag.StringVar(&c.save, "save", "", "write the trained model with its netspec and conformal calibration (for cmd/bnn-serve; needs a fixed -noise)")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
 	flag.Parse()
+	if !*asJSON {
+		c.progress = os.Stderr
+	}
 	c.log = os.Stderr
 	r, err := run(context.Background(), c)
 	if err != nil {
@@ -180,7 +184,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	trainer, err := optim.NewTrainer(model, elbo, adam, optim.Samples(c.mc), optim.Progress(c.log), optim.ShuffleSeed(c.seed), optim.OnStep(decay))
+	trainer, err := optim.NewTrainer(model, elbo, adam, optim.Samples(c.mc), optim.ProgressOnTerminal(c.progress), optim.ShuffleSeed(c.seed), optim.OnStep(decay))
 	if err != nil {
 		return nil, err
 	}
