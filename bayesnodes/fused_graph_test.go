@@ -179,19 +179,6 @@ func (p nodeNormal) KLNormal(b *graph.Builder, q bayesnodes.Gaussian) (*G.Node, 
 
 // oldStylePrior has the ClosedFormPrior method as it was before it took a
 // Gaussian.
-type oldStylePrior struct{ userPrior }
-
-func (oldStylePrior) KLNormal(b *graph.Builder, mu, sigma *G.Node) (*G.Node, error) {
-	return nil, bayesnodes.ErrNoClosedForm
-}
-
-func TestOldClosedFormSignatureIsRejected(t *testing.T) {
-	_, err := bayesnodes.NewLinear(2, 2, bayesnodes.WithPrior(oldStylePrior{}))
-	if err == nil || !strings.Contains(err.Error(), "KLNormal(b, q Gaussian)") {
-		t.Fatalf("error %v, want one naming the new KLNormal signature", err)
-	}
-}
-
 // klTerms builds one posterior in a graph of dtype dt and watches the KL
 // from each prior (named by index) and from the node-built Normal.
 func klTerms(t *testing.T, dt tensor.Dtype, mu, rho []float64, priors []bayesnodes.Normal) (got, nodes []float64, kls int) {

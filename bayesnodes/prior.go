@@ -2,7 +2,6 @@ package bayesnodes
 
 import (
 	"errors"
-	"fmt"
 
 	G "gorgonia.org/gorgonia"
 
@@ -29,13 +28,6 @@ type ClosedFormPrior interface {
 	KLNormal(b *graph.Builder, q Gaussian) (*G.Node, error)
 }
 
-// oldClosedForm is the ClosedFormPrior method before it took a Gaussian. A
-// prior that still has it would silently lose its closed form under KLAuto,
-// so NewPosterior rejects it with a message saying what changed.
-type oldClosedForm interface {
-	KLNormal(b *graph.Builder, mu, sigma *G.Node) (*G.Node, error)
-}
-
 // ErrNoClosedForm is returned by ClosedFormPrior.KLNormal when no closed
 // form exists for the prior's settings.
 var ErrNoClosedForm = errors.New("the prior has no closed-form KL")
@@ -48,9 +40,6 @@ type validator interface {
 func validatePrior(p Prior) error {
 	if p == nil {
 		return errors.New("bayesnodes: nil prior")
-	}
-	if _, ok := p.(oldClosedForm); ok {
-		return fmt.Errorf("bayesnodes: the prior %T has KLNormal(b, mu, sigma); ClosedFormPrior's method is now KLNormal(b, q Gaussian), with mu = q.Mu and sigma from q.Sigma()", p)
 	}
 	if v, ok := p.(validator); ok {
 		return v.Validate()
