@@ -9,6 +9,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/gvalue"
 )
 
 // Graph is one compiled graph of a model, for one batch size. It is not safe
@@ -243,14 +245,11 @@ func (g *Graph) Learnables() []G.ValueGrad {
 // Close releases the graph's machine.
 func (g *Graph) Close() error { return g.vm.Close() }
 
+// scalarOf reads a logged scalar (the loss, the KL, a watched value), NaN
+// if v does not hold one number.
 func scalarOf(v G.Value) float64 {
-	switch v := v.(type) {
-	case *G.F64:
-		return float64(*v)
-	case *G.F32:
-		return float64(*v)
-	case *tensor.Dense:
-		return copyOut(v, nil)[0]
+	if x, ok := gvalue.Scalar(v); ok {
+		return x
 	}
 	return math.NaN()
 }

@@ -1,5 +1,5 @@
-// Package gvalue reads Gorgonia values in the shapes the library's own ops
-// receive them, so that every op package reads them one way.
+// Package gvalue reads Gorgonia values in the shapes the library meets them
+// (op inputs, logged losses), so that every package reads them one way.
 package gvalue
 
 import (
