@@ -82,6 +82,7 @@ func (p *Posterior) Gaussian(b *graph.Builder) (Gaussian, error) {
 type gaussianFamily struct{}
 
 func (gaussianFamily) meanSuffix() string               { return ".mu" }
+func (gaussianFamily) spreadSuffix() string             { return ".rho" }
 func (gaussianFamily) spread(p *Posterior) *graph.Param { return p.Rho }
 func (gaussianFamily) sigmaOf(rho float64) float64      { return Softplus(rho) }
 func (gaussianFamily) spreadOf(sigma float64) float64   { return InverseSoftplus(sigma) }

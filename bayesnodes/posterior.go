@@ -8,6 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/softplus"
 )
 
 // KLMethod chooses how a posterior's KL divergence from its prior is computed.
@@ -177,18 +178,10 @@ func (p *Posterior) LogAlphaValues() []float64 { return p.family().logAlpha(p) }
 
 // Softplus returns log(1 + e^x) without overflow for large x or loss of
 // precision for very negative x.
-func Softplus(x float64) float64 {
-	if x > 0 {
-		return x + math.Log1p(math.Exp(-x))
-	}
-	return math.Log1p(math.Exp(x))
-}
+func Softplus(x float64) float64 { return softplus.Of(x) }
 
 // InverseSoftplus returns the rho for which softplus(rho) = sigma (sigma > 0).
-func InverseSoftplus(sigma float64) float64 {
-	// log(e^sigma - 1) = sigma + log(1 - e^-sigma)
-	return sigma + math.Log(-math.Expm1(-sigma))
-}
+func InverseSoftplus(sigma float64) float64 { return softplus.Inverse(sigma) }
 
 // Name returns the posterior's name: its parameters' names without the
 // ".mu"/".rho" (".theta"/".log_sigma2") suffix. It is also the name of its
@@ -204,6 +197,7 @@ func (p *Posterior) Name() string {
 // nothing: the posterior's parameters are its fields.
 type family interface {
 	meanSuffix() string             // of the mean's name
+	spreadSuffix() string           // of the spread's name
 	spread(*Posterior) *graph.Param // rho or log sigma^2
 	sigmaOf(spread float64) float64
 	spreadOf(sigma float64) float64

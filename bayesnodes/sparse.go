@@ -81,6 +81,7 @@ type sparseSigmaKey struct{ p *Posterior }
 type sparseFamily struct{}
 
 func (sparseFamily) meanSuffix() string                { return ".theta" }
+func (sparseFamily) spreadSuffix() string              { return ".log_sigma2" }
 func (sparseFamily) spread(p *Posterior) *graph.Param  { return p.LogSigma2 }
 func (sparseFamily) sigmaOf(logSigma2 float64) float64 { return math.Exp(logSigma2 / 2) }
 func (sparseFamily) spreadOf(sigma float64) float64    { return 2 * math.Log(sigma) }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
+	"github.com/gorgonia-bnn/bnn/graph"
 )
 
 // TestMeanWeightsServe exports a trained 1-16-1 network, reads the file
@@ -111,6 +112,58 @@ func TestMeanWeightsPrune(t *testing.T) {
 	for _, bad := range []float64{-1, math.NaN(), math.Inf(1)} {
 		if _, err := MeanWeights(r.model, bad); err == nil {
 			t.Errorf("MeanWeights(minSNR %v) succeeded", bad)
+		}
+	}
+}
+
+// TestMeanWeightsSparse: a sparse variational dropout layer exports NAME =
+// theta (its log sigma^2 is not a tensor of the mean network), and pruning
+// by signal-to-noise drops exactly the weights whose |theta| /
+// exp(log sigma^2 / 2) is below the threshold, i.e. log alpha above
+// -2 log(threshold).
+func TestMeanWeightsSparse(t *testing.T) {
+	l, err := bayesnodes.NewLinear(3, 2, bayesnodes.WithName("fc"), bayesnodes.WithSparseVD(bayesnodes.DefaultLogSigma2Init))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.NewModel(l.Apply, graph.Input(3), graph.Seed(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.InitParams(); err != nil {
+		t.Fatal(err)
+	}
+	theta := []float64{1, -0.5, 0.1, 2, -0.02, 0.3}
+	logSigma2 := []float64{0, 0, 0, 0, -10, -4}
+	if err := m.Param("fc.weight.theta").SetValues(theta); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Param("fc.weight.log_sigma2").SetValues(logSigma2); err != nil {
+		t.Fatal(err)
+	}
+	const threshold = 0.4
+	f, err := MeanWeights(m, threshold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.Lookup("fc.weight.log_sigma2"); ok {
+		t.Error("the mean network holds fc.weight.log_sigma2")
+	}
+	w, ok := f.Lookup("fc.weight")
+	if !ok {
+		t.Fatalf("no fc.weight among %d tensors", len(f.Tensors))
+	}
+	got, err := w.Float64s()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, th := range theta {
+		want := th
+		if math.Abs(th)/math.Exp(logSigma2[i]/2) < threshold {
+			want = 0
+		}
+		if got[i] != want {
+			t.Errorf("fc.weight[%d] = %v, want %v (theta %v, log sigma^2 %v)", i, got[i], want, th, logSigma2[i])
 		}
 	}
 }

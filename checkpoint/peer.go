@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/graph"
-	"github.com/gorgonia-bnn/bnn/internal/softplus"
+	"github.com/gorgonia-bnn/bnn/prune"
 )
 
 // Import copies the tensors of another library's checkpoint, such as a
@@ -87,16 +88,19 @@ func Import(f *File, params map[string]*graph.Param) error {
 // MeanWeights returns the model's deterministic network with every weight
 // at its posterior mean, as plain tensors for serving without this library
 // (PyTorch's safetensors.torch.load_file reads them): a posterior's pair of
-// parameters NAME.mu and NAME.rho (bayesnodes names them so) becomes the
-// tensor NAME holding mu, so a bayesnodes.Linear named fc1 gives fc1.weight
-// [out, in] and fc1.bias [out], the names and layout of PyTorch's
-// nn.Linear. Parameters that are not half of such a pair are kept under
-// their own names. The metadata records the layout and where each tensor
-// came from.
+// parameters (bayesnodes.ParamLayouts: NAME.mu and NAME.rho for a Gaussian,
+// NAME.theta and NAME.log_sigma2 for sparse variational dropout) becomes
+// the tensor NAME holding the mean, so a bayesnodes.Linear named fc1 gives
+// fc1.weight [out, in] and fc1.bias [out], the names and layout of
+// PyTorch's nn.Linear. Parameters that are not half of such a pair are
+// kept under their own names. The metadata records the layout and where
+// each tensor came from.
 //
 // With minSNR > 0 the network is pruned: a weight whose signal-to-noise
-// ratio |mu| / softplus(rho) is below minSNR is set to zero (Blundell et al.
-// 2015, section 5.1).
+// ratio |mean| / sigma is below minSNR is set to zero (Blundell et al.
+// 2015, section 5.1; prune.KeepSignalToNoise), sigma as the posterior's
+// family defines it. For a sparse posterior that is log alpha above
+// -2 log(minSNR).
 func MeanWeights(m *graph.Model, minSNR float64) (*File, error) {
 	if m == nil {
 		return nil, errors.New("checkpoint: MeanWeights: nil model")
@@ -116,14 +120,29 @@ func MeanWeights(m *graph.Model, minSNR float64) (*File, error) {
 	pruned, total := 0, 0
 	for _, p := range m.Params() {
 		name, values := p.Name(), p.Values()
-		if base, ok := strings.CutSuffix(name, ".rho"); ok && posterior(m, base) {
+		layout, base, role := posteriorParam(m, name)
+		switch role {
+		case spreadParam:
 			continue // the spread of a posterior whose mean is exported
-		}
-		if base, ok := strings.CutSuffix(name, ".mu"); ok && posterior(m, base) {
+		case meanParam:
 			name = base
 			total += len(values)
 			if minSNR > 0 {
-				pruned += prune(values, m.Param(base+".rho").Values(), minSNR)
+				spread := m.Param(base + layout.Spread).Values()
+				sd := make([]float64, len(spread))
+				for i, v := range spread {
+					sd[i] = layout.Sigma(v)
+				}
+				keep, err := prune.KeepSignalToNoise(values, sd, minSNR)
+				if err != nil {
+					return nil, fmt.Errorf("checkpoint: MeanWeights: %s: %w", base, err)
+				}
+				for i, k := range keep {
+					if !k {
+						values[i] = 0
+						pruned++
+					}
+				}
 			}
 		}
 		if _, dup := sources[name]; dup {
@@ -146,32 +165,42 @@ func MeanWeights(m *graph.Model, minSNR float64) (*File, error) {
 	}
 	f.Metadata = map[string]string{
 		"bnn.export": "mean-weights",
-		"layout": "row-major, little-endian; each posterior NAME.mu/NAME.rho becomes NAME = mu; " +
+		"layout": "row-major, little-endian; each posterior NAME.mu/NAME.rho (NAME.theta/NAME.log_sigma2) becomes NAME = its mean; " +
 			"a Linear's NAME.weight is [out, in] and NAME.bias [out], y = x W^T + b (PyTorch's nn.Linear)",
 		"sources": src,
 		"input":   input,
-		"pruned":  fmt.Sprintf("%d of %d posterior weights set to 0 (|mu|/sigma < %v)", pruned, total, minSNR),
+		"pruned":  fmt.Sprintf("%d of %d posterior weights set to 0 (|mean|/sigma < %v)", pruned, total, minSNR),
 	}
 	return f, nil
 }
 
-// posterior reports whether the model has the parameters base.mu and
-// base.rho of one shape.
-func posterior(m *graph.Model, base string) bool {
-	mu, rho := m.Param(base+".mu"), m.Param(base+".rho")
-	return mu != nil && rho != nil && slices.Equal(mu.Shape(), rho.Shape())
-}
+// paramRole is what a parameter is to MeanWeights.
+type paramRole int
 
-// prune zeroes the means whose |mu| / softplus(rho) is below min and
-// returns how many it zeroed.
-func prune(mu, rho []float64, min float64) int {
-	n := 0
-	for i := range mu {
-		sigma := softplus.Of(rho[i])
-		if math.Abs(mu[i])/sigma < min {
-			mu[i] = 0
-			n++
+const (
+	plainParam paramRole = iota
+	meanParam
+	spreadParam
+)
+
+// posteriorParam tells whether the parameter name is the mean or the
+// spread of a posterior (its pair exists, of the same shape), and of which
+// layout and base name.
+func posteriorParam(m *graph.Model, name string) (bayesnodes.ParamLayout, string, paramRole) {
+	for _, l := range bayesnodes.ParamLayouts() {
+		for _, r := range []struct {
+			suffix string
+			role   paramRole
+		}{{l.Mean, meanParam}, {l.Spread, spreadParam}} {
+			base, ok := strings.CutSuffix(name, r.suffix)
+			if !ok {
+				continue
+			}
+			mean, spread := m.Param(base+l.Mean), m.Param(base+l.Spread)
+			if mean != nil && spread != nil && slices.Equal(mean.Shape(), spread.Shape()) {
+				return l, base, r.role
+			}
 		}
 	}
-	return n
+	return bayesnodes.ParamLayout{}, "", plainParam
 }

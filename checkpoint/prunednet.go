@@ -8,8 +8,7 @@ import (
 	"reflect"
 	"strconv"
 
-	// Named pruning here: peer.go has a function prune.
-	pruning "github.com/gorgonia-bnn/bnn/prune"
+	"github.com/gorgonia-bnn/bnn/prune"
 )
 
 // NetLayout chooses how PrunedNet stores each layer's weights.
@@ -39,7 +38,7 @@ const prunedNetExport = "pruned-net"
 // "layers.k.format" says which ("dense" or "csr"). A network that reads
 // only some inputs lists them in "inputs" (I32). ReadPrunedNet reads the
 // file back.
-func PrunedNet(n *pruning.Net, dt Dtype, layout NetLayout) (*File, error) {
+func PrunedNet(n *prune.Net, dt Dtype, layout NetLayout) (*File, error) {
 	if n == nil {
 		return nil, errors.New("checkpoint: PrunedNet: nil network")
 	}
@@ -49,7 +48,7 @@ func PrunedNet(n *pruning.Net, dt Dtype, layout NetLayout) (*File, error) {
 	if layout != Dense && layout != Smallest {
 		return nil, fmt.Errorf("checkpoint: PrunedNet: unknown layout %d", int(layout))
 	}
-	if n.Hidden == nil || reflect.ValueOf(n.Hidden).Pointer() != reflect.ValueOf(pruning.ReLU).Pointer() {
+	if n.Hidden == nil || reflect.ValueOf(n.Hidden).Pointer() != reflect.ValueOf(prune.ReLU).Pointer() {
 		return nil, errors.New("checkpoint: PrunedNet: only networks with prune.ReLU as Hidden can be exported")
 	}
 	s := n.Sparse()
@@ -104,12 +103,12 @@ func PrunedNet(n *pruning.Net, dt Dtype, layout NetLayout) (*File, error) {
 	return f, nil
 }
 
-func denseWeight(name string, dt Dtype, l pruning.Layer) ([]Tensor, error) {
+func denseWeight(name string, dt Dtype, l prune.Layer) ([]Tensor, error) {
 	t, err := NewTensor(name+".weight", dt, []int{l.Out, l.In}, l.Weight)
 	return []Tensor{t}, err
 }
 
-func csrWeight(name string, dt, cols Dtype, l pruning.SparseLayer) ([]Tensor, error) {
+func csrWeight(name string, dt, cols Dtype, l prune.SparseLayer) ([]Tensor, error) {
 	v, err := NewTensor(name+".weight.values", dt, []int{len(l.Values)}, l.Values)
 	if err != nil {
 		return nil, err
@@ -133,7 +132,7 @@ func csrWeight(name string, dt, cols Dtype, l pruning.SparseLayer) ([]Tensor, er
 // compressed sparse rows whatever its layout, so a forward pass costs one
 // multiply-add per stored weight. A file of another kind, a missing or
 // malformed tensor and layers that do not chain are named errors.
-func ReadPrunedNet(f *File) (*pruning.SparseNet, error) {
+func ReadPrunedNet(f *File) (*prune.SparseNet, error) {
 	if f == nil {
 		return nil, errors.New("checkpoint: ReadPrunedNet: nil file")
 	}
@@ -157,21 +156,21 @@ func ReadPrunedNet(f *File) (*pruning.SparseNet, error) {
 			return nil, fmt.Errorf("checkpoint: ReadPrunedNet: %w", err)
 		}
 	}
-	layers := make([]pruning.SparseLayer, count)
+	layers := make([]prune.SparseLayer, count)
 	for k := range layers {
 		if layers[k], err = readLayer(f, "layers."+strconv.Itoa(k)); err != nil {
 			return nil, fmt.Errorf("checkpoint: ReadPrunedNet: %w", err)
 		}
 	}
-	n, err := pruning.NewSparseNet(width, inputs, layers, pruning.ReLU)
+	n, err := prune.NewSparseNet(width, inputs, layers, prune.ReLU)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: ReadPrunedNet: %w", err)
 	}
 	return n, nil
 }
 
-func readLayer(f *File, name string) (pruning.SparseLayer, error) {
-	var l pruning.SparseLayer
+func readLayer(f *File, name string) (prune.SparseLayer, error) {
+	var l prune.SparseLayer
 	floats := func(suffix string) ([]float64, Tensor, error) {
 		t, ok := f.Lookup(name + suffix)
 		if !ok {
@@ -189,7 +188,7 @@ func readLayer(f *File, name string) (pruning.SparseLayer, error) {
 		if len(t.Shape) != 2 {
 			return l, tensorErr(t.Name, ErrShape, "shape %v, want [out, in]", t.Shape)
 		}
-		dense := pruning.Net{Layers: []pruning.Layer{{Out: t.Shape[0], In: t.Shape[1], Weight: w}}, Hidden: pruning.ReLU, InputWidth: t.Shape[1]}
+		dense := prune.Net{Layers: []prune.Layer{{Out: t.Shape[0], In: t.Shape[1], Weight: w}}, Hidden: prune.ReLU, InputWidth: t.Shape[1]}
 		l = dense.Sparse().Layers()[0]
 	case "csr":
 		v, _, err := floats(".weight.values")

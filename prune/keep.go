@@ -45,11 +45,35 @@ func Keep(p *bayesnodes.Posterior, threshold float64) ([]bool, error) {
 	if snr == nil {
 		return nil, fmt.Errorf("%s: %w", p.Name(), ErrNotUsed)
 	}
+	return keepSNR(snr, threshold), nil
+}
+
+// KeepSignalToNoise returns, per weight of a posterior given by its means
+// and standard deviations, whether its signal-to-noise ratio |mean| / sd is
+// at least threshold: the rule Keep applies to a Gaussian posterior, for
+// code that holds the values rather than the posterior (an exporter
+// reading a model's parameters, checkpoint.MeanWeights).
+func KeepSignalToNoise(mean, sd []float64, threshold float64) ([]bool, error) {
+	if len(mean) != len(sd) {
+		return nil, fmt.Errorf("%w: %d means and %d standard deviations", ErrShape, len(mean), len(sd))
+	}
+	if !(threshold >= 0) || math.IsInf(threshold, 0) {
+		return nil, fmt.Errorf("%w: signal-to-noise threshold is %v, want a finite value >= 0", ErrThreshold, threshold)
+	}
+	snr := make([]float64, len(mean))
+	for i, m := range mean {
+		snr[i] = math.Abs(m) / sd[i]
+	}
+	return keepSNR(snr, threshold), nil
+}
+
+// keepSNR keeps the weights whose signal-to-noise ratio reaches threshold.
+func keepSNR(snr []float64, threshold float64) []bool {
 	keep := make([]bool, len(snr))
 	for i, r := range snr {
 		keep[i] = r >= threshold
 	}
-	return keep, nil
+	return keep
 }
 
 // Means returns p's posterior means (theta for a sparse posterior) with the weights keep drops set to zero; keep nil keeps
