@@ -2,9 +2,11 @@ package bayesnodes_test
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 
@@ -116,8 +118,9 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-// goldenPrior maps the reference {pi, sigma1, sigma2} to our prior: a
-// single Gaussian when pi is 1, the scale mixture otherwise.
+// goldenPrior maps the reference {pi, sigma1, sigma2[, mu]} to our prior:
+// a single Gaussian N(mu, sigma1^2) when pi is 1 (mu 0 if absent), the
+// scale mixture (centred at 0) otherwise.
 func goldenPrior(t *testing.T, p map[string]float64) bayesnodes.Prior {
 	t.Helper()
 	pi, s1, s2 := p["pi"], p["sigma1"], p["sigma2"]
@@ -125,7 +128,10 @@ func goldenPrior(t *testing.T, p map[string]float64) bayesnodes.Prior {
 		t.Fatalf("prior %v has no sigma1", p)
 	}
 	if pi == 1 {
-		return bayesnodes.Normal{Sigma: s1}
+		return bayesnodes.Normal{Mu: p["mu"], Sigma: s1}
+	}
+	if p["mu"] != 0 {
+		t.Fatalf("prior %v: a scale mixture is centred at 0", p)
 	}
 	return bayesnodes.ScaleMixture{Pi: pi, Sigma1: s1, Sigma2: s2}
 }
@@ -212,9 +218,21 @@ func (pp posteriorParts) setNoise(t *testing.T, g *graph.Graph, c *goldenCase) {
 }
 
 // checkPosteriorTerms checks log q, log p and both KL estimates of the
-// reference draw against the layer's posteriors, summed over them.
+// reference draw against the layer's posteriors, summed over them. A field
+// the check expects and the reference lacks fails it, rather than being
+// skipped: log q, log p and the Monte-Carlo KL always, the closed-form KL
+// when the prior is a single Gaussian (pi = 1), which has one.
 func (pp posteriorParts) checkTerms(t *testing.T, c *goldenCase, dt dtypeTol) {
 	t.Helper()
+	expected := map[string]*float64{"log_q": c.LogQ, "log_p": c.LogP, "kl_mc": c.KLMC}
+	if c.Prior["pi"] == 1 {
+		expected["kl_closed"] = c.KLClosed
+	}
+	for _, name := range slices.Sorted(maps.Keys(expected)) {
+		if expected[name] == nil {
+			t.Fatalf("reference %s has no %s, which this layer kind is checked on", c.Name, name)
+		}
+	}
 	names := make([]string, 0, len(pp))
 	for n := range pp {
 		names = append(names, n)
@@ -284,7 +302,7 @@ func (pp posteriorParts) checkTerms(t *testing.T, c *goldenCase, dt dtypeTol) {
 	}
 	for name, want := range map[string]*float64{"log_q": c.LogQ, "log_p": c.LogP, "kl_mc": c.KLMC, "kl_closed": c.KLClosed} {
 		if want == nil {
-			continue
+			continue // not expected: checked above
 		}
 		got, err := g.Value(name)
 		if err != nil {

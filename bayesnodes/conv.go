@@ -90,17 +90,19 @@ func newConvConfig(kind string, opts []ConvOption) (*convConfig, error) {
 
 // spec expands c's per-axis options for a layer of the given kernel.
 func (c *convConfig) spec(in, out int, kernel []int) (convSpec, error) {
-	s := convSpec{name: c.name, in: in, out: out, groups: c.groups, kernel: kernel, estimator: c.estimator}
+	var stride, padding, dilation []int
 	var err error
-	if s.stride, err = perAxis("stride", c.stride, 1, len(kernel)); err != nil {
-		return s, fmt.Errorf("bayesnodes: %s: %w", c.name, err)
+	if stride, err = perAxis("stride", c.stride, 1, len(kernel)); err != nil {
+		return convSpec{}, fmt.Errorf("bayesnodes: %s: %w", c.name, err)
 	}
-	if s.padding, err = perAxis("padding", c.padding, 0, len(kernel)); err != nil {
-		return s, fmt.Errorf("bayesnodes: %s: %w", c.name, err)
+	if padding, err = perAxis("padding", c.padding, 0, len(kernel)); err != nil {
+		return convSpec{}, fmt.Errorf("bayesnodes: %s: %w", c.name, err)
 	}
-	if s.dilation, err = perAxis("dilation", c.dilation, 1, len(kernel)); err != nil {
-		return s, fmt.Errorf("bayesnodes: %s: %w", c.name, err)
+	if dilation, err = perAxis("dilation", c.dilation, 1, len(kernel)); err != nil {
+		return convSpec{}, fmt.Errorf("bayesnodes: %s: %w", c.name, err)
 	}
+	s := convSpec{name: c.name, in: in, out: out, estimator: c.estimator,
+		geom: newConvGeom(kernel, stride, padding, dilation, c.groups)}
 	return s, s.validate()
 }
 
@@ -130,11 +132,11 @@ func perAxis(what string, v []int, def, rank int) ([]int, error) {
 // posteriors creates the weight [out, in/groups, kernel...] and the bias [out]
 // posteriors. PyTorch's fan-in for both: the inputs one output sums.
 func (c *convConfig) posteriors(s convSpec) (weight, bias *Posterior, err error) {
-	fanIn := s.in / s.groups
-	for _, k := range s.kernel {
+	shape := s.weightShape()
+	fanIn := 1
+	for _, k := range shape[1:] {
 		fanIn *= k
 	}
-	shape := append([]int{s.out, s.in / s.groups}, s.kernel...)
 	if weight, err = c.posterior("weight", shape, fanIn); err != nil {
 		return nil, nil, err
 	}
@@ -173,10 +175,10 @@ func NewConv2D(in, out int, kernel [2]int, opts ...ConvOption) (*Conv2D, error) 
 	if err != nil {
 		return nil, err
 	}
-	l := &Conv2D{In: in, Out: out, Groups: s.groups, Kernel: kernel, Estimator: s.estimator, name: c.name}
-	copy(l.Stride[:], s.stride)
-	copy(l.Padding[:], s.padding)
-	copy(l.Dilation[:], s.dilation)
+	l := &Conv2D{In: in, Out: out, Groups: s.geom.groups, Kernel: kernel, Estimator: s.estimator, name: c.name}
+	copy(l.Stride[:], s.geom.tail(s.geom.stride))
+	copy(l.Padding[:], s.geom.tail(s.geom.padding))
+	copy(l.Dilation[:], s.geom.tail(s.geom.dilation))
 	if l.Weight, l.Bias, err = c.posteriors(s); err != nil {
 		return nil, err
 	}
@@ -185,8 +187,8 @@ func NewConv2D(in, out int, kernel [2]int, opts ...ConvOption) (*Conv2D, error) 
 
 // Apply adds the layer to b's graph for an input of shape [batch, In, H, W].
 func (l *Conv2D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	s := convSpec{name: l.name, in: l.In, out: l.Out, groups: l.Groups,
-		kernel: l.Kernel[:], stride: l.Stride[:], padding: l.Padding[:], dilation: l.Dilation[:], estimator: l.Estimator}
+	s := convSpec{name: l.name, in: l.In, out: l.Out, estimator: l.Estimator,
+		geom: newConvGeom(l.Kernel[:], l.Stride[:], l.Padding[:], l.Dilation[:], l.Groups)}
 	return s.apply(b, x, l.Weight, l.Bias)
 }
 
@@ -214,8 +216,9 @@ func NewConv1D(in, out, kernel int, opts ...ConvOption) (*Conv1D, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Conv1D{In: in, Out: out, Groups: s.groups, Kernel: kernel,
-		Stride: s.stride[0], Padding: s.padding[0], Dilation: s.dilation[0], Estimator: s.estimator, name: c.name}
+	g := s.geom
+	l := &Conv1D{In: in, Out: out, Groups: g.groups, Kernel: kernel,
+		Stride: g.stride[2], Padding: g.padding[2], Dilation: g.dilation[2], Estimator: s.estimator, name: c.name}
 	if l.Weight, l.Bias, err = c.posteriors(s); err != nil {
 		return nil, err
 	}
@@ -224,133 +227,69 @@ func NewConv1D(in, out, kernel int, opts ...ConvOption) (*Conv1D, error) {
 
 // Apply adds the layer to b's graph for an input of shape [batch, In, L].
 func (l *Conv1D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	s := convSpec{name: l.name, in: l.In, out: l.Out, groups: l.Groups,
-		kernel: []int{l.Kernel}, stride: []int{l.Stride}, padding: []int{l.Padding}, dilation: []int{l.Dilation}, estimator: l.Estimator}
+	s := convSpec{name: l.name, in: l.In, out: l.Out, estimator: l.Estimator,
+		geom: newConvGeom([]int{l.Kernel}, []int{l.Stride}, []int{l.Padding}, []int{l.Dilation}, l.Groups)}
 	return s.apply(b, x, l.Weight, l.Bias)
 }
 
-// convSpec is the geometry of a convolution over one, two or three spatial
-// axes; kernel, stride, padding and dilation have one value per axis.
+// convSpec is a convolution layer over one, two or three spatial axes: its
+// channels and estimator beside the geometry its op runs.
 type convSpec struct {
-	name                              string
-	in, out, groups                   int
-	kernel, stride, padding, dilation []int
-	estimator                         Estimator
+	name      string
+	in, out   int
+	geom      convGeom
+	estimator Estimator
+}
+
+// weightShape is [out, in/groups, kernel...].
+func (s convSpec) weightShape() []int {
+	return append([]int{s.out, s.in / max(1, s.geom.groups)}, s.geom.tail(s.geom.kernel)...)
 }
 
 func (s convSpec) validate() error {
 	if s.in <= 0 || s.out <= 0 {
 		return fmt.Errorf("bayesnodes: %s: sizes in=%d, out=%d, want both > 0", s.name, s.in, s.out)
 	}
-	for i := range s.kernel {
-		switch {
-		case s.kernel[i] <= 0:
-			return fmt.Errorf("bayesnodes: %s: kernel %v, want every size > 0", s.name, s.kernel)
-		case s.stride[i] <= 0:
-			return fmt.Errorf("bayesnodes: %s: stride %v, want every value > 0", s.name, s.stride)
-		case s.padding[i] < 0:
-			return fmt.Errorf("bayesnodes: %s: padding %v, want every value >= 0", s.name, s.padding)
-		case s.dilation[i] <= 0:
-			return fmt.Errorf("bayesnodes: %s: dilation %v, want every value > 0", s.name, s.dilation)
-		}
+	if err := s.geom.check(); err != nil {
+		return fmt.Errorf("bayesnodes: %s: %w", s.name, err)
 	}
-	if s.groups <= 0 || s.in%s.groups != 0 || s.out%s.groups != 0 {
-		return fmt.Errorf("bayesnodes: %s: in=%d and out=%d channels must both be divisible by groups=%d", s.name, s.in, s.out, s.groups)
+	if s.in%s.geom.groups != 0 || s.out%s.geom.groups != 0 {
+		return fmt.Errorf("bayesnodes: %s: in=%d and out=%d channels must both be divisible by groups=%d", s.name, s.in, s.out, s.geom.groups)
+	}
+	if s.estimator < Reparameterization || s.estimator > Flipout {
+		return fmt.Errorf("bayesnodes: %s: estimator %v is not supported", s.name, s.estimator)
 	}
 	return nil
 }
 
-// outShape checks an input shape [batch, in, spatial...] and returns the
-// output shape. It validates the geometry again because the layer's fields
-// are exported, and Gorgonia panics in its VM on most of what it rejects.
-func (s convSpec) outShape(in tensor.Shape) ([]int, error) {
-	if err := s.validate(); err != nil {
-		return nil, err
-	}
-	want := fmt.Sprintf("[batch, %d, L]", s.in)
-	switch len(s.kernel) {
-	case 2:
-		want = fmt.Sprintf("[batch, %d, H, W]", s.in)
-	case 3:
-		want = fmt.Sprintf("[batch, %d, D, H, W]", s.in)
-	}
-	if len(in) != 2+len(s.kernel) || in[1] != s.in {
-		return nil, fmt.Errorf("bayesnodes: %s: input has shape %v, want %s", s.name, in, want)
-	}
-	out := []int{in[0], s.out}
-	for i, k := range s.kernel {
-		n := in[2+i]
-		span := s.dilation[i]*(k-1) + 1
-		padded := n + 2*s.padding[i]
-		if span > padded {
-			return nil, fmt.Errorf("bayesnodes: %s: input has shape %v: along axis %d the kernel spans %d (size %d, dilation %d), more than the padded input's %d (%d + 2*%d)",
-				s.name, in, 2+i, span, k, s.dilation[i], padded, n, s.padding[i])
-		}
-		out = append(out, (padded-span)/s.stride[i]+1)
-	}
-	return out, nil
-}
-
-// apply samples the weights and convolves x with them.
+// apply checks x and the layer (its fields are exported), then adds the
+// layer under its estimator. The convolution op checks the shapes again;
+// checking here first names the layer and keeps Gorgonia from panicking.
 func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*G.Node, error) {
 	if x == nil {
 		return nil, fmt.Errorf("bayesnodes: %s: nil input node", s.name)
 	}
-	outShape, err := s.outShape(x.Shape())
-	if err != nil {
+	if err := s.validate(); err != nil {
 		return nil, err
 	}
-	conv := func(x, w *G.Node) (*G.Node, error) { return s.checkedConv(x, w, outShape, b.IsX(x)) }
-	switch s.estimator.in(b) {
-	case LocalReparameterization:
-		return sampleLocal(b, x, weight, bias, conv)
-	case Flipout:
-		return sampleFlipout(b, x, weight, bias, conv)
-	case Reparameterization:
-	default:
-		return nil, fmt.Errorf("bayesnodes: %s: estimator %v is not supported", s.name, s.estimator)
+	if in := x.Shape(); len(in) != 2+s.geom.rank || in[1] != s.in {
+		return nil, fmt.Errorf("bayesnodes: %s: input has shape %v, want [batch, %d, %s]", s.name, in, s.in, s.geom.axesName())
 	}
-	w, err := weight.Sample(b)
-	if err != nil {
-		return nil, err
+	if _, err := s.geom.shapes(x.Shape(), s.weightShape()); err != nil {
+		return nil, fmt.Errorf("bayesnodes: %s: %w", s.name, err)
 	}
-	y, err := conv(x, w)
-	if err != nil {
-		return nil, err
-	}
-	if bias == nil {
+	conv := LinearFunc(func(b *graph.Builder, x, w *G.Node) (*G.Node, error) {
+		// The network's data gets no gradient: graph differentiates the
+		// parameters only, and for a first layer the input's gradient is
+		// a product and a col2im as large as the forward pass (as
+		// gemmConstA, for dense layers).
+		y, err := convolve(x, w, s.geom, !b.IsX(x))
+		if err != nil {
+			return nil, fmt.Errorf("bayesnodes: %s: %w", s.name, err)
+		}
 		return y, nil
-	}
-	bs, err := bias.Sample(b)
-	if err != nil {
-		return nil, err
-	}
-	if y, err = addChannelBias(y, bs); err != nil {
-		return nil, fmt.Errorf("bayesnodes: %s: %w", s.name, err)
-	}
-	return y, nil
-}
-
-// checkedConv convolves x with w and checks the result's shape: a wrong
-// shape here would mean a wrong result from Gorgonia.
-func (s convSpec) checkedConv(x, w *G.Node, outShape []int, isData bool) (*G.Node, error) {
-	y, err := s.conv(x, w, isData)
-	if err != nil {
-		return nil, fmt.Errorf("bayesnodes: %s: %w", s.name, err)
-	}
-	if !slices.Equal(y.Shape(), outShape) {
-		return nil, fmt.Errorf("bayesnodes: %s: convolution of %v gave shape %v, want %v", s.name, x.Shape(), y.Shape(), outShape)
-	}
-	return y, nil
-}
-
-// conv lowers the convolution to the package's op (conv_op.go), one
-// implementation for every rank. The network's data input (isData) gets no
-// gradient: graph differentiates the parameters only, and for a first
-// layer the input's gradient is a product and a col2im as large as the
-// forward pass (as gemmConstA, for dense layers).
-func (s convSpec) conv(x, w *G.Node, isData bool) (*G.Node, error) {
-	return convolve(x, w, newConvGeom(s.kernel, s.stride, s.padding, s.dilation, s.groups), !isData)
+	})
+	return s.estimator.Apply(b, x, weight, bias, conv)
 }
 
 // sliceAxis returns n[..., lo:hi, ...] along axis, keeping the axis when

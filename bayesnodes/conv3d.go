@@ -42,10 +42,10 @@ func NewConv3D(in, out int, kernel [3]int, opts ...ConvOption) (*Conv3D, error) 
 	if err != nil {
 		return nil, err
 	}
-	l := &Conv3D{In: in, Out: out, Groups: s.groups, Kernel: kernel, Estimator: c.estimator, name: c.name}
-	copy(l.Stride[:], s.stride)
-	copy(l.Padding[:], s.padding)
-	copy(l.Dilation[:], s.dilation)
+	l := &Conv3D{In: in, Out: out, Groups: s.geom.groups, Kernel: kernel, Estimator: c.estimator, name: c.name}
+	copy(l.Stride[:], s.geom.tail(s.geom.stride))
+	copy(l.Padding[:], s.geom.tail(s.geom.padding))
+	copy(l.Dilation[:], s.geom.tail(s.geom.dilation))
 	if l.Weight, l.Bias, err = c.posteriors(s); err != nil {
 		return nil, err
 	}
@@ -55,8 +55,7 @@ func NewConv3D(in, out int, kernel [3]int, opts ...ConvOption) (*Conv3D, error) 
 // Apply adds the layer to b's graph for an input of shape [batch, In, D, H,
 // W].
 func (l *Conv3D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	s := convSpec{name: l.name, in: l.In, out: l.Out, groups: l.Groups,
-		kernel: l.Kernel[:], stride: l.Stride[:], padding: l.Padding[:], dilation: l.Dilation[:],
-		estimator: l.Estimator}
+	s := convSpec{name: l.name, in: l.In, out: l.Out, estimator: l.Estimator,
+		geom: newConvGeom(l.Kernel[:], l.Stride[:], l.Padding[:], l.Dilation[:], l.Groups)}
 	return s.apply(b, x, l.Weight, l.Bias)
 }

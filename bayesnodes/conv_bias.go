@@ -6,11 +6,11 @@ package bayesnodes
 
 import (
 	"fmt"
-	"hash"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // addChannelBias returns y [batch, C, spatial...] + b [C], b[c] added to
@@ -20,77 +20,32 @@ func addChannelBias(y, b *G.Node) (*G.Node, error) {
 	if len(ys) < 2 || bs.TotalSize() != ys[1] || b.Dims() != 1 {
 		return nil, fmt.Errorf("bias of shape %v for an output of shape %v, want [%v]", bs, ys, ys[1:2])
 	}
-	return G.ApplyOp(&channelBiasOp{dims: len(ys), dt: y.Dtype()}, y, b)
+	return opkit.Apply(channelBias[float32]{len(ys)}, channelBias[float64]{len(ys)}, y, b)
 }
 
-// channelBiasOp is (y, b) -> y + b per channel.
-type channelBiasOp struct {
-	dims int
-	dt   tensor.Dtype
-	out  scratch
-}
+// channelBias is (y, b) -> y + b per channel.
+type channelBias[T opkit.Float] struct{ dims int }
 
-func (op *channelBiasOp) Arity() int { return 2 }
-func (op *channelBiasOp) Type() hm.Type {
-	t := G.TensorType{Dims: op.dims, Of: hm.TypeVariable('a')}
-	return hm.NewFnType(t, G.TensorType{Dims: 1, Of: hm.TypeVariable('a')}, t)
-}
-func (op *channelBiasOp) ReturnsPtr() bool     { return false }
-func (op *channelBiasOp) CallsExtern() bool    { return false }
-func (op *channelBiasOp) OverwritesInput() int { return -1 }
-func (op *channelBiasOp) String() string       { return fmt.Sprintf("bayesnodes.channelBias(%d)", op.dims) }
-func (op *channelBiasOp) Hashcode() uint32     { return hashOf(op) }
-func (op *channelBiasOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "bayesnodes.channelBias(%d,%v)", op.dims, op.dt)
-}
+func (m channelBias[T]) String() string      { return fmt.Sprintf("bayesnodes.channelBias(%d)", m.dims) }
+func (m channelBias[T]) Ranks() ([]int, int) { return []int{m.dims, 1}, m.dims }
+func (m channelBias[T]) DiffWRT() []bool     { return []bool{true, true} }
 
-// check verifies the shapes of y and b.
-func (op *channelBiasOp) check(y, b tensor.Shape) error {
-	if len(y) != op.dims || len(y) < 2 || len(b) != 1 || b[0] != y[1] {
-		return fmt.Errorf("%v: output %v and bias %v, want a bias of one value per channel", op, y, b)
+func (m channelBias[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	if y, b := in[0], in[1]; len(y) < 2 || b[0] != y[1] {
+		return nil, fmt.Errorf("output %v and bias %v, want a bias of one value per channel", y, b)
 	}
+	return in[0].Clone(), nil
+}
+
+func (m channelBias[T]) Eval(a *opkit.Args[T]) error {
+	addPerChannel(a.In[0], a.In[1], a.Out, planeSize(a.Shapes[0]))
 	return nil
 }
 
-func (op *channelBiasOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op, in, 2)
-	if err != nil {
-		return nil, err
-	}
-	if err := op.check(s[0], s[1]); err != nil {
-		return nil, err
-	}
-	return s[0].Clone(), nil
-}
-
-func (op *channelBiasOp) Do(in ...G.Value) (G.Value, error) {
-	ts, err := denseInputs(op, op.dt, in, 2)
-	if err != nil {
-		return nil, err
-	}
-	y, b := ts[0], ts[1]
-	if err := op.check(y.Shape(), b.Shape()); err != nil {
-		return nil, err
-	}
-	out := op.out.get(op.dt, y.Shape())
-	plane := planeSize(y.Shape())
-	if op.dt == tensor.Float64 {
-		addPerChannel(y.Float64s(), b.Float64s(), out.Float64s(), plane)
-	} else {
-		addPerChannel(y.Float32s(), b.Float32s(), out.Float32s(), plane)
-	}
-	return out, nil
-}
-
-func (op *channelBiasOp) DiffWRT(inputs int) []bool { return []bool{true, true} }
-
-// SymDiff: the output gradient passes to y as it is, and sums per channel
+// Grad: the output gradient passes to y as it is, and sums per channel
 // to b.
-func (op *channelBiasOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 2 {
-		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(inputs))
-	}
-	db, err := G.ApplyOp(&channelSumOp{dims: op.dims, dt: op.dt}, grad)
+func (m channelBias[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	db, err := opkit.ApplyOf[T](channelSum[T](m), grad)
 	if err != nil {
 		return nil, err
 	}
@@ -119,56 +74,23 @@ func addPerChannel[T float32 | float64](y, b, out []T, plane int) {
 	}
 }
 
-// channelSumOp is dy [batch, C, spatial...] -> [C], the sum of each
+// channelSum is dy [batch, C, spatial...] -> [C], the sum of each
 // channel's values.
-type channelSumOp struct {
-	dims int
-	dt   tensor.Dtype
-	out  scratch
+type channelSum[T opkit.Float] struct{ dims int }
+
+func (m channelSum[T]) String() string      { return fmt.Sprintf("bayesnodes.channelSum(%d)", m.dims) }
+func (m channelSum[T]) Ranks() ([]int, int) { return []int{m.dims}, 1 }
+
+func (m channelSum[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	if len(in[0]) < 2 {
+		return nil, fmt.Errorf("input has shape %v, want [batch, C, ...]", in[0])
+	}
+	return tensor.Shape{in[0][1]}, nil
 }
 
-func (op *channelSumOp) Arity() int { return 1 }
-func (op *channelSumOp) Type() hm.Type {
-	return hm.NewFnType(G.TensorType{Dims: op.dims, Of: hm.TypeVariable('a')}, G.TensorType{Dims: 1, Of: hm.TypeVariable('a')})
-}
-func (op *channelSumOp) ReturnsPtr() bool     { return false }
-func (op *channelSumOp) CallsExtern() bool    { return false }
-func (op *channelSumOp) OverwritesInput() int { return -1 }
-func (op *channelSumOp) String() string       { return fmt.Sprintf("bayesnodes.channelSum(%d)", op.dims) }
-func (op *channelSumOp) Hashcode() uint32     { return hashOf(op) }
-func (op *channelSumOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "bayesnodes.channelSum(%d,%v)", op.dims, op.dt)
-}
-
-func (op *channelSumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op, in, 1)
-	if err != nil {
-		return nil, err
-	}
-	if len(s[0]) != op.dims || op.dims < 2 {
-		return nil, fmt.Errorf("%v: input has shape %v, want %d axes", op, s[0], op.dims)
-	}
-	return tensor.Shape{s[0][1]}, nil
-}
-
-func (op *channelSumOp) Do(in ...G.Value) (G.Value, error) {
-	ts, err := denseInputs(op, op.dt, in, 1)
-	if err != nil {
-		return nil, err
-	}
-	dy := ts[0]
-	s := dy.Shape()
-	if len(s) != op.dims || op.dims < 2 {
-		return nil, fmt.Errorf("%v: input has shape %v, want %d axes", op, s, op.dims)
-	}
-	db := op.out.get(op.dt, tensor.Shape{s[1]})
-	plane := planeSize(s)
-	if op.dt == tensor.Float64 {
-		sumPerChannel(dy.Float64s(), db.Float64s(), plane)
-	} else {
-		sumPerChannel(dy.Float32s(), db.Float32s(), plane)
-	}
-	return db, nil
+func (m channelSum[T]) Eval(a *opkit.Args[T]) error {
+	sumPerChannel(a.In[0], a.Out, planeSize(a.Shapes[0]))
+	return nil
 }
 
 // sumPerChannel sets db[c] to the sum of every plane of channel c in dy,

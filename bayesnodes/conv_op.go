@@ -41,13 +41,14 @@ package bayesnodes
 
 import (
 	"fmt"
-	"hash"
 	"slices"
 
 	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // maxColValues bounds the im2col buffer of one chunk of examples (8 MiB
@@ -93,6 +94,9 @@ func (g convGeom) spatial3(s []int) [3]int {
 	return out
 }
 
+// tail returns the rank spatial values of one of g's arrays.
+func (g convGeom) tail(a [3]int) []int { return slices.Clone(a[3-g.rank:]) }
+
 // outSize returns the output's spatial size for an input of spatial size in
 // (3 axes), or an error if the kernel does not fit the padded input along
 // some axis.
@@ -102,32 +106,50 @@ func (g convGeom) outSize(in [3]int) ([3]int, error) {
 		span := g.dilation[i]*(g.kernel[i]-1) + 1
 		padded := in[i] + 2*g.padding[i]
 		if span > padded {
-			return out, fmt.Errorf("along axis %d the kernel spans %d, more than the padded input's %d", 2+i-(3-g.rank), span, padded)
+			return out, fmt.Errorf("along axis %d the kernel spans %d (size %d, dilation %d), more than the padded input's %d (%d + 2*%d)",
+				2+i-(3-g.rank), span, g.kernel[i], g.dilation[i], padded, in[i], g.padding[i])
 		}
 		out[i] = (padded-span)/g.stride[i] + 1
 	}
 	return out, nil
 }
 
-// check reports a geometry the op cannot run: the layer validates it first,
-// so this only guards the op's own use.
+// check reports a geometry that is no convolution: the layer and the op
+// both ask, a layer because its fields are exported and Gorgonia panics in
+// its VM on most of what it rejects.
 func (g convGeom) check() error {
 	if g.rank < 1 || g.rank > 3 {
 		return fmt.Errorf("geometry %v: rank %d, want 1, 2 or 3", g, g.rank)
 	}
-	if g.groups <= 0 {
-		return fmt.Errorf("groups=%d, want > 0", g.groups)
-	}
-	for i := range 3 {
-		if g.kernel[i] <= 0 || g.stride[i] <= 0 || g.padding[i] < 0 || g.dilation[i] <= 0 {
-			return fmt.Errorf("geometry %v: want kernel, stride and dilation > 0, padding >= 0", g)
+	for _, v := range [...]struct {
+		what string
+		a    [3]int
+		want string
+		ok   func(int) bool
+	}{
+		{"kernel", g.kernel, "want every size > 0", positive},
+		{"stride", g.stride, "want every value > 0", positive},
+		{"padding", g.padding, "want every value >= 0", func(x int) bool { return x >= 0 }},
+		{"dilation", g.dilation, "want every value > 0", positive},
+	} {
+		for _, x := range v.a {
+			if !v.ok(x) {
+				return fmt.Errorf("%s %v, %s", v.what, g.tail(v.a), v.want)
+			}
 		}
-		if i < 3-g.rank && (g.kernel[i] != 1 || g.stride[i] != 1 || g.padding[i] != 0 || g.dilation[i] != 1) {
+	}
+	for i := range 3 - g.rank {
+		if g.kernel[i] != 1 || g.stride[i] != 1 || g.padding[i] != 0 || g.dilation[i] != 1 {
 			return fmt.Errorf("geometry %v: an axis beyond rank %d is not the identity", g, g.rank)
 		}
 	}
+	if g.groups <= 0 {
+		return fmt.Errorf("groups=%d, want > 0", g.groups)
+	}
 	return nil
 }
+
+func positive(x int) bool { return x > 0 }
 
 // axesName is the spatial axes of a shape, for errors.
 func (g convGeom) axesName() string {
@@ -162,246 +184,160 @@ func (g convGeom) shapes(x, w tensor.Shape) (tensor.Shape, error) {
 // gradient for x, only for w: for a network's data, whose gradient nobody
 // asks for but which Gorgonia would compute all the same.
 func convolve(x, w *G.Node, g convGeom, inputGrad bool) (*G.Node, error) {
-	return G.ApplyOp(&convOp{geom: g, dt: x.Dtype(), noInputGrad: !inputGrad}, x, w)
+	if x == nil || w == nil {
+		return nil, fmt.Errorf("bayesnodes: convolution: nil input or weight node")
+	}
+	return opkit.Apply(newConv[float32](g, inputGrad), newConv[float64](g, inputGrad), x, w)
 }
 
-// convBuffers is an op's memory, kept across runs: its output, the im2col
-// matrix and the product in [out, B*P] layout.
-type convBuffers struct {
-	out scratch
-	col scratch
-	mat scratch
+func newConv[T opkit.Float](g convGeom, inputGrad bool) conv[T] {
+	return conv[T]{geom: g, noInputGrad: !inputGrad, st: new(convState[T])}
 }
 
-// convOp is y = conv(x, w).
-type convOp struct {
+// convBufs is an op's im2col matrix and product in [out, B*P] layout,
+// kept across runs.
+type convBufs[T opkit.Float] struct{ col, mat []T }
+
+// of returns the buffers sized for l.
+func (b *convBufs[T]) of(l convLayout) (col, mat []T) {
+	return sized(&b.col, l.colSize()), sized(&b.mat, l.matSize())
+}
+
+// convState is a forward convolution's buffers, and the input whose
+// im2col matrix col holds whole, for the weight gradient (empty when col
+// holds a part or nothing).
+type convState[T opkit.Float] struct {
+	convBufs[T]
+	colOf []T
+}
+
+// conv is y = conv(x, w).
+type conv[T opkit.Float] struct {
 	geom        convGeom
-	dt          tensor.Dtype
 	noInputGrad bool // x is not differentiated
-	convBuffers
-	// The input whose im2col matrix col holds whole, for the weight
-	// gradient; nil when col holds a part or nothing.
-	colOf64 []float64
-	colOf32 []float32
+	st          *convState[T]
 }
 
-func convType(dims int) hm.Type {
-	t := G.TensorType{Dims: dims, Of: hm.TypeVariable('a')}
-	return hm.NewFnType(t, t, t)
+func (m conv[T]) String() string {
+	return fmt.Sprintf("bayesnodes.conv(%v,noInputGrad=%t)", m.geom, m.noInputGrad)
 }
 
-func (op *convOp) Arity() int           { return 2 }
-func (op *convOp) Type() hm.Type        { return convType(2 + op.geom.rank) }
-func (op *convOp) ReturnsPtr() bool     { return false }
-func (op *convOp) CallsExtern() bool    { return false }
-func (op *convOp) OverwritesInput() int { return -1 }
-func (op *convOp) String() string       { return "bayesnodes.conv(" + op.geom.String() + ")" }
-func (op *convOp) Hashcode() uint32     { return hashOf(op) }
-func (op *convOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "bayesnodes.conv(%v,%v,%t)", op.geom, op.dt, op.noInputGrad)
+func (m conv[T]) Ranks() ([]int, int) { return convRanks(m.geom) }
+
+func convRanks(g convGeom) ([]int, int) {
+	n := 2 + g.rank
+	return []int{n, n}, n
 }
 
-func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op, in, 2)
+func (m conv[T]) Shape(in []tensor.Shape) (tensor.Shape, error) { return m.geom.shapes(in[0], in[1]) }
+
+func (m conv[T]) Eval(a *opkit.Args[T]) error {
+	y, err := m.geom.shapes(a.Shapes[0], a.Shapes[1])
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out, err := op.geom.shapes(s[0], s[1])
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+	l := newConvLayout(m.geom, a.Shapes[0], y)
+	col, mat := m.st.of(l)
+	x := a.In[0]
+	convForward(l, x, a.In[1], a.Out, col, mat)
+	m.st.colOf = m.st.colOf[:0]
+	if l.whole() {
+		m.st.colOf = append(m.st.colOf, x...)
 	}
-	return out, nil
+	return nil
 }
 
-func (op *convOp) Do(in ...G.Value) (G.Value, error) {
-	ts, err := denseInputs(op, op.dt, in, 2)
-	if err != nil {
-		return nil, err
+func (m conv[T]) DiffWRT() []bool { return []bool{!m.noInputGrad, true} }
+
+// Grad returns the gradients of x and w, one op each.
+func (m conv[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	x, w := in[0], in[1]
+	dw, err := opkit.ApplyOf[T](convGradW[T]{geom: m.geom, fwd: m.st, buf: new(convBufs[T])}, x, grad)
+	if err != nil || m.noInputGrad {
+		return G.Nodes{nil, dw}, err
 	}
-	x, w := ts[0], ts[1]
-	yShape, err := op.geom.shapes(x.Shape(), w.Shape())
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	y := op.out.get(op.dt, yShape)
-	l := newConvLayout(op.geom, x.Shape(), yShape)
-	op.colOf64, op.colOf32 = op.colOf64[:0], op.colOf32[:0]
-	if op.dt == tensor.Float64 {
-		convForward(l, x.Float64s(), w.Float64s(), y.Float64s(), l.colOf64(&op.col), l.matOf64(&op.mat))
-		if l.whole() {
-			op.colOf64 = append(op.colOf64, x.Float64s()...)
-		}
-	} else {
-		convForward(l, x.Float32s(), w.Float32s(), y.Float32s(), l.colOf32(&op.col), l.matOf32(&op.mat))
-		if l.whole() {
-			op.colOf32 = append(op.colOf32, x.Float32s()...)
-		}
-	}
-	return y, nil
+	dx, err := opkit.ApplyOf[T](convGradX[T]{geom: m.geom, xShape: x.Shape().Clone(), buf: new(convBufs[T])}, w, grad)
+	return G.Nodes{dx, dw}, err
 }
 
-func (op *convOp) DiffWRT(inputs int) []bool { return []bool{!op.noInputGrad, true} }
-
-// SymDiff returns the gradients of x and w, one op each.
-func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 2 {
-		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(inputs))
-	}
-	x, w := inputs[0], inputs[1]
-	dw, err := G.ApplyOp(&convWeightGradOp{geom: op.geom, dt: op.dt, fwd: op}, x, grad)
-	if err != nil {
-		return nil, err
-	}
-	if op.noInputGrad {
-		return G.Nodes{nil, dw}, nil
-	}
-	dx, err := G.ApplyOp(&convInputGradOp{geom: op.geom, dt: op.dt, xShape: x.Shape().Clone()}, w, grad)
-	if err != nil {
-		return nil, err
-	}
-	return G.Nodes{dx, dw}, nil
-}
-
-// convInputGradOp is (w, dy) -> dx, the gradient of conv for its input.
-// The input's shape is part of the op: with a stride above 1 several input
+// convGradX is (w, dy) -> dx, the gradient of conv for its input. The
+// input's shape is part of the op: with a stride above 1 several input
 // sizes give one output size.
-type convInputGradOp struct {
+type convGradX[T opkit.Float] struct {
 	geom   convGeom
-	dt     tensor.Dtype
 	xShape tensor.Shape
-	convBuffers
+	buf    *convBufs[T]
 }
 
-func (op *convInputGradOp) Arity() int           { return 2 }
-func (op *convInputGradOp) Type() hm.Type        { return convType(2 + op.geom.rank) }
-func (op *convInputGradOp) ReturnsPtr() bool     { return false }
-func (op *convInputGradOp) CallsExtern() bool    { return false }
-func (op *convInputGradOp) OverwritesInput() int { return -1 }
-func (op *convInputGradOp) String() string {
-	return fmt.Sprintf("bayesnodes.convInputGrad(%v,input=%v)", op.geom, []int(op.xShape))
-}
-func (op *convInputGradOp) Hashcode() uint32 { return hashOf(op) }
-func (op *convInputGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "bayesnodes.convInputGrad(%v,%v,%v)", op.geom, op.dt, []int(op.xShape))
+func (m convGradX[T]) String() string {
+	return fmt.Sprintf("bayesnodes.convInputGrad(%v,input=%v)", m.geom, []int(m.xShape))
 }
 
-// check verifies w and dy against the op's input shape and returns dx's.
-func (op *convInputGradOp) check(w, dy tensor.Shape) (tensor.Shape, error) {
-	x := op.xShape.Clone()
-	y, err := op.geom.shapes(x, w)
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	if !y.Eq(dy) {
-		return nil, fmt.Errorf("%v: output gradient has shape %v, want %v", op, dy, y)
-	}
-	return x, nil
-}
+func (m convGradX[T]) Ranks() ([]int, int) { return convRanks(m.geom) }
 
-func (op *convInputGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op, in, 2)
+func (m convGradX[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	y, err := m.geom.shapes(m.xShape, in[0])
 	if err != nil {
 		return nil, err
 	}
-	return op.check(s[0], s[1])
+	if !y.Eq(in[1]) {
+		return nil, fmt.Errorf("output gradient has shape %v, want %v", in[1], y)
+	}
+	return m.xShape.Clone(), nil
 }
 
-func (op *convInputGradOp) Do(in ...G.Value) (G.Value, error) {
-	ts, err := denseInputs(op, op.dt, in, 2)
-	if err != nil {
-		return nil, err
-	}
-	w, dy := ts[0], ts[1]
-	xShape, err := op.check(w.Shape(), dy.Shape())
-	if err != nil {
-		return nil, err
-	}
-	dx := op.out.get(op.dt, xShape)
-	l := newConvLayout(op.geom, xShape, dy.Shape())
-	if op.dt == tensor.Float64 {
-		convInputGrad(l, w.Float64s(), dy.Float64s(), dx.Float64s(), l.colOf64(&op.col), l.matOf64(&op.mat))
-	} else {
-		convInputGrad(l, w.Float32s(), dy.Float32s(), dx.Float32s(), l.colOf32(&op.col), l.matOf32(&op.mat))
-	}
-	return dx, nil
+func (m convGradX[T]) Eval(a *opkit.Args[T]) error {
+	l := newConvLayout(m.geom, m.xShape, a.Shapes[1])
+	col, mat := m.buf.of(l)
+	convInputGrad(l, a.In[0], a.In[1], a.Out, col, mat)
+	return nil
 }
 
-// convWeightGradOp is (x, dy) -> dw, the gradient of conv for its weights.
-type convWeightGradOp struct {
+// convGradW is (x, dy) -> dw, the gradient of conv for its weights.
+type convGradW[T opkit.Float] struct {
 	geom convGeom
-	dt   tensor.Dtype
-	convBuffers
-	fwd *convOp // whose im2col matrix may be reused; not part of the hash
+	fwd  *convState[T] // whose im2col matrix may be reused; not part of the op's name
+	buf  *convBufs[T]
 }
 
-func (op *convWeightGradOp) Arity() int           { return 2 }
-func (op *convWeightGradOp) Type() hm.Type        { return convType(2 + op.geom.rank) }
-func (op *convWeightGradOp) ReturnsPtr() bool     { return false }
-func (op *convWeightGradOp) CallsExtern() bool    { return false }
-func (op *convWeightGradOp) OverwritesInput() int { return -1 }
-func (op *convWeightGradOp) String() string {
-	return "bayesnodes.convWeightGrad(" + op.geom.String() + ")"
-}
-func (op *convWeightGradOp) Hashcode() uint32 { return hashOf(op) }
-func (op *convWeightGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "bayesnodes.convWeightGrad(%v,%v)", op.geom, op.dt)
-}
+func (m convGradW[T]) String() string { return "bayesnodes.convWeightGrad(" + m.geom.String() + ")" }
 
-// check verifies x and dy and returns dw's shape.
-func (op *convWeightGradOp) check(x, dy tensor.Shape) (tensor.Shape, error) {
-	if err := op.geom.check(); err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+func (m convGradW[T]) Ranks() ([]int, int) { return convRanks(m.geom) }
+
+func (m convGradW[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	x, dy := in[0], in[1]
+	if x[1]%m.geom.groups != 0 {
+		return nil, fmt.Errorf("input %v: %d channels, not divisible by groups=%d", x, x[1], m.geom.groups)
 	}
-	n := 2 + op.geom.rank
-	if len(x) != n || len(dy) != n || x[1]%op.geom.groups != 0 {
-		return nil, fmt.Errorf("%v: input %v and output gradient %v, want both [batch, channels, %s]", op, x, dy, op.geom.axesName())
-	}
-	w := append(tensor.Shape{dy[1], x[1] / op.geom.groups}, op.geom.kernel[3-op.geom.rank:]...)
-	y, err := op.geom.shapes(x, w)
+	w := append(tensor.Shape{dy[1], x[1] / m.geom.groups}, m.geom.tail(m.geom.kernel)...)
+	y, err := m.geom.shapes(x, w)
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+		return nil, err
 	}
 	if !y.Eq(dy) {
-		return nil, fmt.Errorf("%v: output gradient has shape %v, want %v", op, dy, y)
+		return nil, fmt.Errorf("output gradient has shape %v, want %v", dy, y)
 	}
 	return w, nil
 }
 
-func (op *convWeightGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op, in, 2)
-	if err != nil {
-		return nil, err
+func (m convGradW[T]) Eval(a *opkit.Args[T]) error {
+	l := newConvLayout(m.geom, a.Shapes[0], a.Shapes[1])
+	x := a.In[0]
+	col, mat := m.buf.of(l)
+	built := false
+	if f := m.fwd; f != nil && l.whole() && len(f.col) >= len(col) && slices.Equal(f.colOf, x) {
+		col, built = f.col[:len(col)], true
 	}
-	return op.check(s[0], s[1])
+	convWeightGrad(l, x, a.In[1], a.Out, col, mat, built)
+	return nil
 }
 
-func (op *convWeightGradOp) Do(in ...G.Value) (G.Value, error) {
-	ts, err := denseInputs(op, op.dt, in, 2)
-	if err != nil {
-		return nil, err
-	}
-	x, dy := ts[0], ts[1]
-	wShape, err := op.check(x.Shape(), dy.Shape())
-	if err != nil {
-		return nil, err
-	}
-	dw := op.out.get(op.dt, wShape)
-	l := newConvLayout(op.geom, x.Shape(), dy.Shape())
-	f := op.fwd
-	if op.dt == tensor.Float64 {
-		xs, col, built := x.Float64s(), l.colOf64(&op.col), false
-		if f != nil && l.whole() && len(f.col.f64) >= len(col) && slices.Equal(f.colOf64, xs) {
-			col, built = f.col.f64[:len(col)], true
-		}
-		convWeightGrad(l, xs, dy.Float64s(), dw.Float64s(), col, l.matOf64(&op.mat), built)
-	} else {
-		xs, col, built := x.Float32s(), l.colOf32(&op.col), false
-		if f != nil && l.whole() && len(f.col.f32) >= len(col) && slices.Equal(f.colOf32, xs) {
-			col, built = f.col.f32[:len(col)], true
-		}
-		convWeightGrad(l, xs, dy.Float32s(), dw.Float32s(), col, l.matOf32(&op.mat), built)
-	}
-	return dw, nil
+// convType, shapesOf and denseInputs serve the ops not yet on opkit
+// (pooling among them).
+
+func convType(dims int) hm.Type {
+	t := G.TensorType{Dims: dims, Of: hm.TypeVariable('a')}
+	return hm.NewFnType(t, t, t)
 }
 
 // shapesOf returns the n input shapes of an op.
@@ -485,11 +421,6 @@ func (l convLayout) matSize() int {
 	}
 	return l.groupOut * l.chunk * l.outPlane
 }
-
-func (l convLayout) colOf64(s *scratch) []float64 { return sized(&s.f64, l.colSize()) }
-func (l convLayout) colOf32(s *scratch) []float32 { return sized(&s.f32, l.colSize()) }
-func (l convLayout) matOf64(s *scratch) []float64 { return sized(&s.f64, l.matSize()) }
-func (l convLayout) matOf32(s *scratch) []float32 { return sized(&s.f32, l.matSize()) }
 
 // sized returns *buf with length n, reallocated only when too small.
 func sized[T float32 | float64](buf *[]T, n int) []T {

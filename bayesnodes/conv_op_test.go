@@ -7,6 +7,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // TestConvOpGradients checks the op's gradients for its input and its
@@ -82,8 +84,7 @@ func TestConvOpGradients(t *testing.T) {
 					t.Fatal(err)
 				}
 				lossOf := func() float64 {
-					op := &convOp{geom: c.geom, dt: dt}
-					out, err := op.Do(x, w)
+					out, err := convOpOf(c.geom, dt).Do(x, w)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -93,33 +94,7 @@ func TestConvOpGradients(t *testing.T) {
 				if dt == tensor.Float32 {
 					h, tol = 0.25, 2e-4
 				}
-				for _, p := range []struct {
-					name string
-					node *G.Node
-					val  *tensor.Dense
-				}{{"x", xn, x}, {"w", wn, w}} {
-					grad, err := p.node.Grad()
-					if err != nil {
-						t.Fatal(err)
-					}
-					analytic := floats(grad.(*tensor.Dense))
-					worst := 0.0
-					for i := range analytic {
-						orig := at(p.val, i)
-						set(p.val, i, orig+h)
-						up := lossOf()
-						set(p.val, i, orig-h)
-						down := lossOf()
-						set(p.val, i, orig)
-						num := (up - down) / (2 * h)
-						rel := math.Abs(analytic[i]-num) / math.Max(1, math.Abs(num))
-						worst = max(worst, rel)
-						if rel > tol {
-							t.Fatalf("d loss / d %s[%d]: analytic %.10g, numeric %.10g", p.name, i, analytic[i], num)
-						}
-					}
-					t.Logf("%s: %d values, worst error %.3g", p.name, len(analytic), worst)
-				}
+				checkOpGradients(t, lossOf, h, tol, opInput{"x", xn, x}, opInput{"w", wn, w})
 				if c.geom.rank == 3 && c.geom.stride[2] == 3 { // width 6, kernel 2 with dilation 2, stride 3: outputs read columns 0, 2, 3, 5
 					dx, _ := xn.Grad()
 					d := floats(dx.(*tensor.Dense))
@@ -134,6 +109,43 @@ func TestConvOpGradients(t *testing.T) {
 	}
 }
 
+// opInput is an input of an op under test: its node, whose gradient a run
+// has computed, and its value, which central differences perturb.
+type opInput struct {
+	name string
+	node *G.Node
+	val  *tensor.Dense
+}
+
+// checkOpGradients compares each input's gradient with central differences
+// of lossOf, step h, relative error (floored at 1) within tol.
+func checkOpGradients(t *testing.T, lossOf func() float64, h, tol float64, inputs ...opInput) {
+	t.Helper()
+	for _, p := range inputs {
+		grad, err := p.node.Grad()
+		if err != nil {
+			t.Fatal(err)
+		}
+		analytic := floats(grad.(*tensor.Dense))
+		worst := 0.0
+		for i := range analytic {
+			orig := at(p.val, i)
+			set(p.val, i, orig+h)
+			up := lossOf()
+			set(p.val, i, orig-h)
+			down := lossOf()
+			set(p.val, i, orig)
+			num := (up - down) / (2 * h)
+			rel := math.Abs(analytic[i]-num) / math.Max(1, math.Abs(num))
+			worst = max(worst, rel)
+			if rel > tol {
+				t.Fatalf("d loss / d %s[%d]: analytic %.10g, numeric %.10g", p.name, i, analytic[i], num)
+			}
+		}
+		t.Logf("%s: %d values, worst error %.3g", p.name, len(analytic), worst)
+	}
+}
+
 // TestConvOpHash checks that ops differing in any parameter hash apart,
 // and equal ones alike (Gorgonia merges nodes by hash).
 func TestConvOpHash(t *testing.T) {
@@ -145,8 +157,8 @@ func TestConvOpHash(t *testing.T) {
 		func(g *convGeom) { g.dilation[2] = 2 },
 		func(g *convGeom) { g.groups = 2 },
 	}
-	seen := map[uint32]bool{(&convOp{geom: base, dt: tensor.Float64}).Hashcode(): true}
-	if (&convOp{geom: base, dt: tensor.Float64}).Hashcode() != (&convOp{geom: base, dt: tensor.Float64}).Hashcode() {
+	seen := map[uint32]bool{hashOfOp(convOpOf(base, tensor.Float64)): true}
+	if hashOfOp(convOpOf(base, tensor.Float64)) != hashOfOp(convOpOf(base, tensor.Float64)) {
 		t.Fatal("equal ops hash apart")
 	}
 	add := func(what string, h uint32) {
@@ -155,23 +167,33 @@ func TestConvOpHash(t *testing.T) {
 		}
 		seen[h] = true
 	}
-	add("float32", (&convOp{geom: base, dt: tensor.Float32}).Hashcode())
+	add("float32", hashOfOp(convOpOf(base, tensor.Float32)))
 	for i, f := range vary {
 		g := base
 		f(&g)
-		add(g.String(), (&convOp{geom: g, dt: tensor.Float64}).Hashcode())
-		add("weight grad "+g.String(), (&convWeightGradOp{geom: g, dt: tensor.Float64}).Hashcode())
-		add("input grad "+g.String(), (&convInputGradOp{geom: g, dt: tensor.Float64, xShape: tensor.Shape{1, 2, 3, 4, i + 5}}).Hashcode())
+		add(g.String(), hashOfOp(convOpOf(g, tensor.Float64)))
+		add("weight grad "+g.String(), hashOfOp(opkit.New[float64](convGradW[float64]{geom: g})))
+		add("input grad "+g.String(), hashOfOp(opkit.New[float64](convGradX[float64]{geom: g, xShape: tensor.Shape{1, 2, 3, 4, i + 5}})))
 	}
 	// A 2-D geometry is not a 3-D one with a depth-1 kernel: their ops
 	// take tensors of different ranks.
 	r2 := newConvGeom([]int{2, 2}, []int{1, 1}, []int{0, 0}, []int{1, 1}, 1)
 	r3 := newConvGeom([]int{1, 2, 2}, []int{1, 1, 1}, []int{0, 0, 0}, []int{1, 1, 1}, 1)
-	add("rank 2", (&convOp{geom: r2, dt: tensor.Float64}).Hashcode())
-	add("rank 3 with a depth-1 kernel", (&convOp{geom: r3, dt: tensor.Float64}).Hashcode())
-	add("input grad of another input shape", (&convInputGradOp{geom: base, dt: tensor.Float64, xShape: tensor.Shape{1, 2, 3, 4, 4}}).Hashcode())
-	add("input grad of yet another input shape", (&convInputGradOp{geom: base, dt: tensor.Float64, xShape: tensor.Shape{1, 2, 3, 4, 5}}).Hashcode())
+	add("rank 2", hashOfOp(convOpOf(r2, tensor.Float64)))
+	add("rank 3 with a depth-1 kernel", hashOfOp(convOpOf(r3, tensor.Float64)))
+	add("input grad of another input shape", hashOfOp(opkit.New[float64](convGradX[float64]{geom: base, xShape: tensor.Shape{1, 2, 3, 4, 4}})))
+	add("input grad of yet another input shape", hashOfOp(opkit.New[float64](convGradX[float64]{geom: base, xShape: tensor.Shape{1, 2, 3, 4, 5}})))
 }
+
+// convOpOf returns the convolution op of g in dtype dt.
+func convOpOf(g convGeom, dt tensor.Dtype) G.Op {
+	if dt == tensor.Float32 {
+		return opkit.New[float32](newConv[float32](g, true))
+	}
+	return opkit.New[float64](newConv[float64](g, true))
+}
+
+func hashOfOp(op G.Op) uint32 { return op.Hashcode() }
 
 func randomDense(dt tensor.Dtype, shape []int, rng *rand.Rand) *tensor.Dense {
 	d := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
@@ -224,42 +246,45 @@ func TestConvWeightGradReusesColumns(t *testing.T) {
 			x := randomDense(dt, []int{3, 2, 5, 4}, rng)
 			w := randomDense(dt, []int{4, 2, 3, 3}, rng)
 			dy := randomDense(dt, []int{3, 4, 5, 4}, rng)
-			gradOf := func(op *convWeightGradOp, x *tensor.Dense) []float64 {
-				dw, err := op.Do(x, dy)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return floats(dw.(*tensor.Dense))
+			if dt == tensor.Float32 {
+				checkColumnReuse[float32](t, geom, x, w, dy, rng)
+			} else {
+				checkColumnReuse[float64](t, geom, x, w, dy, rng)
 			}
-			want := gradOf(&convWeightGradOp{geom: geom, dt: dt}, x)
-
-			fwd := &convOp{geom: geom, dt: dt}
-			if _, err := fwd.Do(x, w); err != nil {
-				t.Fatal(err)
-			}
-			same := gradOf(&convWeightGradOp{geom: geom, dt: dt, fwd: fwd}, x)
-			checkSame(t, "same input", same, want)
-
-			// Poison the forward's matrix: a gradient that still matches
-			// did not read it.
-			poison := func() {
-				for i := range fwd.col.f64 {
-					fwd.col.f64[i] = math.NaN()
-				}
-				for i := range fwd.col.f32 {
-					fwd.col.f32[i] = float32(math.NaN())
-				}
-			}
-			poison()
-			if got := gradOf(&convWeightGradOp{geom: geom, dt: dt, fwd: fwd}, x); !math.IsNaN(got[0]) {
-				t.Errorf("gradient %v from a poisoned forward matrix: the matrix was not reused", got[:3])
-			}
-
-			x2 := randomDense(dt, []int{3, 2, 5, 4}, rng)
-			want2 := gradOf(&convWeightGradOp{geom: geom, dt: dt}, x2)
-			checkSame(t, "changed input", gradOf(&convWeightGradOp{geom: geom, dt: dt, fwd: fwd}, x2), want2)
 		})
 	}
+}
+
+func checkColumnReuse[T opkit.Float](t *testing.T, geom convGeom, x, w, dy *tensor.Dense, rng *rand.Rand) {
+	gradOf := func(fwd *convState[T], x *tensor.Dense) []float64 {
+		op := opkit.New[T](convGradW[T]{geom: geom, fwd: fwd, buf: new(convBufs[T])})
+		dw, err := op.Do(x, dy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return floats(dw.(*tensor.Dense))
+	}
+	want := gradOf(nil, x)
+
+	fwd := newConv[T](geom, true)
+	if _, err := opkit.New[T](fwd).Do(x, w); err != nil {
+		t.Fatal(err)
+	}
+	same := gradOf(fwd.st, x)
+	checkSame(t, "same input", same, want)
+
+	// Poison the forward's matrix: a gradient that still matches did not
+	// read it.
+	for i := range fwd.st.col {
+		fwd.st.col[i] = T(math.NaN())
+	}
+	if got := gradOf(fwd.st, x); !math.IsNaN(got[0]) {
+		t.Errorf("gradient %v from a poisoned forward matrix: the matrix was not reused", got[:3])
+	}
+
+	x2 := randomDense(x.Dtype(), []int{3, 2, 5, 4}, rng)
+	want2 := gradOf(nil, x2)
+	checkSame(t, "changed input", gradOf(fwd.st, x2), want2)
 }
 
 func checkSame(t *testing.T, what string, got, want []float64) {

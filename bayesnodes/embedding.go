@@ -135,8 +135,7 @@ func (e *Embedding) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	num := e.Num
 	b.CheckInput(x, func(v []float64) error { return checkIndices(v, num) })
 	lookup := func(table *G.Node) (*G.Node, error) {
-		op := lookupOp{num: e.Num, dim: e.Dim, padding: e.Padding, idxDims: x.Dims(), dt: x.Dtype(), out: new(scratch)}
-		y, err := G.ApplyOp(op, table, x)
+		y, err := gatherRows(table, x, e.Num, e.Dim, e.Padding)
 		if err != nil {
 			return nil, fmt.Errorf("bayesnodes: %s: %w", e.name, err)
 		}

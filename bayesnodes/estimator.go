@@ -2,10 +2,6 @@ package bayesnodes
 
 import (
 	"fmt"
-
-	G "gorgonia.org/gorgonia"
-
-	"github.com/gorgonia-bnn/bnn/graph"
 )
 
 // Estimator is how a layer turns its weight posterior into outputs while it
@@ -38,15 +34,8 @@ const (
 	Flipout
 )
 
-// sharedMoments is the estimator of a dense layer fed the data in a
-// marginal prediction graph (see inDense and sampleMarginal). Users cannot
-// choose it: WithEstimator and UnmarshalText reject it.
-const sharedMoments Estimator = -1
-
 func (e Estimator) String() string {
 	switch e {
-	case sharedMoments:
-		return "shared-moments"
 	case Reparameterization:
 		return "reparameterization"
 	case LocalReparameterization:
@@ -65,30 +54,6 @@ func WithEstimator(e Estimator) Option {
 		}
 		c.estimator = e
 	}
-}
-
-// in returns the estimator a layer uses in b's graph: weight sampling in
-// prediction graphs (see graph.Builder.Predicting), e otherwise.
-func (e Estimator) in(b *graph.Builder) Estimator {
-	if b.Predicting() && e >= Reparameterization && e <= Flipout {
-		return Reparameterization
-	}
-	return e
-}
-
-// inDense is in for a dense layer with these posteriors (bias may be nil)
-// applied to x. In a marginal prediction graph (graph.Builder.Marginal) a
-// dense layer fed the data samples its pre-activations from their
-// moments, which it computes once for all passes (sampleMarginal): for one
-// example that is the distribution its sampled weights give, and a pass
-// costs no matrix product. Not where the graph has already sampled the
-// weights: the layer must then use that sample.
-func (e Estimator) inDense(b *graph.Builder, x *G.Node, weight, bias *Posterior) Estimator {
-	sampled := b.Built(weight) || bias != nil && b.Built(bias)
-	if b.Marginal() && b.IsX(x) && !sampled && e >= Reparameterization && e <= Flipout {
-		return sharedMoments
-	}
-	return e.in(b)
 }
 
 // MarshalText returns the estimator's name, as String does.

@@ -2,13 +2,12 @@ package bayesnodes
 
 import (
 	"fmt"
-	"hash"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // sampleFlipout is Flipout (Wen et al. 2018) for a layer whose outputs are
@@ -28,19 +27,22 @@ import (
 // terms are the posteriors' own; a Monte-Carlo KL is taken at mu + delta.
 func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
 	xs := x.Shape()
-	f, err := weight.flipout(b, xs[0], xs[1], weight.Mu.Shape()[0])
+	f, err := weight.flipoutIn(b, xs[0], xs[1])
 	if err != nil {
 		return nil, err
 	}
-	y, err := f.product(x, lin)
-	if err != nil || bias == nil {
-		return y, err
-	}
-	bs, err := bias.Sample(b)
+	mean, err := lin(x, f.mu)
 	if err != nil {
 		return nil, err
 	}
-	return addBias(y, bs)
+	if err := f.signOut(b, weight, mean.Shape()[1]); err != nil {
+		return nil, err
+	}
+	y, err := f.perturb(mean, x, lin)
+	if err != nil {
+		return nil, err
+	}
+	return addSampledBias(b, y, bias)
 }
 
 // flipDraw is a posterior's Flipout draw in one graph: its mean, one
@@ -57,9 +59,19 @@ type flipKey struct {
 	part string
 }
 
-// flipout returns p's Flipout draw for batch examples with in input and out
-// output channels, made (with p's KL) on the first call in b's graph.
+// flipout returns p's Flipout draw for batch examples with in input and
+// out output channels, made (with p's KL) on the first call in b's graph.
 func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, error) {
+	f, err := p.flipoutIn(b, batch, in)
+	if err != nil {
+		return flipDraw{}, err
+	}
+	return f, f.signOut(b, p, out)
+}
+
+// flipoutIn is flipout without the output signs, for a map whose output
+// channels are known once its mean is built: signOut adds them.
+func (p *Posterior) flipoutIn(b *graph.Builder, batch, in int) (flipDraw, error) {
 	var d *Draw
 	delta, err := b.Once(flipKey{p, "delta"}, func() (*G.Node, error) {
 		var err error
@@ -82,21 +94,31 @@ func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, err
 	if f.mu, err = b.Param(p.Mu); err != nil {
 		return flipDraw{}, err
 	}
-	signs := func(part string, channels int) (*G.Node, error) {
-		return b.Once(flipKey{p, part}, func() (*G.Node, error) {
-			return b.Noise(p.Name()+"."+part, graph.Rademacher, batch, channels)
-		})
-	}
-	if f.sIn, err = signs("sign_in", in); err != nil {
+	if f.sIn, err = p.flipSigns(b, "sign_in", batch, in); err != nil {
 		return flipDraw{}, err
-	}
-	if f.sOut, err = signs("sign_out", out); err != nil {
-		return flipDraw{}, err
-	}
-	if s := f.sIn.Shape(); s[0] != batch || s[1] != in {
-		return flipDraw{}, fmt.Errorf("bayesnodes: %s: Flipout signs drawn for %v, used for a batch of %d with %d channels", p.Name(), s, batch, in)
 	}
 	return f, nil
+}
+
+// signOut sets f's output signs, for out output channels.
+func (f *flipDraw) signOut(b *graph.Builder, p *Posterior, out int) (err error) {
+	f.sOut, err = p.flipSigns(b, "sign_out", f.sIn.Shape()[0], out)
+	return err
+}
+
+// flipSigns returns p's Rademacher signs [batch, channels] of one part, made
+// on the first call in b's graph.
+func (p *Posterior) flipSigns(b *graph.Builder, part string, batch, channels int) (*G.Node, error) {
+	s, err := b.Once(flipKey{p, part}, func() (*G.Node, error) {
+		return b.Noise(p.Name()+"."+part, graph.Rademacher, batch, channels)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sh := s.Shape(); sh[0] != batch || sh[1] != channels {
+		return nil, fmt.Errorf("bayesnodes: %s: Flipout signs drawn for %v, used for a batch of %d with %d channels", p.Name(), sh, batch, channels)
+	}
+	return s, nil
 }
 
 // product returns lin(x, mu) + lin(x * s_in, delta) * s_out.
@@ -105,6 +127,11 @@ func (f flipDraw) product(x *G.Node, lin func(x, w *G.Node) (*G.Node, error)) (*
 	if err != nil {
 		return nil, err
 	}
+	return f.perturb(mean, x, lin)
+}
+
+// perturb returns mean + lin(x * s_in, delta) * s_out.
+func (f flipDraw) perturb(mean, x *G.Node, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
 	flipped, err := scaleChannels(x, f.sIn)
 	if err != nil {
 		return nil, err
@@ -121,76 +148,41 @@ func (f flipDraw) product(x *G.Node, lin func(x, w *G.Node) (*G.Node, error)) (*
 
 // scaleChannels multiplies n [batch, C, ...] by s [batch, C], broadcast over
 // the axes after the channel axis: Gorgonia's broadcasting stops at four
-// axes and would need reshapes, so it is one op of its own (channelScaleOp).
+// axes and would need reshapes, so it is one op of its own (channelScale).
 func scaleChannels(n, s *G.Node) (*G.Node, error) {
 	if len(n.Shape()) == 2 {
 		return G.HadamardProd(n, s)
 	}
-	op := channelScaleOp{dt: n.Dtype(), dims: len(n.Shape()), out: &scratch{}}
-	if _, err := op.InferShape(n.Shape(), s.Shape()); err != nil {
-		return nil, err
+	m := channelScale[float64]{len(n.Shape())}
+	if _, err := m.Shape([]tensor.Shape{n.Shape(), s.Shape()}); err != nil {
+		return nil, fmt.Errorf("%v: %w", m, err)
 	}
-	return G.ApplyOp(op, n, s)
+	return opkit.Apply(channelScale[float32](m), m, n, s)
 }
 
-// channelScaleOp is (n, s) -> n * s with s [batch, C] broadcast over n's
+// channelScale is (n, s) -> n * s with s [batch, C] broadcast over n's
 // axes after the second. s (signs) is not differentiated.
-type channelScaleOp struct {
-	dt   tensor.Dtype
-	dims int
-	out  *scratch
-}
+type channelScale[T opkit.Float] struct{ dims int }
 
-func (op channelScaleOp) Arity() int { return 2 }
+func (m channelScale[T]) String() string      { return fmt.Sprintf("bayesnodes.channelScale(%d-D)", m.dims) }
+func (m channelScale[T]) Ranks() ([]int, int) { return []int{m.dims, 2}, m.dims }
+func (m channelScale[T]) DiffWRT() []bool     { return []bool{true, false} }
 
-func (op channelScaleOp) Type() hm.Type {
-	t := G.TensorType{Dims: op.dims, Of: hm.TypeVariable('a')}
-	return hm.NewFnType(t, G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}, t)
-}
-
-func (op channelScaleOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	if len(in) != 2 {
-		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(in))
-	}
-	n, ok1 := in[0].(tensor.Shape)
-	s, ok2 := in[1].(tensor.Shape)
-	if !ok1 || !ok2 || len(n) != op.dims || len(s) != 2 || n[0] != s[0] || n[1] != s[1] {
-		return nil, fmt.Errorf("%v: shapes %v and %v, want [batch, C, ...] and [batch, C]", op, in[0], in[1])
+func (m channelScale[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	n, s := in[0], in[1]
+	if len(n) != m.dims || len(s) != 2 || n[0] != s[0] || n[1] != s[1] {
+		return nil, fmt.Errorf("shapes %v and %v, want [batch, C, ...] and [batch, C]", n, s)
 	}
 	return n.Clone(), nil
 }
 
-func (op channelScaleOp) Do(in ...G.Value) (G.Value, error) {
-	if len(in) != 2 {
-		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(in))
-	}
-	var t [2]*tensor.Dense
-	for i, v := range in {
-		d, ok := v.(*tensor.Dense)
-		if !ok || d.Dtype() != op.dt {
-			return nil, fmt.Errorf("%v: input %d is a %T, want a %v tensor", op, i, v, op.dt)
-		}
-		if d.RequiresIterator() {
-			d = d.Materialize().(*tensor.Dense)
-		}
-		t[i] = d
-	}
-	shape, err := op.InferShape(t[0].Shape(), t[1].Shape())
-	if err != nil {
-		return nil, err
-	}
-	y := op.out.get(op.dt, shape)
-	inner := shape[2:].TotalSize()
-	if op.dt == tensor.Float32 {
-		scaleKernel(y.Float32s(), t[0].Float32s(), t[1].Float32s(), inner)
-	} else {
-		scaleKernel(y.Float64s(), t[0].Float64s(), t[1].Float64s(), inner)
-	}
-	return y, nil
+func (m channelScale[T]) Eval(a *opkit.Args[T]) error {
+	scaleKernel(a.Out, a.In[0], a.In[1], planeSize(a.Shapes[0]))
+	return nil
 }
 
 // scaleKernel sets y[i*inner+j] = n[i*inner+j] * s[i].
-func scaleKernel[T float](y, n, s []T, inner int) {
+func scaleKernel[T opkit.Float](y, n, s []T, inner int) {
 	for i, v := range s {
 		row, out := n[i*inner:(i+1)*inner], y[i*inner:(i+1)*inner]
 		for j, x := range row {
@@ -199,22 +191,9 @@ func scaleKernel[T float](y, n, s []T, inner int) {
 	}
 }
 
-func (op channelScaleOp) ReturnsPtr() bool      { return false }
-func (op channelScaleOp) CallsExtern() bool     { return false }
-func (op channelScaleOp) OverwritesInput() int  { return -1 }
-func (op channelScaleOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op channelScaleOp) Hashcode() uint32      { return hashOf(op) }
-func (op channelScaleOp) String() string {
-	return fmt.Sprintf("bayesnodes.channelScale(%d-D, %v)", op.dims, op.dt)
-}
-func (op channelScaleOp) DiffWRT(inputs int) []bool { return []bool{true, false} }
-
-// SymDiff scales the gradient by the same signs; they get none.
-func (op channelScaleOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 2 {
-		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(inputs))
-	}
-	dn, err := G.ApplyOp(channelScaleOp{dt: op.dt, dims: op.dims, out: &scratch{}}, grad, inputs[1])
+// Grad scales the gradient by the same signs; they get none.
+func (m channelScale[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	dn, err := opkit.ApplyOf[T](m, grad, in[1])
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"gorgonia.org/tensor"
+
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/graph"
 )
@@ -11,10 +13,15 @@ import (
 func init() { conformanceRunners["linear_flipout"] = checkLinearFlipoutCase }
 
 // checkLinearFlipoutCase checks Flipout against the reference: its eps hold
-// the weight and bias draws and the input and output signs.
+// the weight and bias draws and the input and output signs. A vector with
+// a prior is checked on the draw's log q, log p and KLs too.
 func checkLinearFlipoutCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 	ws := c.Params["weight_mu"].Shape
-	l, err := bayesnodes.NewLinear(ws[1], ws[0], bayesnodes.WithEstimator(bayesnodes.Flipout))
+	opts := []bayesnodes.Option{bayesnodes.WithEstimator(bayesnodes.Flipout)}
+	if c.Prior != nil {
+		opts = append(opts, bayesnodes.WithPrior(goldenPrior(t, c.Prior)))
+	}
+	l, err := bayesnodes.NewLinear(ws[1], ws[0], opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,14 +54,18 @@ func checkLinearFlipoutCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 		t.Fatal(err)
 	}
 	checkValues(t, "frozen_output", g.Output(nil), c.FrozenOutput.Data, dt.tol)
+	if c.Prior != nil {
+		pp.checkTerms(t, c, dt)
+	}
 }
 
 // outputMoments runs a fresh 3-to-2 linear layer with the given estimator
 // many times on a batch of two equal inputs, and returns the first output's
 // mean and variance for each example and the covariance of the two
 // examples' first outputs. The layer has no bias: a bias sample is shared
-// by the whole batch under every estimator.
-func outputMoments(t *testing.T, e bayesnodes.Estimator) (mean, variance [2]float64, cov float64) {
+// by the whole batch under every estimator. opts configure the model (its
+// dtype).
+func outputMoments(t *testing.T, e bayesnodes.Estimator, opts ...graph.Option) (mean, variance [2]float64, cov float64) {
 	t.Helper()
 	const runs = 20000
 	x := []float64{0.5, -1, 2, 0.5, -1, 2}
@@ -62,7 +73,7 @@ func outputMoments(t *testing.T, e bayesnodes.Estimator) (mean, variance [2]floa
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := graph.NewModel(l.Apply, graph.Input(3), graph.Seed(11))
+	m, err := graph.NewModel(l.Apply, append([]graph.Option{graph.Input(3), graph.Seed(11)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,24 +109,28 @@ func outputMoments(t *testing.T, e bayesnodes.Estimator) (mean, variance [2]floa
 // TestFlipoutDecorrelatesExamples checks the estimator's point: each
 // example's output has the distribution it has under weight sampling, while
 // two examples no longer share their weight noise (weight sampling makes
-// equal inputs' outputs perfectly correlated).
+// equal inputs' outputs perfectly correlated). In float64 and in float32,
+// whose noise and kernels take paths of their own (the MNIST example
+// trains in float32).
 func TestFlipoutDecorrelatesExamples(t *testing.T) {
-	m1, v1, c1 := outputMoments(t, bayesnodes.Reparameterization)
-	m2, v2, c2 := outputMoments(t, bayesnodes.Flipout)
-	for j := range m1 {
-		se := math.Sqrt(v1[j] / 20000)
-		if d := math.Abs(m1[j] - m2[j]); d > 6*se {
-			t.Errorf("example %d: mean %v by weight sampling, %v by Flipout", j, m1[j], m2[j])
+	for _, dt := range []tensor.Dtype{graph.Float64, graph.Float32} {
+		m1, v1, c1 := outputMoments(t, bayesnodes.Reparameterization, graph.WithDtype(dt))
+		m2, v2, c2 := outputMoments(t, bayesnodes.Flipout, graph.WithDtype(dt))
+		for j := range m1 {
+			se := math.Sqrt(v1[j] / 20000)
+			if d := math.Abs(m1[j] - m2[j]); d > 6*se {
+				t.Errorf("%v: example %d: mean %v by weight sampling, %v by Flipout", dt, j, m1[j], m2[j])
+			}
+			if r := v2[j] / v1[j]; r < 0.95 || r > 1.05 {
+				t.Errorf("%v: example %d: variance %v by weight sampling, %v by Flipout", dt, j, v1[j], v2[j])
+			}
 		}
-		if r := v2[j] / v1[j]; r < 0.95 || r > 1.05 {
-			t.Errorf("example %d: variance %v by weight sampling, %v by Flipout", j, v1[j], v2[j])
+		if r := c1 / math.Sqrt(v1[0]*v1[1]); r < 0.999 {
+			t.Errorf("%v: weight sampling: correlation of equal inputs' outputs %v, want 1", dt, r)
 		}
-	}
-	if r := c1 / math.Sqrt(v1[0]*v1[1]); r < 0.999 {
-		t.Errorf("weight sampling: correlation of equal inputs' outputs %v, want 1", r)
-	}
-	if r := c2 / math.Sqrt(v2[0]*v2[1]); math.Abs(r) > 0.05 {
-		t.Errorf("Flipout: correlation of equal inputs' outputs %v, want about 0", r)
+		if r := c2 / math.Sqrt(v2[0]*v2[1]); math.Abs(r) > 0.05 {
+			t.Errorf("%v: Flipout: correlation of equal inputs' outputs %v, want about 0", dt, r)
+		}
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // The fused ops against direct loops over the textbook formulas, in both
@@ -41,73 +43,6 @@ func relClose(got, want, tol, floor float64) bool {
 		return got == want || (math.IsNaN(got) && math.IsNaN(want))
 	}
 	return math.Abs(got-want) <= tol*math.Max(math.Abs(want), floor)
-}
-
-func TestSoftplusKernel(t *testing.T) {
-	rng := rand.New(rand.NewPCG(4, 5))
-	xs := slices.Clone(rhoGrid)
-	for range 2000 {
-		xs = append(xs, 12*rng.NormFloat64())
-	}
-	sp, sg := make([]float64, len(xs)), make([]float64, len(xs))
-	softplusKernel(sp, sg, xs)
-	for i, x := range xs {
-		if !relClose(sp[i], Softplus(x), 1e-15, 0) || !relClose(sg[i], refSigmoid(x), 1e-15, 0) {
-			t.Errorf("float64 x=%v: softplus %v, sigmoid %v; want %v, %v", x, sp[i], sg[i], Softplus(x), refSigmoid(x))
-		}
-	}
-	xs32 := make([]float32, len(xs))
-	for i, x := range xs {
-		xs32[i] = float32(x)
-	}
-	sp32, sg32 := make([]float32, len(xs)), make([]float32, len(xs))
-	softplusKernel(sp32, sg32, xs32)
-	for i, x := range xs32 {
-		// Correctly rounded from float64, so within float32's half ulp.
-		want, wantSg := float32(Softplus(float64(x))), float32(refSigmoid(float64(x)))
-		if !relClose(float64(sp32[i]), float64(want), 1e-7, 1e-38) || !relClose(float64(sg32[i]), float64(wantSg), 1e-7, 1e-38) {
-			t.Errorf("float32 x=%v: softplus %v, sigmoid %v; want %v, %v", x, sp32[i], sg32[i], want, wantSg)
-		}
-	}
-}
-
-// ulps returns how many float32 steps apart a and b are.
-func ulps(a, b float32) int64 {
-	ia, ib := int64(math.Float32bits(a)), int64(math.Float32bits(b))
-	if (ia < 0) != (ib < 0) {
-		return math.MaxInt64
-	}
-	if ia > ib {
-		return ia - ib
-	}
-	return ib - ia
-}
-
-// TestSoftplusKernelF32 checks the polynomial float32 softplus and sigmoid
-// against the correctly rounded values, on a dense grid and at the edges.
-func TestSoftplusKernelF32(t *testing.T) {
-	var xs []float32
-	for x := float32(-130); x < 130; x += 1.0 / 512 {
-		xs = append(xs, x)
-	}
-	for _, x := range rhoGrid {
-		xs = append(xs, float32(x), -float32(x))
-	}
-	xs = append(xs, 0, -1e-30, 1e-30, math.MaxFloat32, -math.MaxFloat32, 1e-45,
-		float32(math.Inf(1)), float32(math.Inf(-1)))
-	sp, sg := make([]float32, len(xs)), make([]float32, len(xs))
-	softplusKernelF32(sp, sg, xs)
-	for i, x := range xs {
-		want, wantSg := float32(Softplus(float64(x))), float32(refSigmoid(float64(x)))
-		if ulps(sp[i], want) > 1 || ulps(sg[i], wantSg) > 1 {
-			t.Errorf("x=%v: softplus %v, sigmoid %v; want %v, %v (within 1 ulp)", x, sp[i], sg[i], want, wantSg)
-		}
-	}
-	nan := []float32{float32(math.NaN())}
-	softplusKernelF32(sp[:1], sg[:1], nan)
-	if !math.IsNaN(float64(sp[0])) || !math.IsNaN(float64(sg[0])) {
-		t.Errorf("softplus(NaN) = %v, sigmoid(NaN) = %v", sp[0], sg[0])
-	}
 }
 
 func TestSumLogSigma(t *testing.T) {
@@ -232,6 +167,20 @@ func floatsOf(t *testing.T, v G.Value) []float64 {
 	return nil
 }
 
+// opCommon is the dtype and rank of a posterior op under test.
+type opCommon struct {
+	dt   tensor.Dtype
+	dims int
+}
+
+// of returns the op of m32 or m64, by c's dtype.
+func of[M32 opkit.Math[float32], M64 opkit.Math[float64]](c opCommon, m32 M32, m64 M64) G.Op {
+	if c.dt == tensor.Float32 {
+		return opkit.New[float32](m32)
+	}
+	return opkit.New[float64](m64)
+}
+
 func do(t *testing.T, op G.Op, in ...G.Value) []float64 {
 	t.Helper()
 	v, err := op.Do(in...)
@@ -271,7 +220,7 @@ func TestFusedOpsMatchDirectLoops(t *testing.T) {
 			}
 			c := opCommon{dt, len(shape)}
 			mu, rho, eps, g := denseOf(dt, shape, d.mu), denseOf(dt, shape, d.rho), denseOf(dt, shape, d.eps), denseOf(dt, shape, d.g)
-			ssv, err := softplusOp{c, new(scratch)}.Do(rho)
+			ssv, err := of(c, softplusSS[float32]{c.dims}, softplusSS[float64]{c.dims}).Do(rho)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -279,18 +228,18 @@ func TestFusedOpsMatchDirectLoops(t *testing.T) {
 			n := shape.TotalSize()
 			checkClose(t, "softplus", ss[:n], d.sigma, tol, floor)
 			checkClose(t, "sigmoid", ss[n:], d.sg, tol, floor)
-			checkClose(t, "sigma", do(t, sigmaOp{c, new(scratch)}, rho, ssv), d.sigma, tol, floor)
-			checkClose(t, "sample", do(t, sampleOp{c, new(scratch)}, mu, rho, eps, ssv), d.w, tol, floor)
-			checkClose(t, "kl", do(t, gaussianKLOp{c, d.m, d.s}, mu, rho, ssv), []float64{d.kl}, tol, floor)
-			checkClose(t, "logq", do(t, logQOp{c}, rho, eps, ssv), []float64{d.logQ}, tol, floor)
-			checkClose(t, "d sample/d rho", do(t, sampleRhoGradOp{c, new(scratch)}, ssv, eps, g), d.dRhoSample, tol, floor)
-			checkClose(t, "d sigma/d rho", do(t, sigmaGradOp{c, new(scratch)}, ssv, g), d.dSigma, tol, floor)
+			checkClose(t, "sigma", do(t, of(c, sigma[float32]{c.dims}, sigma[float64]{c.dims}), rho, ssv), d.sigma, tol, floor)
+			checkClose(t, "sample", do(t, of(c, sample[float32]{c.dims}, sample[float64]{c.dims}), mu, rho, eps, ssv), d.w, tol, floor)
+			checkClose(t, "kl", do(t, of(c, gaussianKL[float32]{c.dims, d.m, d.s}, gaussianKL[float64]{c.dims, d.m, d.s}), mu, rho, ssv), []float64{d.kl}, tol, floor)
+			checkClose(t, "logq", do(t, of(c, logQ[float32]{c.dims}, logQ[float64]{c.dims}), rho, eps, ssv), []float64{d.logQ}, tol, floor)
+			checkClose(t, "d sample/d rho", do(t, of(c, sampleRhoGrad[float32]{c.dims}, sampleRhoGrad[float64]{c.dims}), ssv, eps, g), d.dRhoSample, tol, floor)
+			checkClose(t, "d sigma/d rho", do(t, of(c, sigmaGrad[float32]{c.dims}, sigmaGrad[float64]{c.dims}), ssv, g), d.dSigma, tol, floor)
 			gs := scalarIn(dt, d.gScalar)
-			checkClose(t, "d kl/d mu", do(t, muGradOp{c, 1 / (d.s * d.s), d.m, new(scratch)}, mu, gs), d.dMuKL, tol, floor)
-			checkClose(t, "d kl/d rho", do(t, rhoGradOp{c, 1 / (d.s * d.s), -1, new(scratch)}, ssv, gs), d.dRhoKL, tol, floor)
-			checkClose(t, "d logq/d rho", do(t, rhoGradOp{c, 0, -1, new(scratch)}, ssv, gs), d.dRhoLogQ, tol, floor)
+			checkClose(t, "d kl/d mu", do(t, of(c, muGrad[float32]{c.dims, 1 / (d.s * d.s), d.m}, muGrad[float64]{c.dims, 1 / (d.s * d.s), d.m}), mu, gs), d.dMuKL, tol, floor)
+			checkClose(t, "d kl/d rho", do(t, of(c, rhoGrad[float32]{c.dims, 1 / (d.s * d.s), -1}, rhoGrad[float64]{c.dims, 1 / (d.s * d.s), -1}), ssv, gs), d.dRhoKL, tol, floor)
+			checkClose(t, "d logq/d rho", do(t, of(c, rhoGrad[float32]{c.dims, 0, -1}, rhoGrad[float64]{c.dims, 0, -1}), ssv, gs), d.dRhoLogQ, tol, floor)
 			// A scalar upstream gradient may also come as a one-element tensor.
-			checkClose(t, "d kl/d mu, tensor g", do(t, muGradOp{c, 1 / (d.s * d.s), d.m, new(scratch)}, mu, denseOf(dt, tensor.Shape{1}, []float64{d.gScalar})), d.dMuKL, tol, floor)
+			checkClose(t, "d kl/d mu, tensor g", do(t, of(c, muGrad[float32]{c.dims, 1 / (d.s * d.s), d.m}, muGrad[float64]{c.dims, 1 / (d.s * d.s), d.m}), mu, denseOf(dt, tensor.Shape{1}, []float64{d.gScalar})), d.dMuKL, tol, floor)
 		})
 	}
 }
@@ -302,8 +251,8 @@ func TestFusedOpsReuseTheirBuffer(t *testing.T) {
 	shape := tensor.Shape{3, 4}
 	c := opCommon{tensor.Float64, 2}
 	d := newOpData(tensor.Float64, shape.TotalSize(), 0, 1)
-	op := sampleOp{c, new(scratch)}
-	ssOp := softplusOp{c, new(scratch)}
+	op := of(c, sample[float32]{c.dims}, sample[float64]{c.dims})
+	ssOp := of(c, softplusSS[float32]{c.dims}, softplusSS[float64]{c.dims})
 	rho := denseOf(tensor.Float64, shape, d.rho)
 	ss, err := ssOp.Do(rho)
 	if err != nil {
@@ -359,25 +308,37 @@ func TestFusedOpsRejectBadInputs(t *testing.T) {
 	a := denseOf(tensor.Float64, tensor.Shape{3}, []float64{1, 2, 3})
 	b := denseOf(tensor.Float64, tensor.Shape{4}, []float64{1, 2, 3, 4})
 	f := denseOf(tensor.Float32, tensor.Shape{3}, []float64{1, 2, 3})
-	ss, err := softplusOp{c, new(scratch)}.Do(a)
+	ss, err := of(c, softplusSS[float32]{c.dims}, softplusSS[float64]{c.dims}).Do(a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, call := range map[string]func() error{
-		"shape":   func() error { _, err := (sampleOp{c, new(scratch)}).Do(a, a, b, ss); return err },
-		"dtype":   func() error { _, err := (sampleOp{c, new(scratch)}).Do(a, f, a, ss); return err },
-		"arity":   func() error { _, err := (gaussianKLOp{c, 0, 1}).Do(a, a); return err },
-		"scalar":  func() error { _, err := (muGradOp{c, 1, 0, new(scratch)}).Do(a, a); return err },
-		"ss size": func() error { _, err := (sigmaOp{c, new(scratch)}).Do(a, a); return err },
+		"shape": func() error {
+			_, err := (of(c, sample[float32]{c.dims}, sample[float64]{c.dims})).Do(a, a, b, ss)
+			return err
+		},
+		"dtype": func() error {
+			_, err := (of(c, sample[float32]{c.dims}, sample[float64]{c.dims})).Do(a, f, a, ss)
+			return err
+		},
+		"arity": func() error {
+			_, err := (of(c, gaussianKL[float32]{c.dims, 0, 1}, gaussianKL[float64]{c.dims, 0, 1})).Do(a, a)
+			return err
+		},
+		"scalar": func() error {
+			_, err := (of(c, muGrad[float32]{c.dims, 1, 0}, muGrad[float64]{c.dims, 1, 0})).Do(a, a)
+			return err
+		},
+		"ss size": func() error { _, err := (of(c, sigma[float32]{c.dims}, sigma[float64]{c.dims})).Do(a, a); return err },
 	} {
 		if err := call(); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if _, err := (sampleOp{c, nil}).InferShape(tensor.Shape{3}, tensor.Shape{3}, tensor.Shape{4}, tensor.Shape{2, 3}); err == nil {
+	if _, err := (of(c, sample[float32]{c.dims}, sample[float64]{c.dims})).InferShape(tensor.Shape{3}, tensor.Shape{3}, tensor.Shape{4}, tensor.Shape{2, 3}); err == nil {
 		t.Error("InferShape accepted mismatched shapes")
 	}
-	if _, err := (sampleOp{c, nil}).InferShape(tensor.Shape{3}, tensor.Shape{3}, tensor.Shape{3}, tensor.Shape{3}); err == nil {
+	if _, err := (of(c, sample[float32]{c.dims}, sample[float64]{c.dims})).InferShape(tensor.Shape{3}, tensor.Shape{3}, tensor.Shape{3}, tensor.Shape{3}); err == nil {
 		t.Error("InferShape accepted an ss without its leading 2")
 	}
 }
@@ -387,16 +348,16 @@ func TestFusedOpsRejectBadInputs(t *testing.T) {
 func TestFusedOpsDiffWRT(t *testing.T) {
 	c := opCommon{tensor.Float64, 1}
 	for _, tc := range []struct {
-		op   G.SDOp
+		op   G.Op
 		want []bool
 	}{
-		{sampleOp{c, nil}, []bool{true, true, false, false}},
-		{gaussianKLOp{c, 0, 1}, []bool{true, true, false}},
-		{logQOp{c}, []bool{true, false, false}},
-		{sigmaOp{c, nil}, []bool{true, false}},
-		{softplusOp{c, nil}, []bool{false}},
+		{of(c, sample[float32]{c.dims}, sample[float64]{c.dims}), []bool{true, true, false, false}},
+		{of(c, gaussianKL[float32]{c.dims, 0, 1}, gaussianKL[float64]{c.dims, 0, 1}), []bool{true, true, false}},
+		{of(c, logQ[float32]{c.dims}, logQ[float64]{c.dims}), []bool{true, false, false}},
+		{of(c, sigma[float32]{c.dims}, sigma[float64]{c.dims}), []bool{true, false}},
+		{of(c, softplusSS[float32]{c.dims}, softplusSS[float64]{c.dims}), []bool{false}},
 	} {
-		if got := tc.op.DiffWRT(tc.op.Arity()); !slices.Equal(got, tc.want) {
+		if got := tc.op.(G.SDOp).DiffWRT(tc.op.Arity()); !slices.Equal(got, tc.want) {
 			t.Errorf("%v: DiffWRT %v, want %v", tc.op, got, tc.want)
 		}
 	}
@@ -408,12 +369,12 @@ func TestFusedOpsDiffWRT(t *testing.T) {
 func TestFusedOpHashes(t *testing.T) {
 	c64, c32, c64r3 := opCommon{tensor.Float64, 2}, opCommon{tensor.Float32, 2}, opCommon{tensor.Float64, 3}
 	ops := []G.Op{
-		gaussianKLOp{c64, 0, 1}, gaussianKLOp{c64, 0, 0.5}, gaussianKLOp{c64, 0.1, 1},
-		gaussianKLOp{c64, 0, math.Nextafter(1, 2)}, gaussianKLOp{c32, 0, 1}, gaussianKLOp{c64r3, 0, 1},
-		rhoGradOp{c64, 1, -1, nil}, rhoGradOp{c64, 0, -1, nil}, rhoGradOp{c64, 4, -1, nil}, rhoGradOp{c32, 1, -1, nil},
-		muGradOp{c64, 1, 0, nil}, muGradOp{c64, 4, 0, nil}, muGradOp{c64, 1, 0.1, nil},
-		softplusOp{c64, nil}, softplusOp{c32, nil}, sampleOp{c64, nil}, sampleOp{c32, nil},
-		logQOp{c64}, sigmaOp{c64, nil}, sigmaGradOp{c64, nil}, sampleRhoGradOp{c64, nil},
+		of(c64, gaussianKL[float32]{c64.dims, 0, 1}, gaussianKL[float64]{c64.dims, 0, 1}), of(c64, gaussianKL[float32]{c64.dims, 0, 0.5}, gaussianKL[float64]{c64.dims, 0, 0.5}), of(c64, gaussianKL[float32]{c64.dims, 0.1, 1}, gaussianKL[float64]{c64.dims, 0.1, 1}),
+		of(c64, gaussianKL[float32]{c64.dims, 0, math.Nextafter(1, 2)}, gaussianKL[float64]{c64.dims, 0, math.Nextafter(1, 2)}), of(c32, gaussianKL[float32]{c32.dims, 0, 1}, gaussianKL[float64]{c32.dims, 0, 1}), of(c64r3, gaussianKL[float32]{c64r3.dims, 0, 1}, gaussianKL[float64]{c64r3.dims, 0, 1}),
+		of(c64, rhoGrad[float32]{c64.dims, 1, -1}, rhoGrad[float64]{c64.dims, 1, -1}), of(c64, rhoGrad[float32]{c64.dims, 0, -1}, rhoGrad[float64]{c64.dims, 0, -1}), of(c64, rhoGrad[float32]{c64.dims, 4, -1}, rhoGrad[float64]{c64.dims, 4, -1}), of(c32, rhoGrad[float32]{c32.dims, 1, -1}, rhoGrad[float64]{c32.dims, 1, -1}),
+		of(c64, muGrad[float32]{c64.dims, 1, 0}, muGrad[float64]{c64.dims, 1, 0}), of(c64, muGrad[float32]{c64.dims, 4, 0}, muGrad[float64]{c64.dims, 4, 0}), of(c64, muGrad[float32]{c64.dims, 1, 0.1}, muGrad[float64]{c64.dims, 1, 0.1}),
+		of(c64, softplusSS[float32]{c64.dims}, softplusSS[float64]{c64.dims}), of(c32, softplusSS[float32]{c32.dims}, softplusSS[float64]{c32.dims}), of(c64, sample[float32]{c64.dims}, sample[float64]{c64.dims}), of(c32, sample[float32]{c32.dims}, sample[float64]{c32.dims}),
+		of(c64, logQ[float32]{c64.dims}, logQ[float64]{c64.dims}), of(c64, sigma[float32]{c64.dims}, sigma[float64]{c64.dims}), of(c64, sigmaGrad[float32]{c64.dims}, sigmaGrad[float64]{c64.dims}), of(c64, sampleRhoGrad[float32]{c64.dims}, sampleRhoGrad[float64]{c64.dims}),
 	}
 	seen := map[uint32]G.Op{}
 	for _, op := range ops {
@@ -422,11 +383,11 @@ func TestFusedOpHashes(t *testing.T) {
 		}
 		seen[op.Hashcode()] = op
 	}
-	// The buffer is not part of an op's identity.
-	if (sampleOp{c64, new(scratch)}).Hashcode() != (sampleOp{c64, new(scratch)}).Hashcode() {
+	// The memory is not part of an op's identity.
+	if (of(c64, sample[float32]{c64.dims}, sample[float64]{c64.dims})).Hashcode() != (of(c64, sample[float32]{c64.dims}, sample[float64]{c64.dims})).Hashcode() {
 		t.Error("two sample ops differing only in their buffer hash apart")
 	}
-	if s := (gaussianKLOp{c64, 0.1, 0.5}).String(); !strings.Contains(s, "0.1") || !strings.Contains(s, "0.5") {
+	if s := (of(c64, gaussianKL[float32]{c64.dims, 0.1, 0.5}, gaussianKL[float64]{c64.dims, 0.1, 0.5})).String(); !strings.Contains(s, "0.1") || !strings.Contains(s, "0.5") {
 		t.Errorf("KL op prints as %q, without its prior", s)
 	}
 }
@@ -436,11 +397,11 @@ func TestFusedOpHashes(t *testing.T) {
 // recomputed.
 func TestSoftplusMemo(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		op := softplusOp{opCommon{dt, 1}, new(scratch)}
+		op := of(opCommon{dt, 1}, softplusSS[float32]{1}, softplusSS[float64]{1})
 		vals := []float64{-3, -1, 0, 2, 30}
 		rho := denseOf(dt, tensor.Shape{5}, vals)
 		want := func() []float64 {
-			ref := softplusOp{opCommon{dt, 1}, new(scratch)}
+			ref := of(opCommon{dt, 1}, softplusSS[float32]{1}, softplusSS[float64]{1})
 			v, err := ref.Do(rho)
 			if err != nil {
 				t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // poolCases are geometries with windows that tile, overlap, leave input
@@ -118,7 +120,7 @@ func TestMaxPool2DGradient(t *testing.T) {
 			}
 			analytic := floats(dx.(*tensor.Dense))
 			lossOf := func() float64 {
-				out, err := (&maxPoolOp{geom: c.geom, dt: tensor.Float64}).Do(x)
+				out, err := opkit.New[float64](maxPoolOp[float64]{c.geom}).Do(x)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -226,10 +228,8 @@ func TestMaxPool2DOpHash(t *testing.T) {
 		{kernel: [2]int{2, 2}, stride: [2]int{2, 2}, padding: [2]int{0, 1}},
 	} {
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-			for _, op := range []interface {
-				Hashcode() uint32
-				String() string
-			}{&maxPoolOp{geom: p, dt: dt}, &maxPoolGradOp{geom: p, dt: dt}} {
+			c := opCommon{dt: dt}
+			for _, op := range []G.Op{of(c, maxPoolOp[float32]{p}, maxPoolOp[float64]{p}), of(c, maxPoolGradOp[float32]{p}, maxPoolGradOp[float64]{p})} {
 				what := op.String() + dt.String()
 				if other, ok := seen[op.Hashcode()]; ok {
 					t.Errorf("%s hashes like %s", what, other)
@@ -238,7 +238,7 @@ func TestMaxPool2DOpHash(t *testing.T) {
 			}
 		}
 	}
-	if (&maxPoolOp{geom: base, dt: tensor.Float64}).Hashcode() != (&maxPoolOp{geom: base, dt: tensor.Float64}).Hashcode() {
+	if opkit.New[float64](maxPoolOp[float64]{base}).Hashcode() != opkit.New[float64](maxPoolOp[float64]{base}).Hashcode() {
 		t.Error("equal ops hash apart")
 	}
 }

@@ -60,7 +60,7 @@ func NewSparsePosterior(name string, shape []int, prior Prior, thetaInit, logSig
 
 // Sparse adds a sparse posterior's parameter nodes to the graph.
 func (p *Posterior) Sparse(b *graph.Builder) (Sparse, error) {
-	if p.LogSigma2 == nil {
+	if p.LogSigma2 == nil { // a Gaussian posterior
 		return Sparse{}, fmt.Errorf("bayesnodes: %s is not a sparse posterior", p.Name())
 	}
 	theta, err := b.Param(p.Mu)
@@ -77,10 +77,18 @@ func (p *Posterior) Sparse(b *graph.Builder) (Sparse, error) {
 // sparseSigmaKey keys a sparse posterior's sigma node in a graph.
 type sparseSigmaKey struct{ p *Posterior }
 
-// sparseMoments returns theta and sigma = exp(log sigma^2 / 2), built once
-// per graph, so local reparameterisation samples pre-activations with
-// variance x^2 sigma^2 = x^2 alpha theta^2.
-func (p *Posterior) sparseMoments(b *graph.Builder) (mu, sigma *G.Node, err error) {
+// sparseFamily is the family of sparse variational dropout (see family).
+type sparseFamily struct{}
+
+func (sparseFamily) meanSuffix() string                { return ".theta" }
+func (sparseFamily) spread(p *Posterior) *graph.Param  { return p.LogSigma2 }
+func (sparseFamily) sigmaOf(logSigma2 float64) float64 { return math.Exp(logSigma2 / 2) }
+func (sparseFamily) spreadOf(sigma float64) float64    { return 2 * math.Log(sigma) }
+
+// moments returns theta and sigma = exp(log sigma^2 / 2), built once per
+// graph, so local reparameterisation samples pre-activations with variance
+// x^2 sigma^2 = x^2 alpha theta^2.
+func (sparseFamily) moments(p *Posterior, b *graph.Builder) (mu, sigma *G.Node, err error) {
 	q, err := p.Sparse(b)
 	if err != nil {
 		return nil, nil, err
@@ -98,10 +106,10 @@ func (p *Posterior) sparseMoments(b *graph.Builder) (mu, sigma *G.Node, err erro
 	return q.Theta, sigma, nil
 }
 
-// sparseDraw samples w = theta + sigma * eps. Its Gaussian has no Rho, so
-// there is no LogQ: the log-uniform prior's KL needs none.
-func (p *Posterior) sparseDraw(b *graph.Builder) (*Draw, error) {
-	theta, sigma, err := p.sparseMoments(b)
+// draw samples w = theta + sigma * eps. Its Gaussian has no Rho, so there
+// is no LogQ: the log-uniform prior's KL needs none.
+func (f sparseFamily) draw(p *Posterior, b *graph.Builder) (*Draw, error) {
+	theta, sigma, err := f.moments(p, b)
 	if err != nil {
 		return nil, err
 	}
@@ -120,9 +128,9 @@ func (p *Posterior) sparseDraw(b *graph.Builder) (*Draw, error) {
 	return &Draw{Gaussian: Gaussian{Mu: theta}, W: w, Eps: eps}, nil
 }
 
-// sparseKLOf is KLOf for a sparse posterior: the prior's KL from it. There
-// is no Monte-Carlo estimate (the log-uniform prior has no density).
-func (p *Posterior) sparseKLOf(b *graph.Builder, method KLMethod) (*G.Node, error) {
+// kl is the prior's KL from the posterior. There is no Monte-Carlo
+// estimate (the log-uniform prior has no density).
+func (sparseFamily) kl(p *Posterior, b *graph.Builder, _ *Draw, method KLMethod) (*G.Node, error) {
 	if method == KLMonteCarlo {
 		return nil, fmt.Errorf("bayesnodes: %s: no Monte-Carlo KL for a sparse posterior: %w", p.Name(), ErrImproperPrior)
 	}
@@ -141,36 +149,14 @@ func (p *Posterior) sparseKLOf(b *graph.Builder, method KLMethod) (*G.Node, erro
 	return kl, nil
 }
 
-// LogAlphaValues returns every weight's log alpha = log(sigma^2 / mu^2),
-// clipped to [LogAlphaMin, LogAlphaMax] as the KL uses it, from the current
-// parameter values of a sparse or a Gaussian posterior (nil before the
-// posterior's first use).
-func (p *Posterior) LogAlphaValues() []float64 {
-	if p.LogSigma2 != nil {
-		theta, ls2 := p.Mu.Values(), p.LogSigma2.Values()
-		if theta == nil || ls2 == nil {
-			return nil
-		}
-		for i, s := range ls2 {
-			ls2[i], _ = clipLogAlpha(logAlphaOf(theta[i], s))
-		}
-		return ls2
-	}
-	snr := p.SignalToNoise()
-	for i, r := range snr {
-		snr[i], _ = clipLogAlpha(-2 * math.Log(r))
-	}
-	return snr
-}
-
-// sparseSNR returns |theta| / sigma per weight.
-func (p *Posterior) sparseSNR() []float64 {
+// logAlpha is log sigma^2 - log theta^2 per weight, clipped.
+func (sparseFamily) logAlpha(p *Posterior) []float64 {
 	theta, ls2 := p.Mu.Values(), p.LogSigma2.Values()
 	if theta == nil || ls2 == nil {
 		return nil
 	}
 	for i, s := range ls2 {
-		theta[i] = math.Abs(theta[i]) / math.Exp(s/2)
+		ls2[i], _ = clipLogAlpha(logAlphaOf(theta[i], s))
 	}
-	return theta
+	return ls2
 }

@@ -75,6 +75,13 @@ func checkLogUniformKLCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 // never crosses it.
 func setSparse(t *testing.T, p *bayesnodes.Posterior, seed uint64) {
 	t.Helper()
+	setLogAlpha(t, p, seed, func(rng *rand.Rand) float64 { return -6 + 12*rng.Float64() })
+}
+
+// setLogAlpha sets theta to +-[0.3, 1] and log sigma^2 so that each
+// weight's log alpha is logAlpha's draw.
+func setLogAlpha(t *testing.T, p *bayesnodes.Posterior, seed uint64, logAlpha func(*rand.Rand) float64) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
 	theta := make([]float64, p.Mu.Len())
 	ls2 := make([]float64, len(theta))
@@ -83,7 +90,7 @@ func setSparse(t *testing.T, p *bayesnodes.Posterior, seed uint64) {
 		if rng.IntN(2) == 0 {
 			theta[i] = -theta[i]
 		}
-		ls2[i] = -6 + 12*rng.Float64() + math.Log(theta[i]*theta[i])
+		ls2[i] = logAlpha(rng) + math.Log(theta[i]*theta[i])
 	}
 	if err := p.Mu.SetValues(theta); err != nil {
 		t.Fatal(err)

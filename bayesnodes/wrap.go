@@ -149,23 +149,16 @@ func (p *Posterior) InitMOPED(w []float64, delta float64) error {
 	if n := p.Mu.Len(); len(w) != n {
 		return fmt.Errorf("bayesnodes: %s: %d deterministic weights for a posterior of shape %v (%d weights)", p.Name(), len(w), p.Mu.Shape(), n)
 	}
+	f := p.family()
 	spread := make([]float64, len(w))
 	for i, x := range w {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return fmt.Errorf("bayesnodes: %s: deterministic weight %d is %v", p.Name(), i, x)
 		}
-		sigma := max(delta*math.Abs(x), minMOPEDSigma)
-		if p.LogSigma2 != nil {
-			spread[i] = 2 * math.Log(sigma)
-		} else {
-			spread[i] = InverseSoftplus(sigma)
-		}
+		spread[i] = f.spreadOf(max(delta*math.Abs(x), minMOPEDSigma))
 	}
 	if err := p.Mu.SetValues(w); err != nil {
 		return err
 	}
-	if p.LogSigma2 != nil {
-		return p.LogSigma2.SetValues(spread)
-	}
-	return p.Rho.SetValues(spread)
+	return f.spread(p).SetValues(spread)
 }

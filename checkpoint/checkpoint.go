@@ -146,7 +146,9 @@ func Load(path string, m *graph.Model, opts ...Option) error {
 
 // Snapshot returns the checkpoint Save would write. Parameters are stored
 // in the model's dtype under their names; solver moments, with WithTrainer,
-// in the same dtype as "optim/m/NAME" and "optim/v/NAME".
+// in the same dtype as "optim/m/NAME" and "optim/v/NAME". A NaN or
+// infinite value in either is an error wrapping ErrNonFinite in a
+// *TensorError that names the tensor: Load would refuse the file.
 func Snapshot(m *graph.Model, opts ...Option) (*File, error) {
 	o, err := newOptions(m, opts)
 	if err != nil {
@@ -167,7 +169,11 @@ func Snapshot(m *graph.Model, opts ...Option) (*File, error) {
 		if strings.HasPrefix(p.Name(), optimPrefix) {
 			return nil, fmt.Errorf("checkpoint: Snapshot: parameter %q: names starting with %q are reserved for the solver's state", p.Name(), optimPrefix)
 		}
-		t, err := NewTensor(p.Name(), dt, p.Shape(), p.Values())
+		v := p.Values()
+		if err := finite(p.Name(), v); err != nil {
+			return nil, fmt.Errorf("checkpoint: Snapshot: %w (a diverged model; a file that Load refuses is not written)", err)
+		}
+		t, err := NewTensor(p.Name(), dt, p.Shape(), v)
 		if err != nil {
 			return nil, fmt.Errorf("checkpoint: Snapshot: %w", err)
 		}
@@ -209,6 +215,9 @@ func addTrainer(f *File, m *graph.Model, t *optim.Trainer, dt Dtype) error {
 			bufs, prefixes = append(bufs, st.Solver.V[i]), append(prefixes, momentV)
 		}
 		for k, buf := range bufs {
+			if err := finite(prefixes[k]+name, buf); err != nil {
+				return fmt.Errorf("the solver's state: %w", err)
+			}
 			t, err := NewTensor(prefixes[k]+name, dt, p.Shape(), buf)
 			if err != nil {
 				return err
@@ -421,10 +430,19 @@ func check(t Tensor, dt Dtype, shape []int) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	if i := slices.IndexFunc(v, func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }); i >= 0 {
-		return nil, &TensorError{Name: t.Name, Err: fmt.Errorf("value %d is %v", i, v[i])}
+	if err := finite(t.Name, v); err != nil {
+		return nil, err
 	}
 	return v, nil
+}
+
+// finite returns a *TensorError wrapping ErrNonFinite if a value of the
+// tensor name is NaN or infinite.
+func finite(name string, v []float64) error {
+	if i := slices.IndexFunc(v, func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }); i >= 0 {
+		return tensorErr(name, ErrNonFinite, "value %d is %v", i, v[i])
+	}
+	return nil
 }
 
 func unmarshal(f *File, key string, v any) error {

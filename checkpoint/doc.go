@@ -8,7 +8,9 @@
 // error (ErrTruncated, ErrHeaderLength, ErrInvalidHeader, ErrOffsets,
 // ErrUnknownDtype, ErrShape), wrapped in a *TensorError when it concerns one
 // tensor, never a panic, and no allocation beyond the file's own size. File
-// and WriteFile write them.
+// and WriteFile write them, with a SHA-256 digest of the tensor data in the
+// metadata (DigestKey) that Parse checks: a byte flipped on disk is
+// ErrDigest. Files without a digest, such as a peer's, are read as they are.
 //
 // # Checkpoints
 //
@@ -30,9 +32,11 @@
 // model before changing anything, and reports every difference: a missing
 // or extra tensor, a shape ([16 1] in the file, [8 1] in the model), a dtype.
 //
-// Writes are atomic: the file is written to a temporary file in the same
-// directory, synced and renamed over the target, so that a crash during a
-// Save leaves the previous checkpoint whole.
+// Writes are atomic (github.com/google/renameio/v2): the file is written
+// to a temporary file in the same directory, synced and renamed over the
+// target, so that a crash during a Save leaves the previous checkpoint
+// whole, and the temporary files such crashes leave are removed by the
+// next Save to the same path.
 //
 // # Other libraries
 //

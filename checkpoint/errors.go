@@ -27,6 +27,9 @@ var (
 	// ErrShape: a shape with a negative dimension, or whose element count
 	// does not match the tensor's byte count.
 	ErrShape = errors.New("shape does not match the data")
+	// ErrDigest: the data section's SHA-256 differs from the one its
+	// metadata records under DigestKey: the file was damaged.
+	ErrDigest = errors.New("data digest mismatch")
 )
 
 // Errors of a well-formed file that does not fit the model it is loaded
@@ -51,6 +54,10 @@ var (
 	// ErrNoTrainer: WithTrainer was given to Restore, but the file was
 	// saved without it.
 	ErrNoTrainer = errors.New("no trainer state in the file")
+	// ErrNonFinite: a value is NaN or infinite, or beyond the range of the
+	// model's dtype (Import of 1e39 into a float32 model). Save refuses to
+	// write such a value, Load and Import to read it.
+	ErrNonFinite = errors.New("non-finite value")
 )
 
 // TensorError is an error concerning one tensor of a file.

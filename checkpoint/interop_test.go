@@ -76,7 +76,8 @@ type blitzGolden struct {
 // TestImportBlitz loads the state dict of a real BLiTZ network and checks
 // its frozen (mean-weights) outputs against BLiTZ's to 1e-6, in float64
 // and float32, with the parameters imported before or after the model was
-// first built.
+// first built, and every parameter (the rhos, which the outputs do not
+// see, too) against the file's values.
 func TestImportBlitz(t *testing.T) {
 	b, err := os.ReadFile("testdata/interop/blitz_mlp.json")
 	if err != nil {
@@ -101,6 +102,7 @@ func TestImportBlitz(t *testing.T) {
 	if !slices.Equal(names, g.Tensors) {
 		t.Fatalf("tensors %v, the golden file lists %v", names, g.Tensors)
 	}
+	raw := readRaw(t, "testdata/interop/blitz_mlp.safetensors")
 	for _, dt := range []tensor.Dtype{graph.Float64, graph.Float32} {
 		for _, built := range []bool{false, true} {
 			n := newBlitzNet(t, dt)
@@ -116,6 +118,18 @@ func TestImportBlitz(t *testing.T) {
 			if err := Import(f, n.mapping()); err != nil {
 				t.Fatal(err)
 			}
+			// The outputs above see the means only: every tensor, rho
+			// included, must hold the file's values, read here without
+			// this package's reader (in the model's dtype).
+			for name, p := range n.mapping() {
+				want := raw[name].values
+				if dt == graph.Float32 {
+					want = roundTo32(want)
+				}
+				if got := p.Values(); !slices.Equal(got, want) {
+					t.Errorf("%v, built before import %v: %s holds %v, the file %v", dt, built, name, got, want)
+				}
+			}
 			got, err := n.model.PredictMean(g.Input.Data)
 			if err != nil {
 				t.Fatal(err)
@@ -127,6 +141,15 @@ func TestImportBlitz(t *testing.T) {
 			}
 		}
 	}
+}
+
+// roundTo32 returns v's values rounded to float32.
+func roundTo32(v []float64) []float64 {
+	r := make([]float64, len(v))
+	for i, x := range v {
+		r[i] = float64(float32(x))
+	}
+	return r
 }
 
 func maxDiff(a, b []float64) float64 {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/softplus"
 )
 
 // Import copies the tensors of another library's checkpoint, such as a
@@ -61,8 +62,8 @@ func Import(f *File, params map[string]*graph.Param) error {
 			diffs = append(diffs, err)
 			continue
 		}
-		if i := slices.IndexFunc(v, func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }); i >= 0 {
-			diffs = append(diffs, &TensorError{Name: t.Name, Err: fmt.Errorf("value %d is %v", i, v[i])})
+		if err := p.CheckValues(v); err != nil { // finite in the model's dtype
+			diffs = append(diffs, &TensorError{Name: t.Name, Err: fmt.Errorf("%w: %v", ErrNonFinite, err)})
 			continue
 		}
 		values[p] = v
@@ -166,7 +167,7 @@ func posterior(m *graph.Model, base string) bool {
 func prune(mu, rho []float64, min float64) int {
 	n := 0
 	for i := range mu {
-		sigma := math.Log1p(math.Exp(-math.Abs(rho[i]))) + math.Max(rho[i], 0) // stable softplus
+		sigma := softplus.Of(rho[i])
 		if math.Abs(mu[i])/sigma < min {
 			mu[i] = 0
 			n++

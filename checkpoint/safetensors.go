@@ -3,7 +3,9 @@ package checkpoint
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +23,14 @@ const MaxHeaderSize = 100_000_000
 
 // metadataKey is the header entry that holds the file's metadata.
 const metadataKey = "__metadata__"
+
+// DigestKey is the metadata entry in which WriteTo records the SHA-256
+// digest of the file's data section (every tensor's bytes, in file order),
+// in hexadecimal, and against which Parse checks the data: a flipped byte
+// is ErrDigest, not a silently different model. Parse removes it from the
+// metadata it returns. Files without it (written by other tools) are read
+// unchecked.
+const DigestKey = "bnn.sha256"
 
 // Dtype is a tensor's element type, named as in the safetensors header.
 type Dtype string
@@ -254,7 +264,28 @@ func parse(b []byte) (*File, error) {
 	if err := tile(f.Tensors, spans, int64(len(data))); err != nil {
 		return nil, err
 	}
+	if want, ok := f.Metadata[DigestKey]; ok {
+		if got := digest(data); got != want {
+			return nil, fmt.Errorf("%w: the data's SHA-256 is %s, the header records %s: the file was damaged after it was written", ErrDigest, got, want)
+		}
+		// A property of the encoding, not of the content: WriteTo
+		// writes it anew.
+		delete(f.Metadata, DigestKey)
+		if len(f.Metadata) == 0 {
+			f.Metadata = nil
+		}
+	}
 	return f, nil
+}
+
+// digest returns the hexadecimal SHA-256 of the byte slices, one after
+// another.
+func digest(data ...[]byte) string {
+	h := sha256.New()
+	for _, b := range data {
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 type entry struct {
@@ -401,8 +432,9 @@ func tile(ts []Tensor, spans []span, length int64) error {
 
 // WriteTo writes f in the safetensors format: the tensors' data in the
 // order of f.Tensors, after a header padded with spaces to a multiple of 8
-// bytes so that the data is aligned. It checks every tensor before writing
-// anything.
+// bytes so that the data is aligned. The header's metadata is f.Metadata
+// with the data's digest under DigestKey. It checks every tensor before
+// writing anything.
 func (f *File) WriteTo(w io.Writer) (int64, error) {
 	head, err := f.header()
 	if err != nil {
@@ -457,9 +489,12 @@ func (f *File) header() ([]byte, error) {
 		h[t.Name] = info{t.Dtype, append([]int{}, t.Shape...), [2]int64{off, off + int64(len(t.Data))}}
 		off += int64(len(t.Data))
 	}
-	if len(f.Metadata) > 0 {
-		h[metadataKey] = f.Metadata
+	meta := make(map[string]string, len(f.Metadata)+1)
+	for k, v := range f.Metadata {
+		meta[k] = v
 	}
+	meta[DigestKey] = digest(f.data()...)
+	h[metadataKey] = meta
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

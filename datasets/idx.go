@@ -20,11 +20,19 @@ const (
 	idxUint8       = 0x08
 )
 
-// maxIDXBytes bounds the data size that a header may announce (2 GiB; the
-// largest EMNIST file holds 547 MB of pixels). Reading allocates as the
-// data arrives, not as the header announces, so a corrupt header on a
-// short file fails as truncated after allocating about the file's size.
+// maxIDXBytes bounds the data size that a header may announce to
+// ReadIDXImages and ReadIDXLabels (2 GiB; the largest EMNIST file holds
+// 547 MB of pixels), which allocate a byte per element. Reading allocates
+// as the data arrives, not as the header announces, so a corrupt header on
+// a short file fails as truncated after allocating about the file's size.
 const maxIDXBytes = math.MaxInt32
+
+// MaxIDXDecodedBytes bounds what DecodeIDX and LoadIDX allocate for a data
+// set: 8 bytes (a float64) per pixel and per label. A header announcing
+// more is refused before anything is allocated, so a small gzipped file of
+// zeros cannot ask for tens of gigabytes. 4 GiB holds 680,000 images of
+// 28x28; read larger files with ReadIDXImages (a byte per pixel).
+const MaxIDXDecodedBytes = 4 << 30
 
 // IDXImages is the content of an IDX file of uint8 images.
 type IDXImages struct {
@@ -68,6 +76,12 @@ func (e *IDXError) Unwrap() error { return e.Err }
 // hold exactly one such file; it is read to its end, which for gzip
 // verifies the checksum. Every error is an *[IDXError].
 func ReadIDXImages(r io.Reader) (IDXImages, error) {
+	return readIDXImages(r, 1, maxIDXBytes)
+}
+
+// readIDXImages is ReadIDXImages for a caller that will allocate
+// elemBytes per pixel, at most limit bytes in all.
+func readIDXImages(r io.Reader, elemBytes, limit uint64) (IDXImages, error) {
 	const kind = "images"
 	src, err := newIDXSource(r, kind)
 	if err != nil {
@@ -84,15 +98,35 @@ func ReadIDXImages(r io.Reader) (IDXImages, error) {
 	if rows == 0 || cols == 0 {
 		return IDXImages{}, src.fail(fmt.Sprintf("header announces %s; images need at least 1x1 pixels", what), nil)
 	}
-	size := uint64(rows) * uint64(cols) // < 2^64: both are below 2^32
-	if size > maxIDXBytes || uint64(count) > maxIDXBytes/size {
-		return IDXImages{}, src.fail(fmt.Sprintf("header announces %s, more than the limit of %d bytes", what, maxIDXBytes), nil)
+	if err := src.fits(what, []uint32{count, rows, cols}, elemBytes, limit); err != nil {
+		return IDXImages{}, err
 	}
-	pixels, err := src.payload(int(size)*int(count), what)
+	pixels, err := src.payload(int(count)*int(rows)*int(cols), what)
 	if err != nil {
 		return IDXImages{}, err
 	}
 	return IDXImages{Count: int(count), Rows: int(rows), Cols: int(cols), Pixels: pixels}, nil
+}
+
+// fits checks, before anything is allocated, that the elements the header
+// announces (what; the product of dims) at elemBytes each fit in limit
+// bytes, and in the limit on the file's own bytes.
+func (s *idxSource) fits(what string, dims []uint32, elemBytes, limit uint64) error {
+	n := uint64(1)
+	for _, d := range dims {
+		if d != 0 && n > maxIDXBytes/uint64(d) {
+			n = maxIDXBytes + 1 // beyond every limit, without overflow
+			break
+		}
+		n *= uint64(d)
+	}
+	if n > maxIDXBytes {
+		return s.fail(fmt.Sprintf("header announces %s, more than the limit of %d bytes", what, maxIDXBytes), nil)
+	}
+	if n*elemBytes > limit {
+		return s.fail(fmt.Sprintf("header announces %s, which would take %d bytes decoded (8 per element), more than the limit of %d bytes (MaxIDXDecodedBytes)", what, n*elemBytes, limit), nil)
+	}
+	return nil
 }
 
 // ReadIDXLabels reads an IDX file of uint8 labels (magic 0x00000801,
@@ -100,6 +134,12 @@ func ReadIDXImages(r io.Reader) (IDXImages, error) {
 // images. It does not check the labels' range. Every error is an
 // *[IDXError].
 func ReadIDXLabels(r io.Reader) ([]uint8, error) {
+	return readIDXLabels(r, 1, maxIDXBytes)
+}
+
+// readIDXLabels is ReadIDXLabels for a caller that will allocate elemBytes
+// per label, at most limit bytes in all.
+func readIDXLabels(r io.Reader, elemBytes, limit uint64) ([]uint8, error) {
 	const kind = "labels"
 	src, err := newIDXSource(r, kind)
 	if err != nil {
@@ -111,8 +151,8 @@ func ReadIDXLabels(r io.Reader) ([]uint8, error) {
 	}
 	count := binary.BigEndian.Uint32(h[4:])
 	what := fmt.Sprintf("%d labels", count)
-	if uint64(count) > maxIDXBytes {
-		return nil, src.fail(fmt.Sprintf("header announces %s, more than the limit of %d", what, maxIDXBytes), nil)
+	if err := src.fits(what, []uint32{count}, elemBytes, limit); err != nil {
+		return nil, err
 	}
 	return src.payload(int(count), what)
 }

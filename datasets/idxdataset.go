@@ -14,7 +14,7 @@ const idxClasses = 10
 // gzipped, into a classification Dataset: pixels scaled from 0-255 to
 // [0, 1], XShape [1, rows, cols] (one channel), Labels in 0-9, Classes 10.
 // It is an error for the files to be malformed (see [ReadIDXImages]), to
-// hold no images, to hold a different number of labels and images, or to
+// announce more than [MaxIDXDecodedBytes] of data set, to hold no images, to hold a different number of labels and images, or to
 // hold a label above 9. Every error about the data is an *[IDXError].
 func DecodeIDX(images, labels io.Reader) (Dataset, error) {
 	return decodeIDX(images, labels, "", "")
@@ -41,11 +41,14 @@ func LoadIDX(imagesPath, labelsPath string) (Dataset, error) {
 
 // decodeIDX is DecodeIDX, with the names of the files for the errors.
 func decodeIDX(images, labels io.Reader, imagesName, labelsName string) (Dataset, error) {
-	img, err := ReadIDXImages(images)
+	// The pixels become float64s and the labels ints: the limits are on
+	// those, checked against the headers before anything is allocated.
+	img, err := readIDXImages(images, 8, MaxIDXDecodedBytes)
 	if err != nil {
 		return Dataset{}, inFile(err, imagesName)
 	}
-	lab, err := ReadIDXLabels(labels)
+	used := 8 * uint64(len(img.Pixels))
+	lab, err := readIDXLabels(labels, 8, MaxIDXDecodedBytes-used)
 	if err != nil {
 		return Dataset{}, inFile(err, labelsName)
 	}

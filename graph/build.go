@@ -22,6 +22,9 @@ type Objective interface {
 // computes the gradient of the objective's loss for every parameter, which
 // accumulates in the parameters' dual values until a solver step.
 func (m *Model) Build(batch int, obj Objective) (*Graph, error) {
+	if err := m.usable("Build"); err != nil {
+		return nil, err
+	}
 	return m.build(batch, obj, general)
 }
 

@@ -299,6 +299,9 @@ func (b *Builder) klSum() (*G.Node, error) {
 // graph (shared weights, or every step of a sequence) is sampled once and
 // its KL counted once.
 func (b *Builder) Once(key any, fn func() (*G.Node, error)) (*G.Node, error) {
+	if fn == nil {
+		return nil, fmt.Errorf("graph: Builder.Once(%v): nil build function", key)
+	}
 	if b.once == nil {
 		b.once = map[any]*G.Node{}
 	}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"math"
 
 	"gorgonia.org/tensor"
 )
@@ -77,6 +78,21 @@ func checkShape(what string, shape []int) error {
 	for i, d := range shape {
 		if d <= 0 {
 			return fmt.Errorf("graph: %s has shape %v: dimension %d is %d, want > 0", what, shape, i, d)
+		}
+	}
+	return nil
+}
+
+// checkFinite returns an error naming what and the first value of data that
+// is NaN or infinite, or that would become infinite in dt: a float32 model
+// cannot hold 1e39, and converting it silently would give +Inf.
+func checkFinite(what string, dt tensor.Dtype, data []float64) error {
+	for i, v := range data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s: value %d is %v", what, i, v)
+		}
+		if dt == tensor.Float32 && math.IsInf(float64(float32(v)), 0) {
+			return fmt.Errorf("%s: value %d is %v, beyond float32's range (±%g): the model computes in float32", what, i, v, math.MaxFloat32)
 		}
 	}
 	return nil

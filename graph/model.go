@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -112,6 +113,18 @@ func NewModel(net Network, opts ...Option) (*Model, error) {
 	return m, nil
 }
 
+// ErrNoModel is returned by a Model's methods called on a nil *Model or
+// on a Model not made by NewModel (the zero Model{} has no network).
+var ErrNoModel = errors.New("graph: no model: a nil *Model, or a Model not made by NewModel")
+
+// usable returns ErrNoModel, naming fn, unless m was made by NewModel.
+func (m *Model) usable(fn string) error {
+	if m == nil || m.net == nil || m.inference == nil {
+		return fmt.Errorf("%w (in %s)", ErrNoModel, fn)
+	}
+	return nil
+}
+
 // Dtype returns the dtype the model computes in.
 func (m *Model) Dtype() tensor.Dtype { return m.dtype }
 
@@ -188,8 +201,10 @@ func (m *Model) register(p *Param) error {
 		for i := 1; m.names[name] != nil; i++ {
 			name = numbered(p.name, i)
 		}
+		if err := p.allocate(m.dtype, m.initRNG); err != nil {
+			return err
+		}
 		p.name = name
-		p.allocate(m.dtype, m.initRNG)
 	}
 	m.params = append(m.params, p)
 	m.names[p.name] = p

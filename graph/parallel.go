@@ -73,6 +73,9 @@ func (g *Graph) releaseNoise() {
 // steps. Both graphs must be trainable graphs of one model with the same
 // parameters in the same order (graphs built by one network are).
 func (g *Graph) AddGradients(src *Graph) error {
+	if g == nil || src == nil {
+		return errors.New("graph: AddGradients: nil graph")
+	}
 	if g == src {
 		return errors.New("graph: AddGradients: a graph cannot add its own gradients")
 	}

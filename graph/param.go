@@ -2,7 +2,6 @@ package graph
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strings"
 
@@ -92,15 +91,10 @@ func (p *Param) Values() []float64 {
 
 // SetValues overwrites the parameter's values (row-major, converted to the
 // model's dtype). Before the parameter is first used the values are kept and
-// replace the initializer.
+// replace the initializer. It refuses values CheckValues refuses.
 func (p *Param) SetValues(v []float64) error {
-	if len(v) != p.Len() {
-		return fmt.Errorf("graph: parameter %s has %d values (shape %v), got %d", p.name, p.Len(), p.shape, len(v))
-	}
-	for i, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("graph: parameter %s: value %d is %v", p.name, i, x)
-		}
+	if err := p.CheckValues(v); err != nil {
+		return err
 	}
 	if p.value == nil {
 		p.pending = append(p.pending[:0], v...)
@@ -110,18 +104,39 @@ func (p *Param) SetValues(v []float64) error {
 	return nil
 }
 
+// CheckValues reports what SetValues would refuse in v: a length other than
+// the parameter's, or a value that is NaN or infinite, or that overflows
+// the dtype of the model that allocated the parameter (1e39 in a float32
+// model; values set before that are checked when the model first uses the
+// parameter).
+func (p *Param) CheckValues(v []float64) error {
+	if len(v) != p.Len() {
+		return fmt.Errorf("graph: parameter %s has %d values (shape %v), got %d", p.name, p.Len(), p.shape, len(v))
+	}
+	dt := tensor.Float64
+	if p.value != nil {
+		dt = p.value.Dtype()
+	}
+	return checkFinite("graph: parameter "+p.name, dt, v)
+}
+
 // Tensor returns the tensor a model bound to the parameter, or nil before the
 // parameter's first use. Writes to it are seen by every graph of the model.
 func (p *Param) Tensor() *tensor.Dense { return p.value }
 
-// allocate creates the parameter's tensor and fills it.
-func (p *Param) allocate(dt tensor.Dtype, rng *rand.Rand) {
-	p.value = newDense(dt, p.shape)
+// allocate creates the parameter's tensor and fills it, from the values
+// set before (which must fit dt) or from its initializer.
+func (p *Param) allocate(dt tensor.Dtype, rng *rand.Rand) error {
 	vals := p.pending
 	if vals == nil {
 		vals = make([]float64, p.Len())
 		p.init(vals, rng)
 	}
+	if err := checkFinite("graph: parameter "+p.name, dt, vals); err != nil {
+		return err
+	}
+	p.value = newDense(dt, p.shape)
 	copyIn(p.value, vals)
 	p.pending = nil
+	return nil
 }

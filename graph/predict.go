@@ -78,6 +78,9 @@ const seedStream = 0x5eed0004
 // batch) is the same; a PredictMarginal chunk draws from a stream of its
 // own, so that no two examples of a pass share noise.
 func (m *Model) predict(fn string, kind graphKind, x []float64, samples int, mean bool, opts []PredictOption) (*Prediction, error) {
+	if err := m.usable(fn); err != nil {
+		return nil, err
+	}
 	var cfg predictConfig
 	for _, opt := range opts {
 		if opt != nil {

@@ -29,6 +29,14 @@ type Graph struct {
 	revision      int // the model's revision when the graph was built
 }
 
+// usable returns an error for a nil *Graph or one not made by Build.
+func (g *Graph) usable() error {
+	if g == nil || g.vm == nil || g.b == nil {
+		return errors.New("graph: no graph: a nil *Graph, or a Graph not made by Model.Build")
+	}
+	return nil
+}
+
 // Stale reports whether the model's parameters were replaced (Model.Replace)
 // after the graph was built: it would still compute with the old ones, so
 // Execute refuses to run it.
@@ -46,6 +54,9 @@ func (g *Graph) SetX(x []float64) error { return g.SetInput(XName, x) }
 // SetInput fills the named input from data (row-major, converted to the
 // model's dtype). NaN and infinite values are rejected.
 func (g *Graph) SetInput(name string, data []float64) error {
+	if err := g.usable(); err != nil {
+		return err
+	}
 	in, ok := g.b.inputs[name]
 	if !ok {
 		return fmt.Errorf("graph: no input named %q (inputs: %v)", name, g.InputNames())
@@ -57,6 +68,9 @@ func (g *Graph) SetInput(name string, data []float64) error {
 // draws fresh noise again). name is as given to Builder.Noise (a Bayesian
 // layer's posterior name). It serves conformance tests and replays.
 func (g *Graph) SetNoise(name string, data []float64) error {
+	if err := g.usable(); err != nil {
+		return err
+	}
 	in, ok := g.b.inputs[NoisePrefix+name]
 	if !ok || !g.isNoise(in) {
 		return fmt.Errorf("graph: no noise input named %q (noise: %v)", name, g.NoiseNames())
@@ -82,10 +96,8 @@ func (g *Graph) fill(in *input, data []float64) error {
 	if len(data) != want {
 		return fmt.Errorf("graph: input %s has shape %v (%d values), got %d values", in.name, in.node.Shape(), want, len(data))
 	}
-	for i, v := range data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("graph: input %s: value %d is %v", in.name, i, v)
-		}
+	if err := checkFinite("graph: input "+in.name, g.m.dtype, data); err != nil {
+		return err
 	}
 	for _, check := range in.checks {
 		if err := check(data); err != nil {
@@ -133,6 +145,9 @@ func (g *Graph) NoiseNames() []string {
 // and backward if the graph was built with an objective (gradients add up in
 // the parameters' dual values until a solver step zeroes them).
 func (g *Graph) Execute() error {
+	if err := g.usable(); err != nil {
+		return err
+	}
 	if g.Stale() {
 		return errors.New("graph: the model's parameters were replaced (Model.Replace, bayesnodes.Wrap) after this graph was built: build a new graph (a new Trainer builds its own)")
 	}
@@ -146,6 +161,9 @@ func (g *Graph) Execute() error {
 // Run resamples the noise (unless it was set by hand with SetNoise) and
 // executes the graph.
 func (g *Graph) Run() error {
+	if err := g.usable(); err != nil {
+		return err
+	}
 	return g.run(&noiseDraw{frozen: g.m.frozen, rng: g.m.noiseRNG})
 }
 

@@ -16,6 +16,9 @@ type RNGState struct {
 
 // RNGState returns the current position of the model's generators.
 func (m *Model) RNGState() (RNGState, error) {
+	if err := m.usable("RNGState"); err != nil {
+		return RNGState{}, err
+	}
 	init, err := m.initSrc.MarshalBinary()
 	if err != nil {
 		return RNGState{}, fmt.Errorf("graph: initialisation generator: %w", err)
@@ -30,6 +33,9 @@ func (m *Model) RNGState() (RNGState, error) {
 // SetRNGState moves the model's generators to a position returned by
 // RNGState. On error neither generator has changed.
 func (m *Model) SetRNGState(s RNGState) error {
+	if err := m.usable("SetRNGState"); err != nil {
+		return err
+	}
 	init, noise := new(rand.PCG), new(rand.PCG)
 	if err := init.UnmarshalBinary(s.Init); err != nil {
 		return fmt.Errorf("graph: initialisation generator state: %w", err)
@@ -49,6 +55,9 @@ func (m *Model) SetRNGState(s RNGState) error {
 // Parameters that only an objective uses (a learned likelihood noise) appear
 // when a graph with that objective is built.
 func (m *Model) InitParams() error {
+	if err := m.usable("InitParams"); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.params) > 0 {

@@ -24,6 +24,9 @@ type substituteKey struct{ p *Param }
 // with; the model drops its cached prediction graphs, and a trainer must be
 // made anew.
 func (m *Model) Replace(p *Param, sub Substitute) error {
+	if err := m.usable("Replace"); err != nil {
+		return err
+	}
 	if p == nil {
 		return fmt.Errorf("graph: Replace: nil parameter")
 	}

@@ -127,8 +127,11 @@ func (e *ELBO) Prepare(g *graph.Graph, targets []float64, at Batch) error {
 	if g.KLCount() == 0 {
 		return nil
 	}
+	if e.Weight == nil {
+		return fmt.Errorf("losses: ELBO.Prepare: nil KL weighting")
+	}
 	w := e.Weight.Weight(at)
-	if err := checkWeight(w, at); err != nil {
+	if err := checkWeight(e.Weight, w, at); err != nil {
 		return err
 	}
 	return g.SetInput(KLWeightName, []float64{w})

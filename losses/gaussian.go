@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/softplus"
 )
 
 const halfLog2Pi = 0.91893853320467274178032973640561763986139747363778 // log(2 pi) / 2
@@ -73,8 +74,7 @@ func NewLearnedGaussianNLL(init, floor float64) (*LearnedGaussianNLL, error) {
 		return nil, fmt.Errorf("losses: initial noise sigma is %v, want a finite value > the floor %v", init, floor)
 	}
 	s := init - floor
-	rho := s + math.Log(-math.Expm1(-s)) // inverse softplus
-	p, err := graph.NewParam("likelihood.noise.rho", []int{1}, graph.Constant(rho))
+	p, err := graph.NewParam("likelihood.noise.rho", []int{1}, graph.Constant(softplus.Inverse(s)))
 	if err != nil {
 		return nil, err
 	}
@@ -83,12 +83,7 @@ func NewLearnedGaussianNLL(init, floor float64) (*LearnedGaussianNLL, error) {
 
 // Sigma returns the current noise sd (the initial one before training).
 func (l *LearnedGaussianNLL) Sigma() float64 {
-	v := l.Rho.Values()
-	rho := v[0]
-	if rho > 0 {
-		return rho + math.Log1p(math.Exp(-rho)) + l.Floor
-	}
-	return math.Log1p(math.Exp(rho)) + l.Floor
+	return softplus.Of(l.Rho.Values()[0]) + l.Floor
 }
 
 // NLL adds mean over the batch of sum (out - target)^2 / (2 sigma^2) +

@@ -1,6 +1,7 @@
 package losses
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -71,16 +72,37 @@ type Annealed struct {
 	Steps int
 }
 
-// Weight returns Base's weight times min(1, at.Step / Steps).
+// Weight returns Base's weight times min(1, at.Step / Steps), or NaN if
+// Base is nil or Steps is not positive (see Check).
 func (a Annealed) Weight(at Batch) float64 {
-	if a.Base == nil || a.Steps <= 0 {
+	if a.Check() != nil {
 		return math.NaN()
 	}
 	return a.Base.Weight(at) * math.Min(1, float64(at.Step)/float64(a.Steps))
 }
 
-// checkWeight reports a weight that is not usable.
-func checkWeight(w float64, at Batch) error {
+// Check reports a schedule that cannot give weights: no Base, or Steps
+// below 1. The ELBO calls it before using the weights, so that a wrong
+// schedule is named rather than reported as a NaN weight.
+func (a Annealed) Check() error {
+	switch {
+	case a.Base == nil:
+		return errors.New("losses: Annealed has no Base weighting to anneal")
+	case a.Steps <= 0:
+		return fmt.Errorf("losses: Annealed.Steps is %d: annealing needs at least 1 step (for none, use Base itself)", a.Steps)
+	}
+	return nil
+}
+
+// checkWeight reports a weighting that cannot be used (nil, or one whose
+// Check method fails) or a weight w it gave at that is not a finite value
+// >= 0.
+func checkWeight(kw KLWeight, w float64, at Batch) error {
+	if c, ok := kw.(interface{ Check() error }); ok {
+		if err := c.Check(); err != nil {
+			return err
+		}
+	}
 	if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
 		return fmt.Errorf("losses: KL weight is %v at %+v, want a finite value >= 0", w, at)
 	}

@@ -58,9 +58,36 @@ func oneHot(labels []int, classes int) []float64 {
 	return y
 }
 
+// learnedNLL returns the mean Gaussian NLL of outputs f against targets
+// with l's noise sd, computed here from l's rho (sigma = log(1 + e^rho) +
+// floor, naively: rho is small) rather than by l.Sigma, which it checks:
+// Sigma and the graph must both give sigma, on either side of rho = 0
+// (where a stable softplus branches).
+func learnedNLL(t *testing.T, l *losses.LearnedGaussianNLL, sigma float64, positive bool, targets []float64) func(f []float64) float64 {
+	return func(f []float64) float64 {
+		rho := l.Rho.Values()[0]
+		if rho > 0 != positive {
+			t.Errorf("rho is %v, want it > 0: %v", rho, positive)
+		}
+		own := math.Log(1+math.Exp(rho)) + l.Floor
+		if math.Abs(own-sigma) > 1e-12 || math.Abs(l.Sigma()-own) > 1e-12 {
+			t.Errorf("rho %v: Sigma() = %v, softplus(rho) + floor = %v, want %v", rho, l.Sigma(), own, sigma)
+		}
+		s := 0.0
+		for i := range f {
+			s += 0.5*math.Log(2*math.Pi) + math.Log(own) + (f[i]-targets[i])*(f[i]-targets[i])/(2*own*own)
+		}
+		return s / batch
+	}
+}
+
 func TestLikelihoodValues(t *testing.T) {
 	targets := randoms(batch*out, 9)
 	learned, err := losses.NewLearnedGaussianNLL(0.3, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	learnedWide, err := losses.NewLearnedGaussianNLL(3, 0.01)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,17 +112,8 @@ func TestLikelihoodValues(t *testing.T) {
 			}
 			return s / batch
 		}},
-		{"learned gaussian", learned, targets, func(f []float64) float64 {
-			sigma := learned.Sigma()
-			if math.Abs(sigma-0.3) > 1e-12 {
-				t.Errorf("initial learned sigma %v, want 0.3", sigma)
-			}
-			s := 0.0
-			for i := range f {
-				s += 0.5*math.Log(2*math.Pi) + math.Log(sigma) + (f[i]-targets[i])*(f[i]-targets[i])/(2*sigma*sigma)
-			}
-			return s / batch
-		}},
+		{"learned gaussian, rho < 0", learned, targets, learnedNLL(t, learned, 0.3, false, targets)},
+		{"learned gaussian, rho > 0", learnedWide, targets, learnedNLL(t, learnedWide, 3, true, targets)},
 		{"cross-entropy", losses.CrossEntropy{}, oneHot(labels, out), func(f []float64) float64 {
 			s := 0.0
 			for b, c := range labels {
@@ -209,6 +227,14 @@ func TestKLWeights(t *testing.T) {
 	for step, want := range map[int]float64{0: 0, 5: 1, 10: 2, 50: 2} {
 		if got := a.Weight(losses.Batch{Step: step}); got != want {
 			t.Errorf("annealed weight at step %d = %v, want %v", step, got, want)
+		}
+	}
+	if err := a.Check(); err != nil {
+		t.Errorf("Check of a good schedule: %v", err)
+	}
+	for _, bad := range []losses.Annealed{{Base: losses.Fixed(2)}, {Base: losses.Fixed(2), Steps: -3}, {Steps: 10}} {
+		if err := bad.Check(); err == nil || !math.IsNaN(bad.Weight(losses.Batch{Step: 1})) {
+			t.Errorf("%+v: Check gives %v and the weight is %v; want an error and NaN", bad, err, bad.Weight(losses.Batch{Step: 1}))
 		}
 	}
 }

@@ -2,14 +2,11 @@ package losses
 
 import (
 	"fmt"
-	"hash"
-	"hash/fnv"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/gorgonia-bnn/bnn/internal/gvalue"
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // sumSqDiffOp is sum((out - target)^2), a scalar, as one op. Built from
@@ -17,13 +14,10 @@ import (
 // backward (the sum's gradient repeated into two fresh tensors, a product
 // by 2 and by it, and a negation for the target's gradient, which nothing
 // reads), each allocating. Here the backward pass is one op,
-// sumSqDiffGradOp, writing into memory reused across runs, and the target
+// sumSqDiffGrad, writing into memory reused across runs, and the target
 // gets no gradient. Values and gradient are Gorgonia's bit for bit: d = out
 // - target, the sum of d*d from 0 in index order, and (d*2)*g.
-type sumSqDiffOp struct {
-	dt   tensor.Dtype
-	dims int
-}
+type sumSqDiffOp[T opkit.Float] struct{ dims int }
 
 // sumSquaredDiff adds sum((out - target)^2) to out's graph.
 func sumSquaredDiff(out, target *G.Node) (*G.Node, error) {
@@ -33,134 +27,71 @@ func sumSquaredDiff(out, target *G.Node) (*G.Node, error) {
 	if !out.Shape().Eq(target.Shape()) {
 		return nil, fmt.Errorf("losses: output has shape %v, targets %v", out.Shape(), target.Shape())
 	}
-	if dt := out.Dtype(); dt != tensor.Float64 && dt != tensor.Float32 {
-		return nil, fmt.Errorf("losses: squared error of %v values, want float64 or float32", dt)
-	}
 	if out.Dims() == 0 {
 		return nil, fmt.Errorf("losses: squared error of a scalar output, want a tensor")
 	}
-	return G.ApplyOp(sumSqDiffOp{out.Dtype(), out.Dims()}, out, target)
+	d := out.Dims()
+	n, err := opkit.Apply(sumSqDiffOp[float32]{d}, sumSqDiffOp[float64]{d}, out, target)
+	if err != nil {
+		return nil, fmt.Errorf("losses: squared error: %w", err)
+	}
+	return n, nil
 }
 
-func (op sumSqDiffOp) Arity() int { return 2 }
+func (sumSqDiffOp[T]) String() string        { return "losses.sumSqDiff" }
+func (m sumSqDiffOp[T]) Ranks() ([]int, int) { return []int{m.dims, m.dims}, opkit.Scalar }
 
-func (op sumSqDiffOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	t := G.TensorType{Dims: op.dims, Of: a}
-	return hm.NewFnType(t, t, a)
-}
+// DiffWRT: both the output and the targets, which a caller may compute
+// from parameters.
+func (sumSqDiffOp[T]) DiffWRT() []bool { return []bool{true, true} }
 
-func (op sumSqDiffOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	if err := sameShapes(op, in); err != nil {
+func (sumSqDiffOp[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	if _, err := opkit.SameShapes(in...); err != nil {
 		return nil, err
 	}
 	return tensor.ScalarShape(), nil
 }
 
-func (op sumSqDiffOp) Do(in ...G.Value) (G.Value, error) {
-	out, target, err := pair(op, op.dt, in)
+func (sumSqDiffOp[T]) Eval(a *opkit.Args[T]) error {
+	a.Out[0] = sumSqDiff(a.In[0], a.In[1])
+	return nil
+}
+
+// Grad returns (d*2)*g for the output, one op, and its negation for the
+// targets.
+func (m sumSqDiffOp[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	d, err := opkit.ApplyOf[T](sumSqDiffGrad[T](m), in[0], in[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	if op.dt == tensor.Float32 {
-		return G.NewF32(sumSqDiff(out.Float32s(), target.Float32s())), nil
-	}
-	return G.NewF64(sumSqDiff(out.Float64s(), target.Float64s())), nil
-}
-
-func (op sumSqDiffOp) ReturnsPtr() bool     { return false }
-func (op sumSqDiffOp) CallsExtern() bool    { return false }
-func (op sumSqDiffOp) OverwritesInput() int { return -1 }
-
-func (op sumSqDiffOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op sumSqDiffOp) Hashcode() uint32      { return hashOf(op) }
-func (op sumSqDiffOp) String() string {
-	return fmt.Sprintf("losses.sumSqDiff(%v,%d)", op.dt, op.dims)
-}
-
-// DiffWRT: both the output and the targets, which a caller may compute
-// from parameters.
-func (op sumSqDiffOp) DiffWRT(inputs int) []bool { return []bool{true, true} }
-
-// SymDiff returns (d*2)*g for the output, one op, and its negation for
-// the targets.
-func (op sumSqDiffOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	if len(inputs) != 2 {
-		return nil, fmt.Errorf("%v: %d inputs, want 2", op, len(inputs))
-	}
-	d, err := G.ApplyOp(sumSqDiffGradOp{dt: op.dt, dims: op.dims, out: new(buffer)}, inputs[0], inputs[1], grad)
-	if err != nil {
-		return nil, fmt.Errorf("%v: gradient: %w", op, err)
-	}
 	dTarget, err := G.Neg(d)
 	if err != nil {
-		return nil, fmt.Errorf("%v: gradient: %w", op, err)
+		return nil, err
 	}
 	return G.Nodes{d, dTarget}, nil
 }
 
-// sumSqDiffGradOp is sumSqDiffOp's gradient for the output: (out, target,
+// sumSqDiffGrad is sumSqDiffOp's gradient for the output: (out, target,
 // g) -> (d*2)*g with d = out - target and g a scalar.
-type sumSqDiffGradOp struct {
-	dt   tensor.Dtype
-	dims int
-	out  *buffer
+type sumSqDiffGrad[T opkit.Float] struct{ dims int }
+
+func (sumSqDiffGrad[T]) String() string { return "losses.sumSqDiffGrad" }
+func (m sumSqDiffGrad[T]) Ranks() ([]int, int) {
+	return []int{m.dims, m.dims, opkit.Scalar}, m.dims
 }
 
-func (op sumSqDiffGradOp) Arity() int { return 3 }
-
-func (op sumSqDiffGradOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	t := G.TensorType{Dims: op.dims, Of: a}
-	return hm.NewFnType(t, t, a, t)
+func (sumSqDiffGrad[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	return opkit.SameShapes(in[:2]...)
 }
 
-func (op sumSqDiffGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	if len(in) != 3 {
-		return nil, fmt.Errorf("%v: %d inputs, want 3", op, len(in))
-	}
-	if err := sameShapes(op, in[:2]); err != nil {
-		return nil, err
-	}
-	return in[0].(tensor.Shape).Clone(), nil
+func (sumSqDiffGrad[T]) Eval(a *opkit.Args[T]) error {
+	sqDiffGrad(a.Out, a.In[0], a.In[1], a.In[2][0])
+	return nil
 }
-
-func (op sumSqDiffGradOp) Do(in ...G.Value) (G.Value, error) {
-	if len(in) != 3 {
-		return nil, fmt.Errorf("%v: %d inputs, want 3", op, len(in))
-	}
-	out, target, err := pair(op, op.dt, in[:2])
-	if err != nil {
-		return nil, err
-	}
-	g, err := scalarOf(op, in[2])
-	if err != nil {
-		return nil, err
-	}
-	d := op.out.get(op.dt, out.Shape())
-	if op.dt == tensor.Float32 {
-		sqDiffGrad(d.Float32s(), out.Float32s(), target.Float32s(), float32(g))
-	} else {
-		sqDiffGrad(d.Float64s(), out.Float64s(), target.Float64s(), g)
-	}
-	return d, nil
-}
-
-func (op sumSqDiffGradOp) ReturnsPtr() bool     { return false }
-func (op sumSqDiffGradOp) CallsExtern() bool    { return false }
-func (op sumSqDiffGradOp) OverwritesInput() int { return -1 }
-
-func (op sumSqDiffGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op sumSqDiffGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op sumSqDiffGradOp) String() string {
-	return fmt.Sprintf("losses.sumSqDiffGrad(%v,%d)", op.dt, op.dims)
-}
-
-type float interface{ ~float32 | ~float64 }
 
 // sumSqDiff returns sum_i (out_i - target_i)^2, summed from 0 in index
 // order in the dtype's precision, as Gorgonia's Sum of its Square.
-func sumSqDiff[T float](out, target []T) T {
+func sumSqDiff[T opkit.Float](out, target []T) T {
 	target = target[:len(out)]
 	var s T
 	for i, o := range out {
@@ -171,79 +102,9 @@ func sumSqDiff[T float](out, target []T) T {
 }
 
 // sqDiffGrad sets dst = ((out - target) * 2) * g.
-func sqDiffGrad[T float](dst, out, target []T, g T) {
+func sqDiffGrad[T opkit.Float](dst, out, target []T, g T) {
 	dst, target = dst[:len(out)], target[:len(out)]
 	for i, o := range out {
 		dst[i] = ((o - target[i]) * 2) * g
 	}
-}
-
-// buffer is an op's output memory, reused across runs, under a new tensor
-// header each run (a downstream op may reshape its input's header in place).
-type buffer struct {
-	f64 []float64
-	f32 []float32
-}
-
-func (b *buffer) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
-	n := shape.TotalSize()
-	if dt == tensor.Float32 {
-		if len(b.f32) != n {
-			b.f32 = make([]float32, n)
-		}
-		return tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(b.f32))
-	}
-	if len(b.f64) != n {
-		b.f64 = make([]float64, n)
-	}
-	return tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(b.f64))
-}
-
-// pair checks that in holds two tensors of dtype dt and equal shapes, and
-// returns them contiguous.
-func pair(op fmt.Stringer, dt tensor.Dtype, in []G.Value) (a, b *tensor.Dense, err error) {
-	if len(in) != 2 {
-		return nil, nil, fmt.Errorf("%v: %d inputs, want 2", op, len(in))
-	}
-	var ts [2]*tensor.Dense
-	for i, v := range in {
-		t, ok := v.(*tensor.Dense)
-		if !ok || t.Dtype() != dt {
-			return nil, nil, fmt.Errorf("%v: input %d is a %T, want a %v tensor", op, i, v, dt)
-		}
-		if t.RequiresIterator() {
-			t = t.Materialize().(*tensor.Dense)
-		}
-		ts[i] = t
-	}
-	if !ts[0].Shape().Eq(ts[1].Shape()) {
-		return nil, nil, fmt.Errorf("%v: shapes %v and %v differ", op, ts[0].Shape(), ts[1].Shape())
-	}
-	return ts[0], ts[1], nil
-}
-
-func sameShapes(op fmt.Stringer, in []G.DimSizer) error {
-	if len(in) != 2 {
-		return fmt.Errorf("%v: %d inputs, want 2", op, len(in))
-	}
-	a, ok1 := in[0].(tensor.Shape)
-	b, ok2 := in[1].(tensor.Shape)
-	if !ok1 || !ok2 || !a.Eq(b) {
-		return fmt.Errorf("%v: shapes %v and %v, want equal ones", op, in[0], in[1])
-	}
-	return nil
-}
-
-// scalarOf returns the value of a scalar input.
-func scalarOf(op fmt.Stringer, v G.Value) (float64, error) {
-	if x, ok := gvalue.Scalar(v); ok {
-		return x, nil
-	}
-	return 0, fmt.Errorf("%v: gradient is a %T, want a scalar", op, v)
-}
-
-func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
 }

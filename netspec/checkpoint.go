@@ -132,7 +132,7 @@ func (s *Spec) SameNetwork(t *Spec) bool {
 	}
 	net := func(x *Spec) []byte {
 		dt, _ := x.dtype()
-		b, _ := json.Marshal(Spec{Input: x.Input, Dtype: dt.String(), Task: x.Task, Layers: x.Layers})
+		b, _ := json.Marshal(Spec{Input: x.Input, Dtype: dt.String(), Task: x.Task, Layers: x.Layers, Custom: x.Custom})
 		return b
 	}
 	return slices.Equal(net(s), net(t))

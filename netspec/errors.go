@@ -21,6 +21,9 @@ var (
 	// ErrOption: a bad estimator, prior, initialisation, noise sd, OOD
 	// threshold or conformal calibration.
 	ErrOption = errors.New("bad option")
+	// ErrCustom: a Spec of a custom network (Spec.Custom) cannot build it
+	// or say its output shape.
+	ErrCustom = errors.New("custom network")
 	// ErrNoSpec: a checkpoint without a recorded Spec (see Save).
 	ErrNoSpec = errors.New("no network spec in the checkpoint")
 	// ErrMismatch: a model or a checkpoint whose tensors, dtype or input

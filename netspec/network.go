@@ -20,6 +20,9 @@ func (s *Spec) Network() (graph.Network, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Custom != "" {
+		return nil, fmt.Errorf("netspec: %w: %q is built by its own Go code", ErrCustom, s.Custom)
+	}
 	opts, err := s.layerOptions()
 	if err != nil {
 		return nil, err

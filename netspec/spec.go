@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
+	"github.com/gorgonia-bnn/bnn/uncertainty"
 )
 
 // Task is what a network's output means.
@@ -39,7 +40,13 @@ type Spec struct {
 	Dtype string `json:"dtype,omitempty"`
 	Task  Task   `json:"task"`
 	// Layers are applied in order to the input [batch, Input...].
-	Layers []Layer `json:"layers"`
+	Layers []Layer `json:"layers,omitempty"`
+	// Custom names a network built by Go code instead of Layers (which
+	// must then be empty): the Spec still carries the input, task and
+	// prediction settings that package scoring and serve need, but
+	// Network, NewModel and Load fail with ErrCustom and Output is
+	// unknown.
+	Custom string `json:"custom,omitempty"`
 
 	// Estimator is the Bayesian layers' training estimator
 	// ("reparameterization", the default, "local-reparameterization" or
@@ -56,8 +63,11 @@ type Spec struct {
 	// OODThreshold, for a classifier, is the mutual information (in nats)
 	// above which an input is flagged out of distribution; 0 flags none.
 	OODThreshold float64 `json:"ood_threshold,omitempty"`
-	// Conformal is a regression's conformal calibration of its intervals.
-	Conformal *Conformal `json:"conformal,omitempty"`
+	// Conformal is a regression's split-conformal calibration of its
+	// intervals: mean ± Scale·sd, sd the total predictive sd (the
+	// epistemic one without NoiseStd), covers a new target with
+	// probability Level (see uncertainty.CalibrateInterval).
+	Conformal *uncertainty.ConformalInterval `json:"conformal,omitempty"`
 }
 
 // Layer is one step of a Spec. Which fields apply depends on Kind.
@@ -107,15 +117,6 @@ type Init struct {
 	RhoStd  float64 `json:"rho_std,omitempty"`
 }
 
-// Conformal is a split-conformal calibration of a regression's intervals:
-// mean ± Scale * sd covered a share Level of held-out points, sd being the
-// total predictive sd (the epistemic one without NoiseStd), so Scale is the
-// Level-quantile of |y - mean| / sd on the calibration set.
-type Conformal struct {
-	Level float64 `json:"level"`
-	Scale float64 `json:"scale"`
-}
-
 // MLP returns the Spec of a fully connected network of the given widths
 // (input first) with ReLU between its linear layers, e.g. MLP(Classification,
 // 784, 400, 400, 10) for the examples' MNIST network.
@@ -158,6 +159,9 @@ func (s *Spec) Output() ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Custom != "" {
+		return nil, fmt.Errorf("netspec: %w: the output of custom network %q is not described", ErrCustom, s.Custom)
+	}
 	return p.out, nil
 }
 
@@ -195,6 +199,12 @@ func (s *Spec) plan() (*plan, error) {
 	}
 	if err := s.checkOptions(); err != nil {
 		return nil, err
+	}
+	if s.Custom != "" {
+		if len(s.Layers) > 0 {
+			return nil, fmt.Errorf("netspec: %w: custom network %q with %d layers: give one or the other", ErrLayer, s.Custom, len(s.Layers))
+		}
+		return &plan{}, s.checkOutput(nil)
 	}
 	if len(s.Layers) == 0 {
 		return nil, fmt.Errorf("netspec: %w: no layers", ErrLayer)
@@ -248,7 +258,7 @@ func defaultName(name, prefix string, n int) string {
 func (s *Spec) checkOutput(out []int) error {
 	switch s.Task {
 	case Classification:
-		if len(out) != 1 || out[0] < 2 {
+		if s.Custom == "" && (len(out) != 1 || out[0] < 2) {
 			return fmt.Errorf("netspec: %w: a classifier's output must be [classes] with at least 2 classes, the layers give %v", ErrShape, out)
 		}
 		if s.NoiseStd != 0 || s.Conformal != nil {

@@ -2,6 +2,7 @@ package netspec
 
 import (
 	"errors"
+	"github.com/gorgonia-bnn/bnn/uncertainty"
 	"slices"
 	"strings"
 	"testing"
@@ -123,7 +124,7 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		{"ood on regression", &Spec{Input: []int{1}, Task: Regression, Layers: []Layer{{Kind: Linear, Out: 1}}, OODThreshold: 0.1}, ErrTask, "ood_threshold"},
 		{"estimator", mlp(func(s *Spec) { s.Estimator = "magic" }), ErrOption, "magic"},
 		{"prior", mlp(func(s *Spec) { s.Prior = &Prior{Kind: "normal", Sigma: -1} }), ErrOption, "Sigma"},
-		{"conformal level", &Spec{Input: []int{1}, Task: Regression, Layers: []Layer{{Kind: Linear, Out: 1}}, Conformal: &Conformal{Level: 1.5, Scale: 2}}, ErrOption, "1.5"},
+		{"conformal level", &Spec{Input: []int{1}, Task: Regression, Layers: []Layer{{Kind: Linear, Out: 1}}, Conformal: &uncertainty.ConformalInterval{Level: 1.5, Scale: 2}}, ErrOption, "1.5"},
 	} {
 		err := tc.spec.Validate()
 		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.text) {
@@ -154,5 +155,22 @@ func TestSameNetwork(t *testing.T) {
 	b.Layers[0].Out = 9
 	if a.SameNetwork(b) {
 		t.Error("a different width made the same network")
+	}
+}
+
+func TestCustom(t *testing.T) {
+	s := &Spec{Input: []int{4}, Task: Classification, Custom: "mine", OODThreshold: 0.1}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Network(); !errors.Is(err, ErrCustom) {
+		t.Errorf("Network: %v", err)
+	}
+	if _, err := s.Output(); !errors.Is(err, ErrCustom) {
+		t.Errorf("Output: %v", err)
+	}
+	s.Layers = MLP(Classification, 4, 2).Layers
+	if err := s.Validate(); !errors.Is(err, ErrLayer) {
+		t.Errorf("custom with layers: %v", err)
 	}
 }

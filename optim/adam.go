@@ -4,8 +4,6 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
-
-	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // Adam is the Adam solver of Kingma & Ba (2015), with optional decoupled
@@ -52,16 +50,17 @@ func NewAdam(lr float64, opts ...Option) (*Adam, error) {
 // Step updates each parameter of vgs in place from its gradient, as described
 // on Adam, and zeroes the gradients. vgs must hold the same parameters in the
 // same order at every step. If Step returns an error, it has changed nothing:
-// parameters, gradients, moments and the step count are as they were.
+// parameters, gradients, moments and the step count are as they were; but
+// for a *StepError (an update that would make a value non-finite), after
+// which the gradients are zero.
 func (a *Adam) Step(vgs []G.ValueGrad) error {
 	coef, err := a.prepare(vgs)
 	if err != nil {
 		return err
 	}
 	defer a.release()
-	a.steps++
-	t := float64(a.steps)
-	k := adamConsts{
+	t := float64(a.steps + 1)
+	a.k = adamConsts{
 		gs:         coef,
 		beta1:      a.beta1,
 		beta2:      a.beta2,
@@ -70,49 +69,44 @@ func (a *Adam) Step(vgs []G.ValueGrad) error {
 		eps:        a.eps,
 		decay:      1 - a.lr*a.wd,
 	}
-	a.k = k
-	for i := range a.params {
-		p := &a.params[i]
-		if p.update == nil {
-			p.update = a.updater(p)
-		}
-		// Elementwise, so the split over cores changes no bit.
-		parallel.For(p.size, p.update)
-	}
-	return nil
+	return a.apply(vgs, a.updater, [2]string{"first moment", "second moment"})
 }
 
 // updater returns the update of p's elements [lo, hi) with the step's
 // constants a.k; built once per parameter, so a step allocates nothing.
 func (a *Adam) updater(p *param) func(lo, hi int) {
-	if p.f32 {
-		return func(lo, hi int) {
-			adamUpdate(p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], p.a32[lo:hi], p.b32[lo:hi], a.k)
-		}
-	}
-	return func(lo, hi int) {
-		adamUpdate(p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], p.a64[lo:hi], p.b64[lo:hi], a.k)
-	}
+	return ranges(p, a.bad,
+		func(l lanes[float32]) bool { return adamUpdate(l, a.k) },
+		func(l lanes[float64]) bool { return adamUpdate(l, a.k) })
 }
 
 type adamConsts struct {
 	gs, beta1, beta2, stepSize, invSqrtBC2, eps, decay float64
 }
 
-// adamUpdate applies one Adam step to w with gradient g and moments m and v,
-// all of the same length, and zeroes g. It computes in T: for float32 this is
-// about twice as fast as widening to float64, the divide and square root
-// being the bottleneck.
-func adamUpdate[T float32 | float64](w, g, m, v []T, k adamConsts) {
-	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+// adamUpdate applies one Adam step to l.w with gradient l.g and moments
+// l.a and l.b, written to l.an and l.bn, keeps l.w in l.old and zeroes
+// l.g. It reports whether it wrote a non-finite value. It
+// computes in T: for float32 this is about twice as fast as widening to
+// float64, the divide and square root being the bottleneck.
+func adamUpdate[T float32 | float64](l lanes[T], k adamConsts) bool {
+	w := l.w
+	g, m, v, mn, vn, old := l.g[:len(w)], l.a[:len(w)], l.b[:len(w)], l.an[:len(w)], l.bn[:len(w)], l.old[:len(w)]
 	gs, b1, b2, omb1, omb2 := T(k.gs), T(k.beta1), T(k.beta2), T(1-k.beta1), T(1-k.beta2)
 	ss, isb, eps, decay := T(k.stepSize), T(k.invSqrtBC2), T(k.eps), T(k.decay)
-	for i := range w {
+	var bad bool
+	for i, wi := range w {
 		gi := gs * g[i]
 		mi := b1*m[i] + omb1*gi
 		vi := b2*v[i] + omb2*gi*gi
-		m[i], v[i] = mi, vi
-		w[i] = decay*w[i] - ss*mi/(T(math.Sqrt(float64(vi)))*isb+eps)
+		mn[i], vn[i] = mi, vi
+		old[i] = wi
+		wi = decay*wi - ss*mi/(T(math.Sqrt(float64(vi)))*isb+eps)
+		w[i] = wi
 		g[i] = 0
+		if notFinite(wi) || notFinite(vi) || notFinite(mi) {
+			bad = true
+		}
 	}
+	return bad
 }

@@ -57,7 +57,9 @@ func StopMinDelta(d float64) StopOption {
 	return StopOption{func(s *earlyStopping) { s.minDelta = d }}
 }
 
-// StopRestoreBest puts back the best epoch's parameters when the Fit ends.
+// StopRestoreBest puts back the best epoch's parameters when the Fit ends,
+// early, at its last epoch or by diverging (ErrNonFiniteLoss,
+// ErrNonFiniteStep).
 func StopRestoreBest() StopOption { return StopOption{func(s *earlyStopping) { s.restore = true }} }
 
 type earlyStopping struct {

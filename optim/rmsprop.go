@@ -5,8 +5,6 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
-
-	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // RMSProp is Hinton's RMSProp in the formulation of PyTorch's
@@ -61,24 +59,20 @@ func Alpha(alpha float64) Option {
 // Step updates each parameter of vgs in place from its gradient, as described
 // on RMSProp, and zeroes the gradients. vgs must hold the same parameters in
 // the same order at every step. If Step returns an error, it has changed
-// nothing.
+// nothing; but for a *StepError (an update that would make a value
+// non-finite), after which the gradients are zero.
 func (r *RMSProp) Step(vgs []G.ValueGrad) error {
 	coef, err := r.prepare(vgs)
 	if err != nil {
 		return err
 	}
 	defer r.release()
-	r.steps++
-	k := rmsConsts{gs: coef, lr: r.lr, alpha: r.alpha, eps: r.eps, momentum: r.momentum, wd: r.wd}
-	r.k = k
-	for i := range r.params {
-		p := &r.params[i]
-		if p.update == nil {
-			p.update = r.updater(p)
-		}
-		parallel.For(p.size, p.update) // elementwise: the split changes no bit
+	r.k = rmsConsts{gs: coef, lr: r.lr, alpha: r.alpha, eps: r.eps, momentum: r.momentum, wd: r.wd}
+	names := [2]string{"squared average", ""}
+	if r.nbuf == 2 {
+		names = [2]string{"momentum", "squared average"}
 	}
-	return nil
+	return r.apply(vgs, r.updater, names)
 }
 
 // updater returns the update of p's elements [lo, hi) with the step's
@@ -86,41 +80,45 @@ func (r *RMSProp) Step(vgs []G.ValueGrad) error {
 // Like Adam's state, the squared average is the last buffer (V with
 // momentum, whose buffer is M; M alone without).
 func (r *RMSProp) updater(p *param) func(lo, hi int) {
-	switch {
-	case p.f32 && r.nbuf == 2:
-		return func(lo, hi int) {
-			rmsUpdate(p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], p.b32[lo:hi], p.a32[lo:hi], r.k)
-		}
-	case p.f32:
-		return func(lo, hi int) { rmsUpdate(p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], p.a32[lo:hi], nil, r.k) }
-	case r.nbuf == 2:
-		return func(lo, hi int) {
-			rmsUpdate(p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], p.b64[lo:hi], p.a64[lo:hi], r.k)
-		}
-	}
-	return func(lo, hi int) { rmsUpdate(p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], p.a64[lo:hi], nil, r.k) }
+	return ranges(p, r.bad,
+		func(l lanes[float32]) bool { return rmsUpdate(l, r.k, r.nbuf == 2) },
+		func(l lanes[float64]) bool { return rmsUpdate(l, r.k, r.nbuf == 2) })
 }
 
 type rmsConsts struct {
 	gs, lr, alpha, eps, momentum, wd float64
 }
 
-// rmsUpdate applies one RMSProp step to w with gradient g, squared average
-// v and momentum buffer b (nil without momentum), and zeroes g.
-func rmsUpdate[T float32 | float64](w, g, v, b []T, k rmsConsts) {
-	g, v = g[:len(w)], v[:len(w)]
+// rmsUpdate applies one RMSProp step to l.w with gradient l.g, squared
+// average (l.b with momentum, whose buffer is then l.a; l.a without),
+// written to the matching new buffers, keeps l.w in l.old and zeroes l.g.
+// It reports whether it wrote a non-finite value.
+func rmsUpdate[T float32 | float64](l lanes[T], k rmsConsts, momentum bool) bool {
+	w := l.w
+	g, v, vn, old := l.g[:len(w)], l.a[:len(w)], l.an[:len(w)], l.old[:len(w)]
+	var b, bn []T
+	if momentum {
+		b, bn, v, vn = l.a[:len(w)], l.an[:len(w)], l.b[:len(w)], l.bn[:len(w)]
+	}
 	gs, lr, a, oma, eps, wd := T(k.gs), T(k.lr), T(k.alpha), T(1-k.alpha), T(k.eps), T(k.wd)
 	mom := T(k.momentum)
-	for i := range w {
-		d := gs*g[i] + wd*w[i]
+	var bad bool
+	for i, wi := range w {
+		d := gs*g[i] + wd*wi
 		vi := a*v[i] + oma*d*d
-		v[i] = vi
+		vn[i] = vi
 		step := d / (T(math.Sqrt(float64(vi))) + eps)
-		if b != nil {
+		if momentum {
 			step += mom * b[i]
-			b[i] = step
+			bn[i] = step
 		}
-		w[i] -= lr * step
+		old[i] = wi
+		wi -= lr * step
+		w[i] = wi
 		g[i] = 0
+		if notFinite(wi) || notFinite(vi) || notFinite(step) {
+			bad = true
+		}
 	}
+	return bad
 }

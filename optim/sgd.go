@@ -4,8 +4,6 @@ import (
 	"errors"
 
 	G "gorgonia.org/gorgonia"
-
-	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // SGD is stochastic gradient descent with optional momentum, Nesterov
@@ -55,74 +53,88 @@ func NewSGD(lr float64, opts ...Option) (*SGD, error) {
 }
 
 // updater returns the update of p's elements [lo, hi), built once per
-// parameter so that a step allocates nothing.
+// updater returns the update of p's elements [lo, hi) with the step's
+// settings, built once per parameter so that a step allocates nothing.
 func (s *SGD) updater(p *param) func(lo, hi int) {
-	switch {
-	case s.nbuf == 0 && p.f32:
-		return func(lo, hi int) { sgdUpdate(p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], s.lr, s.coef, s.wd) }
-	case s.nbuf == 0:
-		return func(lo, hi int) { sgdUpdate(p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], s.lr, s.coef, s.wd) }
-	case p.f32:
-		return func(lo, hi int) {
-			momentumUpdate(p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], p.a32[lo:hi], s.lr, s.coef, s.wd, s.momentum, s.nesterov)
-		}
+	if s.nbuf == 0 {
+		return ranges(p, s.bad,
+			func(l lanes[float32]) bool { return sgdUpdate(l, s.lr, s.coef, s.wd) },
+			func(l lanes[float64]) bool { return sgdUpdate(l, s.lr, s.coef, s.wd) })
 	}
-	return func(lo, hi int) {
-		momentumUpdate(p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], p.a64[lo:hi], s.lr, s.coef, s.wd, s.momentum, s.nesterov)
-	}
+	return ranges(p, s.bad,
+		func(l lanes[float32]) bool { return momentumUpdate(l, s.lr, s.coef, s.wd, s.momentum, s.nesterov) },
+		func(l lanes[float64]) bool { return momentumUpdate(l, s.lr, s.coef, s.wd, s.momentum, s.nesterov) })
 }
 
 // Step updates each parameter of vgs in place from its gradient, as described
 // on SGD, and zeroes the gradients. vgs must hold the same parameters in the
 // same order at every step. If Step returns an error, it has changed nothing:
-// parameters, gradients, momentum buffers and the step count are as they were.
+// parameters, gradients, momentum buffers and the step count are as they were;
+// but for a *StepError (an update that would make a value non-finite), after
+// which the gradients are zero.
 func (s *SGD) Step(vgs []G.ValueGrad) error {
 	coef, err := s.prepare(vgs)
 	if err != nil {
 		return err
 	}
 	defer s.release()
-	s.steps++
 	s.coef = coef
-	for i := range s.params {
-		p := &s.params[i]
-		if p.update == nil {
-			p.update = s.updater(p)
-		}
-		parallel.For(p.size, p.update) // elementwise: the split changes no bit
-	}
-	return nil
+	return s.apply(vgs, s.updater, [2]string{"momentum", ""})
 }
 
-// sgdUpdate sets w -= lr*(gs*g + wd*w) and zeroes g, computing in T.
-func sgdUpdate[T float32 | float64](w, g []T, lr, gs, wd float64) {
-	g = g[:len(w)]
+// sgdUpdate sets w -= lr*(gs*g + wd*w), keeping w in l.old, and zeroes g,
+// computing in T. It reports whether it wrote a non-finite value.
+func sgdUpdate[T float32 | float64](l lanes[T], lr, gs, wd float64) bool {
+	w := l.w
+	g, old := l.g[:len(w)], l.old[:len(w)]
 	tlr, tgs, twd := T(lr), T(gs), T(wd)
-	for i := range w {
-		w[i] -= tlr * (tgs*g[i] + twd*w[i])
+	var bad bool
+	for i, wi := range w {
+		old[i] = wi
+		wi -= tlr * (tgs*g[i] + twd*wi)
+		w[i] = wi
 		g[i] = 0
+		if notFinite(wi) {
+			bad = true
+		}
 	}
+	return bad
 }
 
-// momentumUpdate applies one step of (Nesterov) momentum SGD to w with
-// gradient g and momentum buffer b, and zeroes g, computing in T.
-func momentumUpdate[T float32 | float64](w, g, b []T, lr, gs, wd, mu float64, nesterov bool) {
-	g, b = g[:len(w)], b[:len(w)]
+// momentumUpdate applies one step of (Nesterov) momentum SGD to l.w with
+// gradient l.g and momentum buffer l.a, written to l.an, keeps l.w in
+// l.old and zeroes l.g, computing in T. It returns 0, or NaN if it wrote a
+// non-finite value.
+func momentumUpdate[T float32 | float64](l lanes[T], lr, gs, wd, mu float64, nesterov bool) bool {
+	w := l.w
+	g, b, bn, old := l.g[:len(w)], l.a[:len(w)], l.an[:len(w)], l.old[:len(w)]
 	tlr, tgs, twd, tmu := T(lr), T(gs), T(wd), T(mu)
+	var bad bool
 	if nesterov {
-		for i := range w {
-			d := tgs*g[i] + twd*w[i]
+		for i, wi := range w {
+			d := tgs*g[i] + twd*wi
 			bi := tmu*b[i] + d
-			b[i] = bi
-			w[i] -= tlr * (d + tmu*bi)
+			bn[i] = bi
+			old[i] = wi
+			wi -= tlr * (d + tmu*bi)
+			w[i] = wi
 			g[i] = 0
+			if notFinite(wi) || notFinite(bi) {
+				bad = true
+			}
 		}
-		return
+		return bad
 	}
-	for i := range w {
-		bi := tmu*b[i] + tgs*g[i] + twd*w[i]
-		b[i] = bi
-		w[i] -= tlr * bi
+	for i, wi := range w {
+		bi := tmu*b[i] + tgs*g[i] + twd*wi
+		bn[i] = bi
+		old[i] = wi
+		wi -= tlr * bi
+		w[i] = wi
 		g[i] = 0
+		if notFinite(wi) || notFinite(bi) {
+			bad = true
+		}
 	}
+	return bad
 }

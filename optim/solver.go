@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -210,7 +211,7 @@ func newCore(kind string, lr float64, s *settings, opts []Option) (core, error) 
 			return core{}, fmt.Errorf("optim: New%s: %s: %v", kind, o.name, err)
 		}
 	}
-	return core{kind: kind, stepOp: kind + ".Step", lr: lr, scale: 1, clip: s.clip}, nil
+	return core{kind: kind, stepOp: kind + ".Step", lr: lr, scale: 1, clip: s.clip, bad: new(atomic.Bool)}, nil
 }
 
 func checkLearnRate(lr float64) error {
@@ -233,20 +234,24 @@ type core struct {
 
 	params  []param      // nil until the first step (or a restored state) fixes them
 	pending *SolverState // a state set before the parameters were known
+	bad     *atomic.Bool // set by a step's update that wrote a non-finite value
 }
 
 // param is the bookkeeping of one parameter: its dtype and shape as of the
-// first step, its moment buffers (a, b) in its own dtype, and the tensors of
-// the step in progress.
+// first step, its moment buffers (a, b) in its own dtype, the buffers a
+// step writes them to (an, bn) and keeps the value in (old), so that a
+// step can be undone (see lanes), and the tensors of the step in progress.
 type param struct {
-	f32   bool
-	shape []int
-	size  int
-	a64   []float64
-	b64   []float64
-	a32   []float32
-	b32   []float32
-	w, g  *tensor.Dense
+	f32        bool
+	shape      []int
+	size       int
+	a64, b64   []float64
+	a32, b32   []float32
+	an64, bn64 []float64
+	an32, bn32 []float32
+	old64      []float64
+	old32      []float32
+	w, g       *tensor.Dense
 	// update, where a solver sets it, updates elements [lo, hi); built
 	// once, so that splitting a step across cores allocates nothing.
 	update func(lo, hi int)
@@ -375,6 +380,19 @@ func (c *core) SetState(st SolverState) error {
 	for i := range c.params {
 		if n := c.params[i].size; len(st.M[i]) != n {
 			return fmt.Errorf("optim: %s: %w: buffer %d has %d elements, parameter %d has %d", op, ErrParamsChanged, i, len(st.M[i]), i, n)
+		}
+		if !c.params[i].f32 {
+			continue
+		}
+		for _, buf := range [][][]float64{st.M, st.V} {
+			if buf == nil {
+				continue
+			}
+			for j, x := range buf[i] {
+				if math.IsInf(float64(float32(x)), 0) {
+					return fmt.Errorf("optim: %s: buffer %d, element %d: %v is beyond float32's range, the parameter's dtype", op, i, j, x)
+				}
+			}
 		}
 	}
 	for i := range c.params {
@@ -583,18 +601,23 @@ func dtypeOf(f32 bool) tensor.Dtype {
 }
 
 func (p *param) alloc(nbuf int) {
+	if p.f32 {
+		p.old32 = make([]float32, p.size)
+	} else {
+		p.old64 = make([]float64, p.size)
+	}
 	if nbuf >= 1 {
 		if p.f32 {
-			p.a32 = make([]float32, p.size)
+			p.a32, p.an32 = make([]float32, p.size), make([]float32, p.size)
 		} else {
-			p.a64 = make([]float64, p.size)
+			p.a64, p.an64 = make([]float64, p.size), make([]float64, p.size)
 		}
 	}
 	if nbuf == 2 {
 		if p.f32 {
-			p.b32 = make([]float32, p.size)
+			p.b32, p.bn32 = make([]float32, p.size), make([]float32, p.size)
 		} else {
-			p.b64 = make([]float64, p.size)
+			p.b64, p.bn64 = make([]float64, p.size), make([]float64, p.size)
 		}
 	}
 }

@@ -147,7 +147,8 @@ func BatchSize(n int) TrainerOption {
 	}
 }
 
-// Progress sets where progress lines go (default os.Stderr); nil silences
+// Progress sets where progress lines go (default: os.Stderr when it is a
+// terminal, none otherwise, so logs and pipes stay quiet); nil silences
 // them. A line is written at most once per ProgressEvery, and after the
 // last epoch.
 func Progress(w io.Writer) TrainerOption {
@@ -193,7 +194,7 @@ func NewTrainer(model *graph.Model, obj Objective, solver Solver, opts ...Traine
 	case solver == nil:
 		return nil, fmt.Errorf("optim: NewTrainer: nil solver")
 	}
-	t := &Trainer{model: model, obj: obj, solver: solver, samples: 1, progress: os.Stderr,
+	t := &Trainer{model: model, obj: obj, solver: solver, samples: 1, progress: terminal(os.Stderr),
 		every: 2 * time.Second, graphs: map[int]*graph.Graph{},
 		replicas: map[int][]*graph.Graph{}, parallel: runtime.GOMAXPROCS(0)}
 	if err := ShuffleSeed(1)(t); err != nil {
@@ -210,14 +211,30 @@ func NewTrainer(model *graph.Model, obj Objective, solver Solver, opts ...Traine
 // Steps returns the number of steps taken so far.
 func (t *Trainer) Steps() int { return t.steps }
 
+// ErrNonFiniteLoss: a step's loss is NaN or infinite; the step is not
+// taken.
+var ErrNonFiniteLoss = errors.New("non-finite loss")
+
 // Fit trains for the given number of epochs over data and returns what
 // happened. Calling it again continues where it stopped.
+//
+// A step whose loss is not finite (ErrNonFiniteLoss) or whose update would
+// make a parameter or a moment of the solver non-finite (ErrNonFiniteStep,
+// in a *StepError naming the parameter and the step) ends the Fit with
+// that error and the model on the parameters before the step; with
+// EarlyStopping's StopRestoreBest, on the best epoch's.
 //
 // After every epoch it validates on the Validation data (if any), reports
 // the losses to an objective that is a losses.LossObserver (every step's
 // loss too), hands the epoch to the Reporters and the EpochHooks in order,
 // and stops early if EarlyStopping says so.
 func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (*History, error) {
+	switch {
+	case t == nil || t.model == nil:
+		return nil, errors.New("optim: Fit: no trainer: a nil *Trainer, or one not made by NewTrainer")
+	case ctx == nil:
+		return nil, errors.New("optim: Fit: nil context (use context.Background())")
+	}
 	if epochs <= 0 {
 		return nil, fmt.Errorf("optim: Fit: epochs is %d, want > 0", epochs)
 	}
@@ -237,7 +254,32 @@ func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (
 	if t.stopping != nil {
 		t.stopping.start()
 	}
-	start, last := time.Now(), time.Now()
+	start := time.Now()
+	if err := t.fitEpochs(ctx, data, epochs, size, observer, h, start); err != nil {
+		// A diverged Fit still ends on its best epoch's parameters if
+		// asked to: they are what the caller would keep.
+		if t.stopping != nil && (errors.Is(err, ErrNonFiniteLoss) || errors.Is(err, ErrNonFiniteStep)) {
+			if rerr := t.stopping.finish(t.model, h); rerr != nil {
+				return h, errors.Join(err, rerr)
+			}
+		}
+		return h, err
+	}
+	if t.stopping != nil {
+		if err := t.stopping.finish(t.model, h); err != nil {
+			return h, err
+		}
+	}
+	if t.progress != nil && len(h.Steps) > 0 {
+		t.report(h.Steps[len(h.Steps)-1], len(h.Epochs), epochs, len(h.Steps), len(h.Steps), time.Since(start))
+	}
+	return h, nil
+}
+
+// fitEpochs runs Fit's epochs, recording them in h.
+func (t *Trainer) fitEpochs(ctx context.Context, data *datasets.Dataset, epochs, size int, observer losses.LossObserver, h *History, start time.Time) error {
+	n := data.Len()
+	last := start
 	for e := 0; e < epochs; e++ {
 		epochStart := time.Now()
 		var shuffle *rand.Rand
@@ -246,12 +288,12 @@ func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (
 		}
 		batches, err := data.Batches(size, shuffle)
 		if err != nil {
-			return h, err
+			return err
 		}
 		var sum EpochInfo
 		for i, idx := range batches {
 			if err := ctx.Err(); err != nil {
-				return h, err
+				return err
 			}
 			at := losses.Batch{Step: t.steps, Epoch: t.epochs, Index: i, Count: len(batches), Size: len(idx), DatasetSize: n}
 			t.x = data.GatherX(idx, t.x)
@@ -262,7 +304,7 @@ func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (
 			}
 			info, err := t.Step(t.x, t.y, at)
 			if err != nil {
-				return h, err
+				return err
 			}
 			h.Steps = append(h.Steps, info)
 			w := float64(len(idx)) / float64(n)
@@ -274,33 +316,25 @@ func (t *Trainer) Fit(ctx context.Context, data *datasets.Dataset, epochs int) (
 			}
 			if t.onStep != nil {
 				if err := t.onStep(info); err != nil {
-					return h, err
+					return err
 				}
 			}
 			if t.progress != nil && time.Since(last) >= t.every {
-				t.report(info, e+1, epochs, time.Since(start))
+				t.report(info, e+1, epochs, len(h.Steps), epochs*len(batches), time.Since(start))
 				last = time.Now()
 			}
 		}
 		sum.Epoch = t.epochs
 		stop, err := t.endEpoch(h, &sum, epochStart, len(batches), n, observer)
 		if err != nil {
-			return h, err
+			return err
 		}
 		if stop {
 			h.StoppedEarly = true
 			break
 		}
 	}
-	if t.stopping != nil {
-		if err := t.stopping.finish(t.model, h); err != nil {
-			return h, err
-		}
-	}
-	if t.progress != nil && len(h.Steps) > 0 {
-		t.report(h.Steps[len(h.Steps)-1], len(h.Epochs), epochs, time.Since(start))
-	}
-	return h, nil
+	return nil
 }
 
 // endEpoch completes an epoch: validation, the record in h, the losses to
@@ -342,9 +376,16 @@ func (t *Trainer) endEpoch(h *History, sum *EpochInfo, start time.Time, batches,
 	return stop, nil
 }
 
-func (t *Trainer) report(s StepInfo, epoch, epochs int, elapsed time.Duration) {
-	fmt.Fprintf(t.progress, "epoch %d/%d  batch %d/%d  step %d  loss %.5g  fit %.5g  kl %.5g  %.1fs\n",
-		epoch, epochs, s.Index+1, s.Count, s.Step+1, s.Loss, s.Fit, s.KL, elapsed.Seconds())
+// report writes a progress line: where the Fit is, the step's losses, and
+// its rate and expected time left from the done of total steps so far.
+func (t *Trainer) report(s StepInfo, epoch, epochs, done, total int, elapsed time.Duration) {
+	rate := float64(done) / elapsed.Seconds()
+	eta := "done"
+	if done < total {
+		eta = "ETA " + (time.Duration(float64(total-done) / rate * float64(time.Second))).Round(time.Second/10).String()
+	}
+	fmt.Fprintf(t.progress, "epoch %d/%d  batch %d/%d  step %d  loss %.5g  fit %.5g  kl %.5g  %.1fs  %.3g steps/s  %s\n",
+		epoch, epochs, s.Index+1, s.Count, s.Step+1, s.Loss, s.Fit, s.KL, elapsed.Seconds(), rate, eta)
 }
 
 // checkData reports data that does not fit the model, before any graph runs.
@@ -369,6 +410,9 @@ func (t *Trainer) checkData(data *datasets.Dataset) error {
 // objective that is a SampleWeighter (its loss is then Combine's, and Fit
 // and KL stay the samples' means).
 func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
+	if t == nil || t.model == nil {
+		return StepInfo{}, errors.New("optim: Step: no trainer: a nil *Trainer, or one not made by NewTrainer")
+	}
 	w := t.model.InputWidth()
 	if len(x) == 0 || len(x)%w != 0 {
 		return StepInfo{}, fmt.Errorf("optim: Step: %d input values is not a whole number of examples of width %d", len(x), w)
@@ -393,11 +437,10 @@ func (t *Trainer) Step(x, y []float64, at losses.Batch) (StepInfo, error) {
 	info, err := t.runStep(gs, x, y, at)
 	if err != nil {
 		// A failed step contributes nothing: no gradient of its runs may
-		// reach a later one.
+		// reach a later one. A graph that failed before its first run has
+		// no gradients yet, and nothing to clear.
 		for _, r := range gs {
-			if zerr := zeroGrads(r.Learnables()); zerr != nil {
-				return info, errors.Join(err, zerr)
-			}
+			clearGrads(r.Learnables())
 		}
 	}
 	return info, err
@@ -467,7 +510,7 @@ func (t *Trainer) runStep(gs []*graph.Graph, x, y []float64, at losses.Batch) (S
 		}
 	}
 	if math.IsNaN(info.Loss) || math.IsInf(info.Loss, 0) {
-		return info, fmt.Errorf("optim: the loss is %v at step %d (fit %v, KL %v): lower the learning rate or check the data", info.Loss, at.Step, info.Fit, info.KL)
+		return info, fmt.Errorf("optim: %w: the loss is %v at step %d (fit %v, KL %v): lower the learning rate or check the data", ErrNonFiniteLoss, info.Loss, at.Step, info.Fit, info.KL)
 	}
 	scale := inv
 	if weighted {
@@ -514,4 +557,12 @@ func (t *Trainer) graphFor(size int) (*graph.Graph, error) {
 	}
 	t.graphs[size] = g
 	return g, nil
+}
+
+// terminal returns f if it is a terminal (a character device), else nil.
+func terminal(f *os.File) io.Writer {
+	if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
+		return f
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -174,6 +175,12 @@ func TestProgressOutput(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 5 || !strings.HasPrefix(lines[0], "epoch 1/2  batch 1/2  step 1  loss ") {
 		t.Fatalf("progress:\n%s\nwant a line per step and a final one", buf.String())
+	}
+	// Each line gives the rate and the time left: 3 of 4 steps to go after
+	// the first, none after the last.
+	rate := regexp.MustCompile(`  [0-9.e+]+ steps/s  ETA [0-9.]+(ms|µs|ns|s)$`)
+	if !rate.MatchString(lines[0]) || !strings.HasSuffix(lines[3], " steps/s  done") || !strings.HasSuffix(lines[4], " steps/s  done") {
+		t.Fatalf("progress:\n%s\nwant a rate and an ETA on each line, done on the last two", buf.String())
 	}
 	buf.Reset()
 	quiet, _ := optim.NewTrainer(tinyModel(t, 1), elbo, sgd(t), optim.Quiet())

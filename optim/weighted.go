@@ -150,6 +150,16 @@ func zeroGrads(vgs []G.ValueGrad) error {
 	return nil
 }
 
+// clearGrads zeroes the gradients that exist, skipping parameters that
+// have none yet.
+func clearGrads(vgs []G.ValueGrad) {
+	for i, vg := range vgs {
+		if g, err := gradOf(i, vg); err == nil {
+			g.Zero()
+		}
+	}
+}
+
 // gradOf returns the float gradient tensor of a parameter.
 func gradOf(i int, vg G.ValueGrad) (*tensor.Dense, error) {
 	gv, err := vg.Grad()

@@ -28,7 +28,8 @@ type Regression struct {
 	// predictions (the mean function, without noise); nil unless asked.
 	Quantiles [][]float64 `json:"quantiles,omitempty"`
 	// Lower and Upper bound the central interval of coverage Level:
-	// mean ± Scale * sd under the Spec's conformal calibration; otherwise
+	// mean ± Scale·sd under the Spec's conformal calibration (where sd
+	// must be > 0); otherwise
 	// mean ± z * TotalStd with a noise sd (Gaussian), or the Monte-Carlo
 	// quantiles of the mean function without one.
 	Lower     []float64 `json:"lower"`
@@ -74,7 +75,9 @@ func regression(spec *netspec.Spec, samples [][]float64, n, width int, c config)
 	switch cf := spec.Conformal; {
 	case cf != nil:
 		level = cf.Level
-		widen(lower, upper, sum.Mean, sd, cf.Scale)
+		if lower, upper, err = cf.Bounds(sum.Mean, sd); err != nil {
+			return nil, err
+		}
 	case total != nil:
 		widen(lower, upper, sum.Mean, sd, math.Sqrt2*math.Erfinv(level)) // the standard normal's (1+level)/2-quantile
 	default:

@@ -5,43 +5,56 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
-	"sync"
 
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/netspec"
 )
 
 // Scorer scores records with a model of the network a Spec describes. It
-// is safe for concurrent use; calls on one Scorer take turns on its model.
+// is safe for concurrent use, as the model's Predict is; Parallel says how
+// many calls run passes at once.
 type Scorer struct {
 	model *graph.Model
 	spec  *netspec.Spec
 	width int // input values per record
 	out   int // output values per record
 	cfg   config
-
-	mu sync.Mutex // the model's generator and graphs are not safe for concurrent use
+	turns chan struct{} // a token per call allowed to predict at once
 }
 
 // New returns a Scorer of m, a model of the network s describes (as
-// netspec.Load returns them). The Scorer owns m from then on: it reseeds
-// its noise generator on every call.
+// netspec.Load returns them, or a model of the user's own network with a
+// Spec naming it Custom). Calls draw their noise from their seed
+// (graph.PredictSeed), never from the model's generator.
 func New(m *graph.Model, s *netspec.Spec, opts ...Option) (*Scorer, error) {
 	if m == nil {
 		return nil, errors.New("scoring: nil model")
 	}
-	out, err := s.OutputWidth()
-	if err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("scoring: %w", err)
 	}
 	if !slices.Equal(m.InputShape(), s.Input) {
 		return nil, fmt.Errorf("scoring: the model takes input %v, the spec %v", m.InputShape(), s.Input)
 	}
-	cfg, err := config{samples: DefaultSamples, seed: 1, level: DefaultLevel}.with(opts)
+	cfg, err := config{parallel: 1, samples: DefaultSamples, seed: 1, level: DefaultLevel}.with(opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Scorer{model: m, spec: s, width: m.InputWidth(), out: out, cfg: cfg}, nil
+	sc := &Scorer{model: m, spec: s, width: m.InputWidth(), cfg: cfg, turns: make(chan struct{}, cfg.parallel)}
+	// One pass over zeros says the output width (and builds the graph of
+	// the smallest batch).
+	p, err := m.Predict(make([]float64, bucket(1)*sc.width), 1, graph.PredictSeed(cfg.seed))
+	if err != nil {
+		return nil, fmt.Errorf("scoring: %w", err)
+	}
+	sc.out = p.Width
+	if want, err := s.OutputWidth(); err == nil && want != sc.out {
+		return nil, fmt.Errorf("scoring: the model gives %d outputs per record, its spec %d", sc.out, want)
+	}
+	if s.Task == netspec.Classification && sc.out < 2 {
+		return nil, fmt.Errorf("scoring: a classifier with %d output: want one logit per class, at least 2", sc.out)
+	}
+	return sc, nil
 }
 
 // Spec returns the spec the Scorer was made with; do not modify it.
@@ -56,6 +69,12 @@ func (sc *Scorer) OutputWidth() int { return sc.out }
 
 // Samples returns the number of Monte-Carlo passes a call draws by default.
 func (sc *Scorer) Samples() int { return sc.cfg.samples }
+
+// Seed returns the seed a call draws from by default.
+func (sc *Scorer) Seed() uint64 { return sc.cfg.seed }
+
+// Quantiles returns the quantiles a regression's results carry by default.
+func (sc *Scorer) Quantiles() []float64 { return append([]float64(nil), sc.cfg.quantiles...) }
 
 // Score returns the results of rows records laid out one after the other
 // in x, each of InputWidth values. opts override the Scorer's options for
@@ -93,10 +112,9 @@ func (sc *Scorer) predict(x []float64, rows int, c config) ([][]float64, error) 
 		in = make([]float64, padded*sc.width)
 		copy(in, x)
 	}
-	sc.mu.Lock()
-	sc.model.ReseedNoise(c.seed)
-	p, err := sc.model.Predict(in, c.samples)
-	sc.mu.Unlock()
+	sc.turns <- struct{}{}
+	p, err := sc.model.Predict(in, c.samples, graph.PredictSeed(c.seed))
+	<-sc.turns
 	if err != nil {
 		return nil, fmt.Errorf("scoring: %w", err)
 	}

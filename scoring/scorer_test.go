@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/netspec"
+	"github.com/gorgonia-bnn/bnn/uncertainty"
 )
 
 func newScorer(t *testing.T, s *netspec.Spec, opts ...Option) *Scorer {
@@ -89,8 +90,7 @@ func TestAgainstPredict(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref, _ := s.NewModel(graph.Seed(3)) // the same parameters: same seed
-	ref.ReseedNoise(4)
-	p, err := ref.Predict(x, 30)
+	p, err := ref.Predict(x, 30, graph.PredictSeed(4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestRegressionIntervals(t *testing.T) {
 		t.Fatal(err)
 	}
 	calibrated := noisy
-	calibrated.Conformal = &netspec.Conformal{Level: 0.8, Scale: 1.5}
+	calibrated.Conformal = &uncertainty.ConformalInterval{Level: 0.8, Scale: 1.5}
 	conf, err := newScorer(t, &calibrated, Samples(50)).Score(x, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func TestRegressionIntervals(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	sc := newScorer(t, classifier(), Samples(5))
+	sc := newScorer(t, classifier(), Samples(5), Parallel(3))
 	x := records(8, 6, 0)
 	want, err := sc.Score(x, 8)
 	if err != nil {
@@ -217,6 +217,9 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%v; want an error naming %q", err, tc.want)
 		}
 	}
+	if _, err := New(sc.model, sc.spec, Parallel(0)); err == nil || !strings.Contains(err.Error(), "Parallel(0)") {
+		t.Errorf("Parallel(0): %v", err)
+	}
 	m, _ := netspec.MLP(netspec.Classification, 5, 3).NewModel()
 	if _, err := New(m, classifier()); err == nil || !strings.Contains(err.Error(), "[5]") {
 		t.Errorf("a model of another input: %v", err)
@@ -228,5 +231,30 @@ func TestBucket(t *testing.T) {
 		if got := bucket(n); got != want {
 			t.Errorf("bucket(%d) = %d, want %d", n, got, want)
 		}
+	}
+}
+
+// A network of the user's own Go code, described by a custom Spec.
+func TestCustomNetwork(t *testing.T) {
+	mlp := netspec.MLP(netspec.Classification, 6, 3)
+	net, err := mlp.Network()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := graph.NewModel(net, graph.Input(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := New(m, &netspec.Spec{Input: []int{6}, Task: netspec.Classification, Custom: "mine"}, Samples(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := sc.Score(records(2, 6, 0), 2)
+	if err != nil || sc.OutputWidth() != 3 || len(rs[1].Probs) != 3 {
+		t.Fatalf("%v, %v", js(rs), err)
+	}
+	one, _ := graph.NewModel(net, graph.Input(6)) // shares the layers
+	if _, err := New(one, &netspec.Spec{Input: []int{6}, Task: netspec.Regression, Layers: []netspec.Layer{{Kind: netspec.Linear, Out: 2}}}); err == nil || !strings.Contains(err.Error(), "3 outputs per record, its spec 2") {
+		t.Errorf("a spec that does not describe the model: %v", err)
 	}
 }

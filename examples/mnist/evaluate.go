@@ -55,6 +55,11 @@ func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *resu
 		return err
 	}
 	r.ECE = cal.ECE
+	held, err := calibrate(cp, test.Labels, c.level, c.seed)
+	if err != nil {
+		return err
+	}
+	r.calibrated = held
 	entropy := cp.Entropy()
 	r.MeanEntropy = mean(entropy)
 

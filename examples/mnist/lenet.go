@@ -69,3 +69,14 @@ func lenet(opts []bayesnodes.Option) (graph.Network, error) {
 		return h, nil
 	}, nil
 }
+
+// lenetDefaults sets LeNet's learning rate and initial rho where the
+// command line did not (set reports whether it did).
+func lenetDefaults(c *config, set func(flag string) bool) {
+	if !set("lr") {
+		c.lr = 2e-3
+	}
+	if !set("rho-init") {
+		c.rhoInit = -4.5
+	}
+}

@@ -17,9 +17,10 @@ import (
 
 func testConfig(model string) config {
 	c := config{model: model, epochs: 5, batch: 128, samples: 1, evalSamples: 10, oodSamples: 100,
-		lr: 1e-3, rhoInit: -4, muStd: 0.1, estimator: bayesnodes.Flipout, klScale: 1, seed: 1, log: io.Discard}
+		lr: 1e-3, rhoInit: -4, muStd: 0.1, estimator: bayesnodes.Flipout, klScale: 1, seed: 1, level: 0.95, log: io.Discard}
 	if model == "lenet" {
 		c.epochs, c.batch = 2, 64 // the peers' W3 workload
+		lenetDefaults(&c, func(string) bool { return false })
 	}
 	return c
 }
@@ -73,6 +74,18 @@ func TestMLPUncertainty(t *testing.T) {
 		t.Errorf("out-of-distribution AUROC by mutual information %.3f, want >= 0.85 and >= the deterministic network's %.3f by entropy",
 			*bayes.OODAUROCMI, *det.OODAUROC)
 	}
+	// Conformal sets at 95%, averaged over random halvings of the test
+	// digits, cover 95% of the held-out halves (their expectation is
+	// exactly the level); most digits get a single class.
+	if bayes.Coverage < 0.94 || bayes.Coverage > 0.96 {
+		t.Errorf("conformal sets cover %.4f, want in [0.94, 0.96]", bayes.Coverage)
+	}
+	if bayes.SetSize < 1 || bayes.SetSize > 2 {
+		t.Errorf("mean conformal set size %.3f, want in [1, 2]", bayes.SetSize)
+	}
+	if bayes.Temperature < 0.5 || bayes.Temperature > 2 || bayes.TemperedECE > 0.03 {
+		t.Errorf("temperature %.3f with held-out ECE %.4f, want in [0.5, 2] and <= 0.03", bayes.Temperature, bayes.TemperedECE)
+	}
 	for _, name := range []string{"reliability.png", "entropy.png", "uncertain.png"} {
 		if fi, err := os.Stat(filepath.Join(c.out, name)); err != nil || fi.Size() < 2000 {
 			t.Errorf("%s not written (%v)", name, err)
@@ -92,6 +105,34 @@ func TestLeNetAgainstDeterministic(t *testing.T) {
 	}
 	if bayes.ECE > 0.05 {
 		t.Errorf("Bayesian LeNet ECE %.4f, want <= 0.05", bayes.ECE)
+	}
+}
+
+// TestEnsemble pools two deterministic MLPs trained one epoch: the pool
+// has predictive spread where each member alone has none, so it can score
+// out-of-distribution images by mutual information.
+func TestEnsemble(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two networks")
+	}
+	c := testConfig("mlp")
+	c.epochs, c.ensemble, c.deterministic, c.evalSamples, c.oodSamples = 1, 2, true, 1, 1
+	c.ood = filepath.Join("testdata", "fashion2k")
+	r, err := run(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(r)
+	t.Log(string(b))
+	e := r.ensembleStats
+	if e == nil || e.Members != 2 || e.OODAUROCMI == nil {
+		t.Fatalf("ensemble figures %+v, want two members with out-of-distribution scores", e)
+	}
+	if e.Accuracy < 0.85 {
+		t.Errorf("ensemble accuracy %.4f, want >= 0.85", e.Accuracy)
+	}
+	if *e.OODAUROCMI <= 0.5 {
+		t.Errorf("ensemble out-of-distribution AUROC by mutual information %.3f, want > 0.5", *e.OODAUROCMI)
 	}
 }
 
@@ -133,6 +174,8 @@ func TestBadInput(t *testing.T) {
 		{"zero epochs", func(c *config) { c.epochs = 0 }, "must be > 0"},
 		{"zero samples", func(c *config) { c.samples = 0 }, "must be > 0"},
 		{"negative lr", func(c *config) { c.lr = -1 }, "-lr -1"},
+		{"level 1", func(c *config) { c.level = 1 }, "-level 1"},
+		{"ensemble of one", func(c *config) { c.ensemble = 1 }, "-ensemble 1"},
 		{"unknown estimator", func(c *config) { c.estimator = 9 }, "unknown estimator 9"},
 		{"missing data dir", func(c *config) { c.data = filepath.Join(t.TempDir(), "nope") }, "nope"},
 		{"images of the wrong size", func(c *config) { c.data = small }, "the networks take 28x28"},

@@ -36,6 +36,7 @@ import (
 	"github.com/gorgonia-bnn/bnn/datasets"
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/losses"
+	"github.com/gorgonia-bnn/bnn/netspec"
 	"github.com/gorgonia-bnn/bnn/optim"
 	"github.com/gorgonia-bnn/bnn/plots"
 	"github.com/gorgonia-bnn/bnn/uncertainty"
@@ -55,6 +56,7 @@ type config struct {
 	prior   float64 // prior sd
 	level   float64 // nominal coverage of the conformal interval
 	out     string  // PNG path, "" for none
+	save    string  // checkpoint for bnn-serve, "" for none
 	log     io.Writer
 }
 
@@ -91,6 +93,7 @@ func main() {
 	flag.Float64Var(&c.prior, "prior-sigma", 1, "sd of the Gaussian prior on every weight")
 	flag.Float64Var(&c.level, "level", 0.95, "nominal coverage of the conformal interval")
 	flag.StringVar(&c.out, "out", "sine.png", "PNG to write (empty: none)")
+	flag.StringVar(&c.save, "save", "", "write the trained model with its netspec and conformal calibration (for cmd/bnn-serve; needs a fixed -noise)")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
 	flag.Parse()
 	c.log = os.Stderr
@@ -109,6 +112,17 @@ func main() {
 	if c.out != "" {
 		fmt.Println("wrote", c.out)
 	}
+}
+
+// spec describes the trained network for netspec: newNetwork's layers and
+// options, the noise sd and the conformal calibration.
+func spec(c config, r *result) *netspec.Spec {
+	s := netspec.MLP(netspec.Regression, 1, 100, 1)
+	s.Prior = &netspec.Prior{Kind: "normal", Sigma: c.prior}
+	s.Init = &netspec.Init{RhoMean: c.rhoInit, RhoStd: 0.1}
+	s.NoiseStd = r.NoiseStd
+	s.Conformal = &uncertainty.ConformalInterval{Level: c.level, Scale: r.ConformalScale, N: 2000}
+	return s
 }
 
 // newNetwork returns the 1-100-1 ReLU network, Bayesian in both layers.
@@ -160,12 +174,11 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Cosine decay from lr to lrFinal: a small final step lets the noisy
-	// single-sample gradients settle instead of leaving the mean wherever
-	// the last large step put it.
-	decay := func(s optim.StepInfo) error {
-		t := math.Min(1, float64(s.Step+1)/float64(c.steps))
-		return adam.SetLearnRate(c.lrFinal + (c.lr-c.lrFinal)*(1+math.Cos(math.Pi*t))/2)
+	// A small final learning rate lets the noisy single-sample gradients
+	// settle instead of leaving the mean wherever the last large step put it.
+	decay, err := optim.CosineDecay(adam, c.lr, c.lrFinal, c.steps)
+	if err != nil {
+		return nil, err
 	}
 	trainer, err := optim.NewTrainer(model, elbo, adam, optim.Samples(c.mc), optim.Progress(c.log), optim.ShuffleSeed(c.seed), optim.OnStep(decay))
 	if err != nil {
@@ -234,6 +247,11 @@ func run(ctx context.Context, c config) (*result, error) {
 	r.Coverage = cov.Inside
 	if r.ConformalScale, r.ConformalCoverage, err = conformal(model, c, r.NoiseStd); err != nil {
 		return nil, err
+	}
+	if c.save != "" {
+		if err := netspec.Save(c.save, model, spec(c, r)); err != nil {
+			return nil, err
+		}
 	}
 	r.Seconds = time.Since(start).Seconds()
 

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
+	"time"
 )
 
 // entries returns the names in dir, to check that no temporary file is left.
@@ -203,5 +205,44 @@ func TestWriteRelativePath(t *testing.T) {
 	}
 	if string(got) != "r" {
 		t.Errorf("content = %q, want %q", got, "r")
+	}
+}
+
+// TestWriteRemovesStaleTemps leaves in the directory what crashed writes
+// would have (temporary files of this package before and after it used
+// renameio, an hour old), one written just now by a write still in
+// progress, and files that only look alike; a write removes the stale ones
+// and nothing else.
+func TestWriteRemovesStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.safetensors")
+	stale := []string{".model.safetensors8842185237455", ".model.safetensors.tmp-1234567"}
+	kept := []string{
+		"model.safetensors.bak", ".model.safetensors", ".model.safetensorsX12", ".model.safetensors.tmp-",
+		".other.safetensors123", "model.safetensors123", ".model.safetensors.tmp-12a",
+	}
+	old := time.Now().Add(-time.Hour)
+	for _, name := range append(append([]string(nil), stale...), kept...) {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("left over"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var fresh string
+	if err := Write(path, 0o644, func(w io.Writer) error {
+		// A write in progress elsewhere: its temporary file is newer
+		// than this write's start.
+		fresh = ".model.safetensors77"
+		return os.WriteFile(filepath.Join(dir, fresh), nil, 0o600)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := append([]string{"model.safetensors", fresh}, kept...)
+	slices.Sort(want)
+	if got := entries(t, dir); !slices.Equal(got, want) {
+		t.Errorf("directory holds %q, want %q", got, want)
 	}
 }

@@ -1,6 +1,6 @@
 package gemm
 
-import "github.com/gorgonia-bnn/bnn/internal/cpufeature"
+import "golang.org/x/sys/cpu"
 
 // The micro-kernels (kernel_avx2_amd64.s, kernel_avx512_amd64.s). Each
 // keeps its 6-row tile of C in twelve vector accumulators, two per row, so
@@ -49,10 +49,13 @@ var (
 )
 
 func init() {
-	if cpufeature.AVX512F() {
+	// golang.org/x/sys/cpu reports AVX2 and AVX-512F only where the OS
+	// saves the YMM (and ZMM and opmask) registers.
+	avx2FMA := cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	if avx2FMA && cpu.X86.HasAVX512F {
 		supported = append(supported, avx512Kernels)
 	}
-	if cpufeature.AVX2FMA() {
+	if avx2FMA {
 		supported = append(supported, avx2Kernels)
 	}
 	if len(supported) > 0 {

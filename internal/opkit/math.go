@@ -31,13 +31,15 @@ type Math[T Float] interface {
 
 // Args is what Eval computes with: the inputs' elements, contiguous and
 // row-major (a Scalar input's one value), their shapes as Shape accepted
-// them, and the output's memory, of the size of Shape's result (one
-// element for a Scalar output). Out holds the previous run's output, or
-// zeros on the first run: an op that accumulates must clear it first.
+// them, and the output's memory and shape (Shape's result; one element for
+// a Scalar output). Out holds the previous run's output, or zeros on the
+// first run: an op that accumulates must clear it first. Eval must not
+// keep or change In or Shapes.
 type Args[T Float] struct {
-	In     [][]T
-	Shapes []tensor.Shape
-	Out    []T
+	In       [][]T
+	Shapes   []tensor.Shape
+	Out      []T
+	OutShape tensor.Shape
 }
 
 // Differentiable is a Math with a gradient. DiffWRT reports, per input,

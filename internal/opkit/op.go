@@ -55,10 +55,8 @@ func Apply[M32 Math[float32], M64 Math[float64]](m32 M32, m64 M64, in ...*G.Node
 	if len(in) == 0 {
 		return nil, fmt.Errorf("%v: no inputs", m64)
 	}
-	for i, n := range in {
-		if n == nil {
-			return nil, fmt.Errorf("%v: input %d is a nil node", m64, i)
-		}
+	if in[0] == nil {
+		return nil, fmt.Errorf("%v: input 0 is a nil node", m64)
 	}
 	switch dt := in[0].Dtype(); dt {
 	case tensor.Float64:
@@ -75,6 +73,9 @@ func Apply[M32 Math[float32], M64 Math[float64]](m32 M32, m64 M64, in ...*G.Node
 func ApplyOf[T Float](m Math[T], in ...*G.Node) (*G.Node, error) {
 	dt := Dtype[T]()
 	for i, n := range in {
+		if n == nil {
+			return nil, fmt.Errorf("%v: input %d is a nil node", m, i)
+		}
 		if n.Dtype() != dt {
 			return nil, fmt.Errorf("%v: input %d has dtype %v, want %v", m, i, n.Dtype(), dt)
 		}
@@ -90,9 +91,6 @@ func Dtype[T Float]() tensor.Dtype {
 	}
 	return tensor.Float64
 }
-
-// Math returns the op's mathematics.
-func (op *Op[T]) Math() Math[T] { return op.m }
 
 func (op *Op[T]) Arity() int { return len(op.in) }
 
@@ -157,6 +155,7 @@ func (op *Op[T]) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.OutShape = shape
 	var res *tensor.Dense
 	if op.out == Scalar {
 		a.Out = op.scalar[:]
@@ -168,6 +167,7 @@ func (op *Op[T]) Do(in ...G.Value) (G.Value, error) {
 	// for the recorded inputs.
 	if !op.memoised || !(op.sameInputs() && sameShapes) {
 		if err := op.m.Eval(a); err != nil {
+			op.memo = nil // the output holds no result
 			return nil, fmt.Errorf("%v: %w", op, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -64,8 +65,8 @@ func (s *Session) Run(src string) Result {
 			values = append(values, v.ReflectValue())
 		}
 	})
-	r.Stdout = s.dropWarnings(r.Stdout)
-	r.Stderr = s.dropWarnings(r.Stderr)
+	r.Stdout = s.dropChatter(r.Stdout)
+	r.Stderr = s.dropChatter(r.Stderr)
 	if r.Err != nil || len(values) != 1 {
 		return r
 	}
@@ -162,16 +163,23 @@ func capture(f func()) (stdout, stderr string) {
 	return
 }
 
-// dropWarnings moves the interpreter's own messages, lines that start with
-// "// warning: " (declarations it cannot import, such as generic
-// functions, or a redefined variable), from a cell's output to the log.
-func (s *Session) dropWarnings(out string) string {
-	if !strings.Contains(out, "// warning: ") {
-		return out
-	}
+// interpreterChatter are the starts of the lines the interpreter and the
+// go command it runs to build an imported package print while a cell
+// runs: its warnings about declarations it skips, its debug lines, and the
+// go command's progress. A failing build's error lines start otherwise
+// and stay in the cell's output.
+var interpreterChatter = []string{
+	"// warning: ", "// debug: ",
+	"go: added ", "go: downloading ", "go: finding ", "go: found ", "go: upgraded ",
+}
+
+// dropChatter moves the interpreter's own messages (interpreterChatter)
+// from a cell's output to the Session's log, so that a notebook shows what
+// its cells print and nothing else.
+func (s *Session) dropChatter(out string) string {
 	var kept strings.Builder
 	for _, line := range splitLines(out) {
-		if strings.HasPrefix(line, "// warning: ") {
+		if slices.ContainsFunc(interpreterChatter, func(p string) bool { return strings.HasPrefix(line, p) }) {
 			io.WriteString(s.log, line)
 			continue
 		}

@@ -100,3 +100,28 @@ func TestCellMarshalsAsNBFormatWants(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionMovesChatterToTheLog: the interpreter's and the go command's
+// lines leave the cell's output for the log; the cell's own lines and a
+// failing build's error stay.
+func TestSessionMovesChatterToTheLog(t *testing.T) {
+	var log strings.Builder
+	s := NewSession(&log)
+	r := s.Run(`import "fmt"
+fmt.Println("// debug: running \"go get\" ...")
+fmt.Println("go: added gonum.org/v1/gonum v0.15.1")
+fmt.Println("go: downloading golang.org/x/image v0.21.0")
+fmt.Println("kept")
+fmt.Println("go: example.com/m: no such module")`)
+	if r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if want := "kept\ngo: example.com/m: no such module\n"; r.Stdout != want {
+		t.Errorf("cell output %q, want %q", r.Stdout, want)
+	}
+	for _, line := range []string{"// debug: running", "go: added gonum.org", "go: downloading golang.org"} {
+		if !strings.Contains(log.String(), line) {
+			t.Errorf("log %q lacks %q", log.String(), line)
+		}
+	}
+}
