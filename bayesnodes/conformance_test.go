@@ -332,6 +332,15 @@ func runLayerCase(t *testing.T, c *goldenCase, dt dtypeTol, pp posteriorParts, a
 		t.Fatal(err)
 	}
 	pp.setNoise(t, g, c)
+	// The other eps are the estimator's own noise, named after the
+	// weight's posterior (Flipout's sign_in and sign_out).
+	for _, name := range slices.Sorted(maps.Keys(c.Eps)) {
+		if _, posterior := pp[name]; !posterior {
+			if err := g.SetNoise(pp["weight"].Name()+"."+name, c.Eps[name].Data); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	if err := g.Run(); err != nil {
 		t.Fatal(err)
 	}

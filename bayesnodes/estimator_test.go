@@ -16,10 +16,18 @@ import (
 )
 
 // checkLinearLRTCase checks the local reparameterisation against the
-// reference: its eps are the output draws.
+// reference: its eps are the output draws. A vector with a (Gaussian)
+// prior must give the layer's closed-form KL too.
 func checkLinearLRTCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 	ws := c.Params["weight_mu"].Shape
-	l, err := bayesnodes.NewLinear(ws[1], ws[0], bayesnodes.WithEstimator(bayesnodes.LocalReparameterization))
+	opts := []bayesnodes.Option{bayesnodes.WithEstimator(bayesnodes.LocalReparameterization)}
+	if c.Prior != nil {
+		if c.KLClosed == nil {
+			t.Fatalf("reference %s has a prior and no kl_closed", c.Name)
+		}
+		opts = append(opts, bayesnodes.WithPrior(goldenPrior(t, c.Prior)))
+	}
+	l, err := bayesnodes.NewLinear(ws[1], ws[0], opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +54,7 @@ func checkLinearLRTCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 		t.Fatal(err)
 	}
 	checkValues(t, "output", g.Output(nil), c.Output.Data, dt.tol)
+	checkScalar(t, "layer KL", g.KL(), c.KLClosed, dt.tol)
 	m.Freeze()
 	if err := g.Run(); err != nil {
 		t.Fatal(err)

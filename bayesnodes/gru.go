@@ -2,7 +2,6 @@ package bayesnodes
 
 import (
 	"fmt"
-	"slices"
 
 	G "gorgonia.org/gorgonia"
 
@@ -92,17 +91,17 @@ func (l *GRU) Forward(b *graph.Builder, x, h0 *G.Node) (seq, last *G.Node, err e
 	}
 	var bih, bhh *G.Node
 	if l.BiasIH != nil {
-		if bih, err = sampledRow(b, l.BiasIH); err != nil {
+		if bih, err = l.BiasIH.Sample(b); err != nil {
 			return nil, nil, err
 		}
-		if bhh, err = sampledRow(b, l.BiasHH); err != nil {
+		if bhh, err = l.BiasHH.Sample(b); err != nil {
 			return nil, nil, err
 		}
 	}
 	h := h0
 	hs := make([]*G.Node, s.steps)
 	for t := range hs {
-		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bih)
+		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bih, s.data)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -143,91 +142,18 @@ func (l *GRU) check(b *graph.Builder, x, h0 *G.Node) (sequence, error) {
 	return s, checkState(b, l.name, "hidden state", h0, s.batch, l.Hidden)
 }
 
-// step returns the hidden state after one step; xw is x_t WeightIH +
-// BiasIH, h the previous state (nil for zeros) and bhh the row [1, 3H] of
-// BiasHH (nil without bias).
+// step returns the hidden state after one step, by gruStepOp; xw is x_t
+// WeightIH + BiasIH, h the previous state (nil for zeros) and bhh BiasHH's
+// draw [3H] (nil without bias).
 func (l *GRU) step(b *graph.Builder, xw, h, bhh *G.Node) (*G.Node, error) {
-	H := l.Hidden
-	// hw = h WeightHH + BiasHH: [batch, 3H], or the bias row [1, 3H] alone
-	// when h is zero, or nil when both are.
+	// hw = h WeightHH + BiasHH: [batch, 3H], or the bias alone when h is
+	// zero, or nil when both are.
 	hw := bhh
 	if h != nil {
 		var err error
-		if hw, err = weightProduct(b, h, l.WeightHH, l.Estimator); err != nil {
-			return nil, err
-		}
-		if bhh != nil {
-			if hw, err = addRow(hw, bhh); err != nil {
-				return nil, err
-			}
-		}
-	}
-	rz, err := cols(xw, 0, 2*H)
-	if err != nil {
-		return nil, err
-	}
-	n, err := cols(xw, 2*H, 3*H)
-	if err != nil {
-		return nil, err
-	}
-	if hw != nil {
-		rzh, err := cols(hw, 0, 2*H)
-		if err != nil {
-			return nil, err
-		}
-		if rz, err = broadcastRows(G.BroadcastAdd, rz, rzh); err != nil {
+		if hw, err = inputProduct(b, h, l.WeightHH, l.Estimator, bhh, false); err != nil {
 			return nil, err
 		}
 	}
-	if rz, err = G.Sigmoid(rz); err != nil {
-		return nil, err
-	}
-	z, err := cols(rz, H, 2*H)
-	if err != nil {
-		return nil, err
-	}
-	if hw != nil {
-		r, err := cols(rz, 0, H)
-		if err != nil {
-			return nil, err
-		}
-		nh, err := cols(hw, 2*H, 3*H)
-		if err != nil {
-			return nil, err
-		}
-		rn, err := broadcastRows(G.BroadcastHadamardProd, r, nh)
-		if err != nil {
-			return nil, err
-		}
-		if n, err = G.Add(n, rn); err != nil {
-			return nil, err
-		}
-	}
-	if n, err = G.Tanh(n); err != nil {
-		return nil, err
-	}
-	// h' = (1 - z) n + z h = n + z (h - n); with h zero, n - z n.
-	d := n
-	if h != nil {
-		if d, err = G.Sub(h, n); err != nil {
-			return nil, err
-		}
-	}
-	zd, err := G.HadamardProd(z, d)
-	if err != nil {
-		return nil, err
-	}
-	if h != nil {
-		return G.Add(n, zd)
-	}
-	return G.Sub(n, zd)
-}
-
-// broadcastRows applies op to a [rows, n] and b, which is either [rows, n]
-// too or a single row [1, n] repeated down a's rows.
-func broadcastRows(op func(a, b *G.Node, leftPattern, rightPattern []byte) (*G.Node, error), a, b *G.Node) (*G.Node, error) {
-	if slices.Equal(a.Shape(), b.Shape()) {
-		return op(a, b, nil, nil)
-	}
-	return op(a, b, nil, []byte{0})
+	return gruStepOp(l.Hidden, xw, hw, h)
 }

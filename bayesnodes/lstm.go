@@ -96,14 +96,14 @@ func (l *LSTM) Forward(b *graph.Builder, x *G.Node, init LSTMState) (seq *G.Node
 	}
 	var bias *G.Node
 	if l.Bias != nil {
-		if bias, err = sampledRow(b, l.Bias); err != nil {
+		if bias, err = l.Bias.Sample(b); err != nil {
 			return nil, LSTMState{}, err
 		}
 	}
 	state := init
 	hs := make([]*G.Node, s.steps)
 	for t := range hs {
-		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bias)
+		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bias, s.data)
 		if err != nil {
 			return nil, LSTMState{}, err
 		}
@@ -145,18 +145,28 @@ func (l *LSTM) check(b *graph.Builder, x *G.Node, init LSTMState) (sequence, err
 	return s, checkState(b, l.name, "cell state", init.C, s.batch, l.Hidden)
 }
 
-// step returns the state after one step; xw is x_t WeightIH + Bias.
+// step returns the state after one step; xw is x_t WeightIH + Bias. The
+// plain LSTM's step is two fused ops (lstmStepOps); the peephole variant
+// is built from Gorgonia's ops.
 func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, error) {
 	H := l.Hidden
-	pre := xw
-	// The recurrent input: h, or c for the peephole variant; zero (and
-	// left out) at the first step without an initial state.
-	r := prev.H
-	if l.Peephole {
-		r = prev.C
+	if !l.Peephole {
+		var hw *G.Node
+		if prev.H != nil {
+			var err error
+			if hw, err = weightProduct(b, prev.H, l.WeightHH, l.Estimator, false); err != nil {
+				return LSTMState{}, err
+			}
+		}
+		h, c, err := lstmStepOps(H, xw, hw, prev.C)
+		return LSTMState{H: h, C: c}, err
 	}
+	pre := xw
+	// The peephole variant's recurrent input, c; zero (and left out) at
+	// the first step without an initial state.
+	r := prev.C
 	if r != nil {
-		ru, err := weightProduct(b, r, l.WeightHH, l.Estimator)
+		ru, err := weightProduct(b, r, l.WeightHH, l.Estimator, false)
 		if err != nil {
 			return LSTMState{}, err
 		}

@@ -6,9 +6,9 @@ import (
 	"slices"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // Recurrent layers (LSTM, GRU) take batch-first sequences [batch, T, In]
@@ -98,42 +98,41 @@ func checkRecurrentEstimator(name string, e Estimator) error {
 // p's weights drawn once per graph, or under Flipout x mu + ((x * s_in)
 // delta) * s_out with one perturbation and one set of signs per graph.
 // Every weight product of the recurrent layers, input and recurrent, goes
-// through here.
-func weightProduct(b *graph.Builder, x *G.Node, p *Posterior, e Estimator) (*G.Node, error) {
+// through here. With data set, x is the network's input, which takes no
+// gradient, and none is built for it.
+func weightProduct(b *graph.Builder, x *G.Node, p *Posterior, e Estimator, data bool) (*G.Node, error) {
+	mul := matMul
+	if data {
+		mul = matMulData
+	}
 	if e.in(b) == Flipout {
 		ws := p.Mu.Shape()
 		f, err := p.flipout(b, x.Shape()[0], ws[0], ws[1])
 		if err != nil {
 			return nil, err
 		}
-		return f.product(x, G.Mul)
+		return f.product(x, mul)
 	}
 	w, err := p.Sample(b)
 	if err != nil {
 		return nil, err
 	}
-	return G.Mul(x, w)
+	return mul(x, w)
 }
 
-// sampledRow returns p's draw reshaped to a row [1, n], for adding to every
-// row of a [rows, n] matrix with addRow.
-func sampledRow(b *graph.Builder, p *Posterior) (*G.Node, error) {
-	v, err := p.Sample(b)
-	if err != nil {
-		return nil, err
-	}
-	return G.Reshape(v, tensor.Shape{1, v.Shape().TotalSize()})
-}
+// matMul is x w by a gemmOp, which writes into memory of its own: Gorgonia's
+// Mul is extern-flagged, and the TapeMachine reallocates its result on
+// every run whenever its register last held a tensor of another shape.
+func matMul(x, w *G.Node) (*G.Node, error) { return gemm(x, w, false, false) }
 
-// addRow adds a row [1, n] to every row of y [rows, n].
-func addRow(y, row *G.Node) (*G.Node, error) {
-	return G.BroadcastAdd(y, row, nil, []byte{0})
-}
+// matMulData is matMul for an x that takes no gradient (see gemmConstA).
+func matMulData(x, w *G.Node) (*G.Node, error) { return gemmConstA(x, w, false, false) }
 
 // sequence is a validated recurrent input.
 type sequence struct {
 	x                  *G.Node
 	batch, steps, feat int
+	data               bool // x is the network's input, which takes no gradient
 }
 
 // checkSequence validates x as [batch, T, in] of the builder's dtype.
@@ -151,7 +150,7 @@ func checkSequence(b *graph.Builder, name string, x *G.Node, in int) (sequence, 
 	if x.Dtype() != b.Dtype() {
 		return sequence{}, fmt.Errorf("bayesnodes: %s: input has dtype %v, the graph computes in %v", name, x.Dtype(), b.Dtype())
 	}
-	return sequence{x: x, batch: s[0], steps: s[1], feat: s[2]}, nil
+	return sequence{x: x, batch: s[0], steps: s[1], feat: s[2], data: b.IsX(x)}, nil
 }
 
 // checkLayer reports a layer whose fields do not describe a layer its
@@ -249,14 +248,14 @@ func stepInputs(s sequence) ([]*G.Node, error) {
 	return out, nil
 }
 
-// inputProduct returns x W + bias for x [batch, in]; bias, a row [1, out],
-// may be nil.
-func inputProduct(b *graph.Builder, x *G.Node, w *Posterior, e Estimator, bias *G.Node) (*G.Node, error) {
-	y, err := weightProduct(b, x, w, e)
+// inputProduct returns x W + bias for x [batch, in]; bias, a vector [out],
+// may be nil. data is as for weightProduct.
+func inputProduct(b *graph.Builder, x *G.Node, w *Posterior, e Estimator, bias *G.Node, data bool) (*G.Node, error) {
+	y, err := weightProduct(b, x, w, e, data)
 	if err != nil || bias == nil {
 		return y, err
 	}
-	return addRow(y, bias)
+	return fusedBiasAdd(y, bias)
 }
 
 // cols returns m[:, lo:hi], keeping the axis.
@@ -265,20 +264,6 @@ func cols(m *G.Node, lo, hi int) (*G.Node, error) { return sliceAxis(m, 1, lo, h
 // stackSteps turns the per-step outputs [batch, hidden] into the batch-first
 // sequence [batch, T, hidden].
 func stackSteps(hs []*G.Node) (*G.Node, error) {
-	if len(hs) == 1 {
-		s := hs[0].Shape()
-		return G.Reshape(hs[0], tensor.Shape{s[0], 1, s[1]})
-	}
-	// Concatenation along axis 0 and a transpose: both have gradients
-	// checked in Gorgonia v0.9.18 (Concat on other axes is not vouched for).
-	s := hs[0].Shape()
-	stacked, err := G.Concat(0, hs...)
-	if err != nil {
-		return nil, err
-	}
-	tm, err := G.Reshape(stacked, tensor.Shape{len(hs), s[0], s[1]})
-	if err != nil {
-		return nil, err
-	}
-	return G.Transpose(tm, 1, 0, 2)
+	m := stackOp[float64]{len(hs)}
+	return opkit.Apply(stackOp[float32](m), m, hs...)
 }

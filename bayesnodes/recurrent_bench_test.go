@@ -17,10 +17,41 @@ import (
 // 32 sequences of length 32, its last hidden state read out by a Bayesian
 // linear layer under a Gaussian NLL, float64.
 func BenchmarkLSTMStep(b *testing.B) {
+	benchmarkRecurrentStep(b, func(features, hidden int) (recurrentLast, error) {
+		lstm, err := bayesnodes.NewLSTM(features, hidden)
+		if err != nil {
+			return nil, err
+		}
+		return func(bd *graph.Builder, x *G.Node) (*G.Node, error) {
+			_, last, err := lstm.Forward(bd, x, bayesnodes.LSTMState{})
+			return last.H, err
+		}, nil
+	})
+}
+
+// BenchmarkGRUStep is BenchmarkLSTMStep for a GRU.
+func BenchmarkGRUStep(b *testing.B) {
+	benchmarkRecurrentStep(b, func(features, hidden int) (recurrentLast, error) {
+		gru, err := bayesnodes.NewGRU(features, hidden)
+		if err != nil {
+			return nil, err
+		}
+		return func(bd *graph.Builder, x *G.Node) (*G.Node, error) {
+			_, last, err := gru.Forward(bd, x, nil)
+			return last, err
+		}, nil
+	})
+}
+
+// recurrentLast adds a recurrent layer to the graph and returns its last
+// hidden state.
+type recurrentLast func(bd *graph.Builder, x *G.Node) (*G.Node, error)
+
+func benchmarkRecurrentStep(b *testing.B, layer func(features, hidden int) (recurrentLast, error)) {
 	const hidden, steps, batch = 64, 32, 32
 	for _, features := range []int{1, 8} {
 		b.Run(fmt.Sprintf("features=%d", features), func(b *testing.B) {
-			lstm, err := bayesnodes.NewLSTM(features, hidden)
+			rec, err := layer(features, hidden)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -29,11 +60,11 @@ func BenchmarkLSTMStep(b *testing.B) {
 				b.Fatal(err)
 			}
 			net := func(bd *graph.Builder, x *G.Node) (*G.Node, error) {
-				_, last, err := lstm.Forward(bd, x, bayesnodes.LSTMState{})
+				last, err := rec(bd, x)
 				if err != nil {
 					return nil, err
 				}
-				return head.Apply(bd, last.H)
+				return head.Apply(bd, last)
 			}
 			model, err := graph.NewModel(net, graph.Input(steps, features), graph.Seed(1))
 			if err != nil {

@@ -228,11 +228,13 @@ func TestImportReportsDifferences(t *testing.T) {
 	}
 }
 
-// python returns a Python interpreter with numpy: $BNN_PYTHON, python3 on
-// the PATH or Debian's (python3-numpy installs numpy there), or "".
-func python() string {
+// python returns a Python interpreter with numpy and the given modules:
+// $BNN_PYTHON, python3 on the PATH or Debian's (python3-numpy installs
+// numpy there), or "".
+func python(modules ...string) string {
+	imports := "import " + strings.Join(append([]string{"numpy"}, modules...), ", ")
 	for _, p := range []string{os.Getenv("BNN_PYTHON"), "python3", "/usr/bin/python3"} {
-		if p != "" && exec.Command(p, "-c", "import numpy").Run() == nil {
+		if p != "" && exec.Command(p, "-c", imports).Run() == nil {
 			return p
 		}
 	}

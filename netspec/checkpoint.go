@@ -20,7 +20,9 @@ const MetadataKey = "netspec"
 // input shape, dtype, and parameter names and shapes (ErrMismatch
 // otherwise). The model's parameters must be exactly the network's: one
 // that only an objective uses, such as a learned likelihood noise, belongs
-// in s.NoiseStd instead. opts may add metadata or a trainer's state.
+// in s.NoiseStd instead. opts may add metadata or a trainer's state. A
+// custom network's Spec cannot check the model (ErrCustom): save it with
+// checkpoint.Save and keep its Spec beside the code.
 func Save(path string, m *graph.Model, s *Spec, opts ...checkpoint.Option) error {
 	if m == nil {
 		return errors.New("netspec: Save: nil model")
