@@ -1,3 +1,8 @@
+// The Beam pipeline, a module of its own so that the library's go.mod does
+// not carry Beam's dependencies. It uses the library of the same checkout
+// (replace below). Update it with `go get ./...` after the library gains a
+// dependency: `go mod tidy` stops on an ambiguous import among grpc's
+// modules in the tests of Beam's dependencies.
 module github.com/gorgonia-bnn/bnn/beam
 
 go 1.26.8
@@ -76,6 +81,7 @@ require (
 	golang.org/x/time v0.7.0 // indirect
 	golang.org/x/xerrors v0.0.0-20240903120638-7835f813f4da // indirect
 	gonum.org/v1/gonum v0.15.1 // indirect
+	gonum.org/v1/netlib v0.0.0-20220323200511-14de99971b2d // indirect
 	google.golang.org/api v0.203.0 // indirect
 	google.golang.org/genproto v0.0.0-20241015192408-796eee8c2d53 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20241007155032-5fefd90f89a9 // indirect

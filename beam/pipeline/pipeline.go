@@ -98,9 +98,10 @@ func (c *Config) check() error {
 }
 
 // Run scores cfg.Input with the model of cfg.Checkpoint and writes
-// cfg.Output. Before it starts the pipeline it opens the checkpoint and
-// makes sure the output's staging directory can be written, so that those
-// mistakes fail at once; every other error (an unreadable input, a record of
+// cfg.Output. Before it starts the pipeline it checks that the input
+// matches a file, opens the checkpoint and makes sure the output's staging
+// directory can be written, so that those mistakes fail at once; every other
+// error (an unreadable input, a record of
 // the wrong width) fails the pipeline, and Run returns it. A failed run
 // leaves no output file, or the previous one.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
