@@ -420,7 +420,12 @@ func gruKernel[T float](part gruPart, H int, biasOnly bool, out, xw, hw, h, g []
 				hr, hz, hn = hw[p], hw[p+H], hw[p+2*H]
 				xr, xz = xr+hr, xz+hz
 			}
-			rg, z := gateSigmoid(xr), gateSigmoid(xz)
+			z := gateSigmoid(xz)
+			if part == gruDH {
+				out[k] = z * g[k]
+				continue
+			}
+			rg := gateSigmoid(xr)
 			npre := xn
 			if hw != nil {
 				npre = xn + rg*hn
@@ -437,9 +442,6 @@ func gruKernel[T float](part gruPart, H int, biasOnly bool, out, xw, hw, h, g []
 				} else {
 					out[k] = n - z*n
 				}
-				continue
-			case gruDH:
-				out[k] = z * g[k]
 				continue
 			}
 			dn := g[k] * (1 - z) * (1 - n*n)
