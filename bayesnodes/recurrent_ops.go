@@ -16,40 +16,43 @@ import (
 // backward, each allocating its result on every run (the TapeMachine
 // allocates the value of every node that is not an opkit op): at hidden 64,
 // length 32 and batch 32, most of a training step's 49 MB and 31,800
-// allocations. Here a step is two ops, one for the cell state and one for
-// the hidden state, and each gradient one op per input, all writing into
-// memory of their own. They read the gate pre-activations as x W_ih (+
-// bias) and h W_hh separately, so the step needs no node for their sum.
+// allocations. Here a step is three ops: the gates' activations, read from
+// x W_ih (+ bias) and h W_hh without a node for their sum, the cell state
+// and the hidden state; each gradient is one op per input, all writing
+// into memory of their own. The activations are computed once, forward,
+// and read by every other op: the exponentials were most of the time.
 
 // lstmPart says which quantity of the step an lstmOp computes.
 type lstmPart int
 
 const (
-	lstmCell       lstmPart = iota // c = gateSigmoid(f) c_prev + gateSigmoid(i) gateTanh(g)
-	lstmHidden                     // h = gateSigmoid(o) gateTanh(c)
-	lstmCellDPre                   // dc/dpre · gc: [B, 4H], the o block zero
-	lstmCellDPrev                  // dc/dc_prev · gc = gateSigmoid(f) gc
-	lstmHiddenDPre                 // dh/dpre · gh: [B, 4H], only the o block
+	lstmGates      lstmPart = iota // act = [sigmoid(i) sigmoid(f) tanh(g) sigmoid(o)] of xw + hw
+	lstmCell                       // c = sigmoid(f) c_prev + sigmoid(i) tanh(g)
+	lstmHidden                     // h = sigmoid(o) tanh(c)
+	lstmGatesDPre                  // dact/dpre · gact
+	lstmCellDAct                   // dc/dact · gc: [B, 4H], the o block zero
+	lstmCellDPrev                  // dc/dc_prev · gc = sigmoid(f) gc
+	lstmHiddenDAct                 // dh/dact · gh: [B, 4H], only the o block
 	lstmHiddenDC                   // dh/dc · gh = sigmoid(o) (1 - tanh²c) gh
 )
 
-var lstmPartNames = [...]string{"cell", "hidden", "cell.dpre", "cell.dprev", "hidden.dpre", "hidden.dc"}
+var lstmPartNames = [...]string{"gates", "cell", "hidden", "gates.dpre", "cell.dact", "cell.dprev", "hidden.dact", "hidden.dc"}
 
 // lstmOp is one part of an LSTM step with Hidden units and gate blocks i,
-// f, g, o. Its inputs are xw = x_t W_ih + b [B, 4H], then hw = h W_hh
-// [B, 4H] unless the step has no recurrent input (the first, from a zero
-// state), then per part:
+// f, g, o. Its inputs, each [B, 4H] or [B, H]:
 //
-//	lstmCell:       c_prev [B, H] if hasPrev
-//	lstmHidden:     c
-//	lstmCellDPre:   c_prev if hasPrev, gc
-//	lstmCellDPrev:  gc
-//	lstmHiddenDPre: c, gh
-//	lstmHiddenDC:   c, gh
+//	lstmGates:      xw = x_t W_ih + b, then hw = h W_hh if hasHW
+//	lstmCell:       act, then c_prev if hasPrev
+//	lstmHidden:     act, c
+//	lstmGatesDPre:  act, gact
+//	lstmCellDAct:   act, c_prev if hasPrev, gc
+//	lstmCellDPrev:  act, gc
+//	lstmHiddenDAct: act, c, gh
+//	lstmHiddenDC:   act, c, gh
 //
 // The pre-activations are xw + hw, as Gorgonia adds them, and the
-// activations Gorgonia's (sigmoid cut to 0 and 1 where its float rounds),
-// so the forward values are the unfused graph's bit for bit.
+// activations Gorgonia's, so the forward values are the unfused graph's
+// bit for bit.
 type lstmOp[T float] struct {
 	part           lstmPart
 	hidden         int
@@ -60,22 +63,35 @@ func (m lstmOp[T]) String() string {
 	return fmt.Sprintf("bayesnodes.lstm.%s(H=%d hw=%t prev=%t)", lstmPartNames[m.part], m.hidden, m.hasHW, m.hasPrev)
 }
 
-// rest returns the number of inputs after xw and hw.
-func (m lstmOp[T]) rest() int {
+// widths returns the inputs' widths in units of H (4 for a [B, 4H] input).
+func (m lstmOp[T]) widths() []int {
 	switch m.part {
+	case lstmGates:
+		if m.hasHW {
+			return []int{4, 4}
+		}
+		return []int{4}
 	case lstmCell:
-		return b2i(m.hasPrev)
-	case lstmCellDPre:
-		return b2i(m.hasPrev) + 1
-	case lstmCellDPrev, lstmHidden:
-		return 1
+		if m.hasPrev {
+			return []int{4, 1}
+		}
+		return []int{4}
+	case lstmCellDAct:
+		if m.hasPrev {
+			return []int{4, 1, 1}
+		}
+		return []int{4, 1}
+	case lstmGatesDPre:
+		return []int{4, 4}
+	case lstmHidden, lstmCellDPrev:
+		return []int{4, 1}
 	default:
-		return 2
+		return []int{4, 1, 1}
 	}
 }
 
 func (m lstmOp[T]) Ranks() ([]int, int) {
-	in := make([]int, 1+b2i(m.hasHW)+m.rest())
+	in := make([]int, len(m.widths()))
 	for i := range in {
 		in[i] = 2
 	}
@@ -84,95 +100,115 @@ func (m lstmOp[T]) Ranks() ([]int, int) {
 
 func (m lstmOp[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
 	rows, H := in[0][0], m.hidden
-	for i, s := range in {
-		want := tensor.Shape{rows, H}
-		if i < 1+b2i(m.hasHW) {
-			want = tensor.Shape{rows, 4 * H}
-		}
-		if !s.Eq(want) {
-			return nil, fmt.Errorf("input %d has shape %v, want %v", i, s, want)
+	for i, w := range m.widths() {
+		if want := (tensor.Shape{rows, w * H}); !in[i].Eq(want) {
+			return nil, fmt.Errorf("input %d has shape %v, want %v", i, in[i], want)
 		}
 	}
-	if m.part == lstmCellDPre || m.part == lstmHiddenDPre {
+	switch m.part {
+	case lstmGates, lstmGatesDPre, lstmCellDAct, lstmHiddenDAct:
 		return tensor.Shape{rows, 4 * H}, nil
 	}
 	return tensor.Shape{rows, H}, nil
 }
 
 func (m lstmOp[T]) Eval(a *opkit.Args[T]) error {
-	xw, in := a.In[0], a.In[1:]
-	var hw []T
-	if m.hasHW {
-		hw, in = in[0], in[1:]
+	H, in, out := m.hidden, a.In, a.Out
+	rows := a.Shapes[0][0]
+	if m.part == lstmGates {
+		lstmGatesKernel(H, out, in[0], in[1:])
+		return nil
 	}
-	var prev []T // c_prev, or c for the hidden parts
+	act := in[0]
+	var prev, g []T // c_prev or c; the output's gradient
 	switch m.part {
-	case lstmCell, lstmCellDPre:
+	case lstmCell:
 		if m.hasPrev {
-			prev, in = in[0], in[1:]
+			prev = in[1]
 		}
-	case lstmHidden, lstmHiddenDPre, lstmHiddenDC:
-		prev, in = in[0], in[1:]
-	}
-	var g []T // the output's gradient
-	if len(in) > 0 {
-		g = in[0]
-	}
-	lstmKernel(m.part, m.hidden, a.Out, xw, hw, prev, g)
-	return nil
-}
-
-// lstmKernel computes part into out; hw, prev and g may be nil where the
-// part or the step has none (see lstmOp).
-func lstmKernel[T float](part lstmPart, H int, out, xw, hw, prev, g []T) {
-	rows := len(xw) / (4 * H)
-	pre := func(q int) T {
-		if hw != nil {
-			return xw[q] + hw[q]
+	case lstmCellDAct:
+		if m.hasPrev {
+			prev = in[1]
 		}
-		return xw[q]
+		g = in[len(in)-1]
+	case lstmHidden:
+		prev = in[1]
+	case lstmGatesDPre, lstmCellDPrev:
+		g = in[1]
+	default:
+		prev, g = in[1], in[2]
 	}
 	for r := range rows {
-		base, row := r*4*H, r*H
 		for j := range H {
-			q, k := base+j, row+j
-			switch part {
+			q, k := r*4*H+j, r*H+j
+			switch m.part {
 			case lstmCell:
-				c := gateSigmoid(pre(q)) * gateTanh(pre(q+2*H))
+				c := act[q] * act[q+2*H]
 				if prev != nil {
-					c += gateSigmoid(pre(q+H)) * prev[k]
+					c = act[q+H]*prev[k] + c
 				}
 				out[k] = c
 			case lstmHidden:
-				out[k] = gateSigmoid(pre(q+3*H)) * gateTanh(prev[k])
-			case lstmCellDPre:
-				si, tg := gateSigmoid(pre(q)), gateTanh(pre(q+2*H))
-				out[q] = g[k] * tg * si * (1 - si)
+				out[k] = act[q+3*H] * gateTanh(prev[k])
+			case lstmGatesDPre:
+				for _, b := range [3]int{0, H, 3 * H} {
+					s := act[q+b]
+					out[q+b] = g[q+b] * s * (1 - s)
+				}
+				tg := act[q+2*H]
+				out[q+2*H] = g[q+2*H] * (1 - tg*tg)
+			case lstmCellDAct:
+				out[q] = g[k] * act[q+2*H]
 				out[q+H] = 0
 				if prev != nil {
-					sf := gateSigmoid(pre(q + H))
-					out[q+H] = g[k] * prev[k] * sf * (1 - sf)
+					out[q+H] = g[k] * prev[k]
 				}
-				out[q+2*H] = g[k] * si * (1 - tg*tg)
+				out[q+2*H] = g[k] * act[q]
 				out[q+3*H] = 0
 			case lstmCellDPrev:
-				out[k] = g[k] * gateSigmoid(pre(q+H))
-			case lstmHiddenDPre:
-				so := gateSigmoid(pre(q + 3*H))
+				out[k] = g[k] * act[q+H]
+			case lstmHiddenDAct:
 				out[q], out[q+H], out[q+2*H] = 0, 0, 0
-				out[q+3*H] = g[k] * gateTanh(prev[k]) * so * (1 - so)
+				out[q+3*H] = g[k] * gateTanh(prev[k])
 			case lstmHiddenDC:
 				tc := gateTanh(prev[k])
-				out[k] = g[k] * gateSigmoid(pre(q+3*H)) * (1 - tc*tc)
+				out[k] = g[k] * act[q+3*H] * (1 - tc*tc)
+			}
+		}
+	}
+	return nil
+}
+
+// lstmGatesKernel sets act from xw and, if given, hw: sigmoid of the i, f
+// and o blocks of xw + hw, tanh of the g block.
+func lstmGatesKernel[T float](H int, act, xw []T, hw [][]T) {
+	for r := range len(act) / (4 * H) {
+		for b := range 4 {
+			lo := (4*r + b) * H
+			x, a := xw[lo:lo+H], act[lo:lo+H]
+			if len(hw) > 0 {
+				for j, h := range hw[0][lo : lo+H] {
+					a[j] = x[j] + h
+				}
+			} else {
+				copy(a, x)
+			}
+			if b == 2 {
+				for j, p := range a {
+					a[j] = gateTanh(p)
+				}
+			} else {
+				for j, p := range a {
+					a[j] = gateSigmoid(p)
+				}
 			}
 		}
 	}
 }
 
 func (m lstmOp[T]) DiffWRT() []bool {
-	in, _ := m.Ranks()
-	d := make([]bool, len(in))
-	if m.part == lstmCell || m.part == lstmHidden {
+	d := make([]bool, len(m.widths()))
+	if m.part <= lstmHidden {
 		for i := range d {
 			d[i] = true
 		}
@@ -180,56 +216,58 @@ func (m lstmOp[T]) DiffWRT() []bool {
 	return d
 }
 
-// Grad returns, for lstmCell and lstmHidden, the same gradient node for
-// xw and hw (the pre-activation's) and one for the state input.
-func (m lstmOp[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	if m.part != lstmCell && m.part != lstmHidden {
-		return nil, fmt.Errorf("%v is itself a gradient and has none", m)
-	}
-	dpre, dstate := lstmCellDPre, lstmCellDPrev
-	if m.part == lstmHidden {
-		dpre, dstate = lstmHiddenDPre, lstmHiddenDC
-	}
-	nPre := 1 + b2i(m.hasHW)
-	// The gradient ops take the same inputs plus the output's gradient.
-	args := append(append(G.Nodes{}, in...), grad)
-	dp, err := opkit.ApplyOf[T](lstmOp[T]{dpre, m.hidden, m.hasHW, m.hasPrev}, args...)
-	if err != nil {
-		return nil, err
+// Grad returns the gradients of a forward part: for lstmGates the same
+// node for xw and hw (the pre-activation's).
+func (m lstmOp[T]) Grad(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	apply := func(part lstmPart, in ...*G.Node) (*G.Node, error) {
+		return opkit.ApplyOf[T](lstmOp[T]{part, m.hidden, m.hasHW, m.hasPrev}, in...)
 	}
 	out := make(G.Nodes, len(in))
-	for i := range nPre {
-		out[i] = dp
-	}
-	if len(in) > nPre {
-		if m.part == lstmCell {
-			// dc_prev reads the gates and gc, not c_prev.
-			args = append(append(G.Nodes{}, in[:nPre]...), grad)
+	var err error
+	switch m.part {
+	case lstmGates:
+		var d *G.Node
+		if d, err = apply(lstmGatesDPre, output, grad); err == nil {
+			for i := range out {
+				out[i] = d
+			}
 		}
-		if out[nPre], err = opkit.ApplyOf[T](lstmOp[T]{dstate, m.hidden, m.hasHW, m.hasPrev}, args...); err != nil {
-			return nil, err
+	case lstmCell:
+		if out[0], err = apply(lstmCellDAct, append(append(G.Nodes{}, in...), grad)...); err == nil && m.hasPrev {
+			out[1], err = apply(lstmCellDPrev, in[0], grad)
 		}
+	case lstmHidden:
+		if out[0], err = apply(lstmHiddenDAct, in[0], in[1], grad); err == nil {
+			out[1], err = apply(lstmHiddenDC, in[0], in[1], grad)
+		}
+	default:
+		err = fmt.Errorf("%v is itself a gradient and has none", m)
 	}
-	return out, nil
+	return out, err
 }
 
-// lstmStepOps adds a step's cell and hidden states to the graph: xw and
+// lstmStepOps adds a step's hidden and cell states to the graph: xw and
 // hw as lstmOp takes them (hw nil for none), cPrev nil for zero.
 func lstmStepOps(hidden int, xw, hw, cPrev *G.Node) (h, c *G.Node, err error) {
-	pre := G.Nodes{xw}
+	in := G.Nodes{xw}
 	if hw != nil {
-		pre = append(pre, hw)
+		in = append(in, hw)
 	}
-	cellIn := pre
-	if cPrev != nil {
-		cellIn = append(append(G.Nodes{}, pre...), cPrev)
-	}
-	cell := lstmOp[float64]{lstmCell, hidden, hw != nil, cPrev != nil}
-	if c, err = opkit.Apply(lstmOp[float32](cell), cell, cellIn...); err != nil {
+	gates := lstmOp[float64]{lstmGates, hidden, hw != nil, false}
+	act, err := opkit.Apply(lstmOp[float32](gates), gates, in...)
+	if err != nil {
 		return nil, nil, err
 	}
-	out := lstmOp[float64]{lstmHidden, hidden, hw != nil, false}
-	h, err = opkit.Apply(lstmOp[float32](out), out, append(append(G.Nodes{}, pre...), c)...)
+	cell := lstmOp[float64]{lstmCell, hidden, false, cPrev != nil}
+	in = G.Nodes{act}
+	if cPrev != nil {
+		in = append(in, cPrev)
+	}
+	if c, err = opkit.Apply(lstmOp[float32](cell), cell, in...); err != nil {
+		return nil, nil, err
+	}
+	out := lstmOp[float64]{lstmHidden, hidden, false, false}
+	h, err = opkit.Apply(lstmOp[float32](out), out, act, c)
 	return h, c, err
 }
 
@@ -382,7 +420,12 @@ func gruKernel[T float](part gruPart, H int, biasOnly bool, out, xw, hw, h, g []
 				hr, hz, hn = hw[p], hw[p+H], hw[p+2*H]
 				xr, xz = xr+hr, xz+hz
 			}
-			rg, z := gateSigmoid(xr), gateSigmoid(xz)
+			z := gateSigmoid(xz)
+			if part == gruDH {
+				out[k] = z * g[k]
+				continue
+			}
+			rg := gateSigmoid(xr)
 			npre := xn
 			if hw != nil {
 				npre = xn + rg*hn
@@ -399,9 +442,6 @@ func gruKernel[T float](part gruPart, H int, biasOnly bool, out, xw, hw, h, g []
 				} else {
 					out[k] = n - z*n
 				}
-				continue
-			case gruDH:
-				out[k] = z * g[k]
 				continue
 			}
 			dn := g[k] * (1 - z) * (1 - n*n)
