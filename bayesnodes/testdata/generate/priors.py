@@ -5,8 +5,8 @@ Flipout layer's log q, log p and KLs beside its outputs, and the
 closed-form KL of a layer under the local reparameterisation, and a
 Conv2D under Flipout (signs per example and channel, broadcast over pixels),
 a peephole LSTM, a Conv2D under the local reparameterisation, and sparse
-variational dropout layers (Molchanov et al. 2017) under weight sampling
-and the local reparameterisation.
+variational dropout layers (Molchanov et al. 2017): Linear and Conv2D under
+weight sampling, Flipout and the local reparameterisation.
 
 Everything is computed in float64 by torch.distributions, independently of
 the Go code: the weights drawn as mu + softplus(rho) * eps, the sampled and
@@ -207,61 +207,72 @@ def local_sample(mean, var, eps):
     return mean + torch.sqrt(var) * eps
 
 
-def sparse_linear_case(name, prior, seed, estimator, n_in=6, n_out=4, batch=3):
-    """A linear layer whose weight has the sparse VD posterior N(theta,
-    sigma^2), parameters theta and log sigma^2, and the log-uniform prior;
-    the bias a Gaussian posterior with prior (a Normal). Under weight
-    sampling w = theta + exp(log sigma^2 / 2) eps; under the local
-    reparameterisation each output is drawn from N(x theta^T + b_mu,
-    x^2 (sigma^2)^T + sigma_b^2). kl_closed is the layer's KL: the
-    log-uniform approximation of the weight plus the bias's closed form."""
+def sparse_case(name, prior, seed, estimator, layer, config, shape, x_shape, lin):
+    """A layer y = lin(x, w) + b whose weight [out, in, ...] has the sparse
+    VD posterior N(theta, sigma^2), parameters theta and log sigma^2, and
+    the log-uniform prior; the bias a Gaussian posterior with prior (a
+    Normal). Under weight sampling w = theta + exp(log sigma^2 / 2) eps;
+    under Flipout y = lin(x, theta) + lin(x s_in, sigma eps) s_out + b with
+    signs per example and channel; under the local reparameterisation each
+    output is drawn from N(lin(x, theta) + b_mu, lin(x^2, sigma^2) +
+    sigma_b^2). kl_closed is the layer's KL: the log-uniform approximation
+    of the weight plus the bias's closed form."""
     g = torch.Generator().manual_seed(seed)
-    theta, ls2 = sparse_theta(g, (n_out, n_in))
+    n_out, n_in, batch = shape[0], shape[1], x_shape[0]
+    theta, ls2 = sparse_theta(g, shape)
     p = {"weight_theta": theta, "weight_log_sigma2": ls2,
          "bias_mu": 0.3 * torch.randn(n_out, generator=g), "bias_rho": -3 + 0.5 * torch.randn(n_out, generator=g)}
-    x = torch.randn(batch, n_in, generator=g)
+    x = torch.randn(*x_shape, generator=g)
     sb = torch.nn.functional.softplus(p["bias_rho"])
     kl = log_uniform_kl(theta, ls2) + kl_divergence(Normal(p["bias_mu"], sb), Normal(prior.get("mu", 0.0), prior["sigma1"])).sum()
-    if estimator == "reparameterization":
-        eps = {"weight": torch.randn(n_out, n_in, generator=g), "bias": torch.randn(n_out, generator=g)}
-        w = theta + torch.exp(ls2 / 2) * eps["weight"]
-        output = x @ w.T + p["bias_mu"] + sb * eps["bias"]
+    mean = lin(x, theta)
+    # A per-channel vector ([C] or [batch, C]) broadcast over a conv's pixels.
+    chan = lambda v: v.reshape(*v.shape, *[1] * (mean.dim() - 2))
+    if estimator == "local_reparameterization":
+        eps = {"output": torch.randn(*mean.shape, generator=g)}
+        output = local_sample(mean + chan(p["bias_mu"]), lin(x * x, torch.exp(ls2)) + chan(sb * sb), eps["output"])
     else:
-        eps = {"output": torch.randn(batch, n_out, generator=g)}
-        output = local_sample(x @ theta.T + p["bias_mu"], (x * x) @ torch.exp(ls2).T + sb * sb, eps["output"])
-    config = {"in_features": n_in, "out_features": n_out, "bias": True, "sparse_vd": True, "estimator": estimator}
-    return record(name, "linear", config, prior, p, eps, x, output, x @ theta.T + p["bias_mu"], {"kl_closed": kl.item()})
+        eps = {"weight": torch.randn(*shape, generator=g), "bias": torch.randn(n_out, generator=g)}
+        delta = torch.exp(ls2 / 2) * eps["weight"]
+        if estimator == "flipout":
+            eps["sign_in"] = torch.randint(0, 2, (batch, n_in), generator=g) * 2.0 - 1
+            eps["sign_out"] = torch.randint(0, 2, (batch, n_out), generator=g) * 2.0 - 1
+            output = mean + chan(p["bias_mu"] + sb * eps["bias"]) + lin(x * chan(eps["sign_in"]), delta) * chan(eps["sign_out"])
+        else:
+            output = lin(x, theta + delta) + chan(p["bias_mu"]) + chan(sb * eps["bias"])
+    config = dict(config, bias=True, sparse_vd=True, estimator=estimator)
+    return record(name, layer, config, prior, p, eps, x, output, mean + chan(p["bias_mu"]), {"kl_closed": kl.item()})
 
 
-def conv2d_local_case(name, prior, seed, sparse=False, n_in=2, n_out=3, k=3, batch=2, size=6, stride=1, padding=1, dilation=2):
+def sparse_linear_case(name, prior, seed, estimator, n_in=6, n_out=4, batch=3):
+    config = {"in_features": n_in, "out_features": n_out}
+    return sparse_case(name, prior, seed, estimator, "linear", config, (n_out, n_in), (batch, n_in), lambda x, w: x @ w.T)
+
+
+def sparse_conv2d_case(name, prior, seed, estimator, n_in=2, n_out=3, k=3, batch=2, size=6, stride=1, padding=1, dilation=2):
+    config = {"in_channels": n_in, "out_channels": n_out, "kernel_size": [k, k], "stride": stride,
+              "padding": padding, "dilation": dilation, "groups": 1}
+    conv = lambda x, w: torch.nn.functional.conv2d(x, w, stride=stride, padding=padding, dilation=dilation)
+    return sparse_case(name, prior, seed, estimator, "conv2d", config, (n_out, n_in, k, k), (batch, n_in, size, size), conv)
+
+
+def conv2d_local_case(name, prior, seed, n_in=2, n_out=3, k=3, batch=2, size=6, stride=1, padding=1, dilation=2):
     """Conv2D under the local reparameterisation: pre-activations drawn from
     N(conv2d(x, mu) + b_mu, conv2d(x^2, sigma^2) + sigma_b^2), one eps per
-    output element. With sparse, the weight is sparse VD's (theta,
-    log sigma^2) with the log-uniform prior."""
+    output element."""
     g = torch.Generator().manual_seed(seed)
     shape = (n_out, n_in, k, k)
-    if sparse:
-        theta, ls2 = sparse_theta(g, shape)
-        p = {"weight_theta": theta, "weight_log_sigma2": ls2}
-        mu, var_w, kl_w = theta, torch.exp(ls2), log_uniform_kl(theta, ls2)
-    else:
-        p = {"weight_mu": 0.3 * torch.randn(*shape, generator=g), "weight_rho": -3 + 0.5 * torch.randn(*shape, generator=g)}
-        sw = torch.nn.functional.softplus(p["weight_rho"])
-        mu, var_w = p["weight_mu"], sw * sw
-        kl_w = kl_divergence(Normal(mu, sw), Normal(prior.get("mu", 0.0), prior["sigma1"])).sum()
-    p["bias_mu"] = 0.3 * torch.randn(n_out, generator=g)
-    p["bias_rho"] = -3 + 0.5 * torch.randn(n_out, generator=g)
-    sb = torch.nn.functional.softplus(p["bias_rho"])
+    p = posterior_params(g, shape)
+    sw, sb = torch.nn.functional.softplus(p["weight_rho"]), torch.nn.functional.softplus(p["bias_rho"])
     x = torch.randn(batch, n_in, size, size, generator=g)
     conv = lambda inp, w: torch.nn.functional.conv2d(inp, w, stride=stride, padding=padding, dilation=dilation)
-    mean = conv(x, mu) + p["bias_mu"][:, None, None]
-    var = conv(x * x, var_w) + (sb * sb)[:, None, None]
+    mean = conv(x, p["weight_mu"]) + p["bias_mu"][:, None, None]
+    var = conv(x * x, sw * sw) + (sb * sb)[:, None, None]
     eps = torch.randn(*mean.shape, generator=g)
-    kl = kl_w + kl_divergence(Normal(p["bias_mu"], sb), Normal(prior.get("mu", 0.0), prior["sigma1"])).sum()
+    prior_dist = Normal(prior.get("mu", 0.0), prior["sigma1"])
+    kl = kl_divergence(Normal(p["weight_mu"], sw), prior_dist).sum() + kl_divergence(Normal(p["bias_mu"], sb), prior_dist).sum()
     config = {"in_channels": n_in, "out_channels": n_out, "kernel_size": [k, k], "stride": stride,
               "padding": padding, "dilation": dilation, "groups": 1, "bias": True, "estimator": "local_reparameterization"}
-    if sparse:
-        config["sparse_vd"] = True
     return record(name, "conv2d", config, prior, p, {"output": eps}, x, local_sample(mean, var, eps), mean,
                   {"kl_closed": kl.item()})
 
@@ -279,7 +290,10 @@ def main(out_dir):
         sparse_linear_case("linear_sparse", {"pi": 1.0, "sigma1": 1.0, "sigma2": 0.0}, 9, "reparameterization"),
         sparse_linear_case("linear_sparse_lrt", {"pi": 1.0, "sigma1": 0.5, "sigma2": 0.0, "mu": 0.1}, 10, "local_reparameterization"),
         conv2d_local_case("conv2d_lrt", {"pi": 1.0, "sigma1": 0.4, "sigma2": 0.0, "mu": -0.1}, 11),
-        conv2d_local_case("conv2d_sparse_lrt", {"pi": 1.0, "sigma1": 1.0, "sigma2": 0.0}, 12, sparse=True),
+        sparse_conv2d_case("conv2d_sparse_lrt", {"pi": 1.0, "sigma1": 1.0, "sigma2": 0.0}, 12, "local_reparameterization"),
+        sparse_linear_case("linear_sparse_flipout", {"pi": 1.0, "sigma1": 0.7, "sigma2": 0.0, "mu": -0.05}, 13, "flipout"),
+        sparse_conv2d_case("conv2d_sparse", {"pi": 1.0, "sigma1": 1.0, "sigma2": 0.0}, 14, "reparameterization"),
+        sparse_conv2d_case("conv2d_sparse_flipout", {"pi": 1.0, "sigma1": 0.5, "sigma2": 0.0, "mu": 0.1}, 15, "flipout"),
     ]
     for c in cases:
         with open(os.path.join(out_dir, c["name"] + ".json"), "w") as f:
