@@ -195,12 +195,59 @@ type posteriorParts map[string]*bayesnodes.Posterior
 func (pp posteriorParts) set(t *testing.T, c *goldenCase) {
 	t.Helper()
 	for name, post := range pp {
-		setParam(t, post.Mu, c.Params[name+"_mu"])
-		setParam(t, post.Rho, c.Params[name+"_rho"])
+		if post.LogSigma2 != nil { // sparse VD's theta and log sigma^2
+			setParam(t, post.Mu, goldenParam(t, c, name+"_theta"))
+			setParam(t, post.LogSigma2, goldenParam(t, c, name+"_log_sigma2"))
+			continue
+		}
+		setParam(t, post.Mu, goldenParam(t, c, name+"_mu"))
+		setParam(t, post.Rho, goldenParam(t, c, name+"_rho"))
 	}
 	if want := 2 * len(pp); len(c.Params) != want {
 		t.Fatalf("reference has %d parameter tensors, the layer %d", len(c.Params), want)
 	}
+}
+
+// goldenParam returns the reference parameter tensor name, failing the
+// test when the reference lacks it.
+func goldenParam(t *testing.T, c *goldenCase, name string) goldenTensor {
+	t.Helper()
+	p, ok := c.Params[name]
+	if !ok {
+		t.Fatalf("reference %s has no parameter %s", c.Name, name)
+	}
+	return p
+}
+
+// goldenEstimatorOptions maps a reference config's estimator and sparse_vd
+// to layer options (weight sampling and Gaussian posteriors when absent).
+func goldenEstimatorOptions(t *testing.T, c *goldenCase) []bayesnodes.Option {
+	t.Helper()
+	var opts []bayesnodes.Option
+	switch e, _ := c.Config["estimator"].(string); e {
+	case "", "reparameterization":
+	case "flipout":
+		opts = append(opts, bayesnodes.WithEstimator(bayesnodes.Flipout))
+	case "local_reparameterization":
+		opts = append(opts, bayesnodes.WithEstimator(bayesnodes.LocalReparameterization))
+	default:
+		t.Fatalf("reference %s: estimator %q has no runner", c.Name, e)
+	}
+	if sparse, _ := c.Config["sparse_vd"].(bool); sparse {
+		// The initial log sigma^2 is overwritten by the reference's.
+		opts = append(opts, bayesnodes.WithSparseVD(bayesnodes.DefaultLogSigma2Init))
+	}
+	return opts
+}
+
+// drawsNoWeights reports a case whose layer draws no weight with a log q
+// of its own: under the local reparameterisation (the pre-activations are
+// drawn) or with a sparse posterior (no log q, no Monte-Carlo KL against
+// the improper log-uniform prior). Such a case is checked on the layer's
+// KL, which must be the reference's kl_closed.
+func drawsNoWeights(c *goldenCase) bool {
+	sparse, _ := c.Config["sparse_vd"].(bool)
+	return sparse || c.Config["estimator"] == "local_reparameterization"
 }
 
 // setNoise feeds the reference eps of every posterior to g.
@@ -331,15 +378,24 @@ func runLayerCase(t *testing.T, c *goldenCase, dt dtypeTol, pp posteriorParts, a
 	if err := g.SetX(c.Input.Data); err != nil {
 		t.Fatal(err)
 	}
-	pp.setNoise(t, g, c)
-	// The other eps are the estimator's own noise, named after the
-	// weight's posterior (Flipout's sign_in and sign_out).
+	// An eps named after a posterior is its weight noise; the others are
+	// the estimator's own, named after the weight's posterior (Flipout's
+	// sign_in and sign_out, the local reparameterisation's output).
 	for _, name := range slices.Sorted(maps.Keys(c.Eps)) {
-		if _, posterior := pp[name]; !posterior {
-			if err := g.SetNoise(pp["weight"].Name()+"."+name, c.Eps[name].Data); err != nil {
-				t.Fatal(err)
-			}
+		var noise string
+		if post, posterior := pp[name]; posterior {
+			noise = post.Name()
+		} else if w := pp["weight"]; w != nil {
+			noise = w.Name() + "." + name
+		} else {
+			t.Fatalf("reference %s: eps %s is no posterior's, and the layer has no weight", c.Name, name)
 		}
+		if err := g.SetNoise(noise, c.Eps[name].Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if names := g.NoiseNames(); len(names) != len(c.Eps) {
+		t.Fatalf("noise inputs %v, reference eps for %v", names, slices.Sorted(maps.Keys(c.Eps)))
 	}
 	if err := g.Run(); err != nil {
 		t.Fatal(err)
@@ -348,17 +404,25 @@ func runLayerCase(t *testing.T, c *goldenCase, dt dtypeTol, pp posteriorParts, a
 		t.Fatalf("output shape %v, reference %v", g.OutputShape(), c.Output.Shape)
 	}
 	checkValues(t, "output", g.Output(nil), c.Output.Data, dt.tol)
+	if drawsNoWeights(c) {
+		if c.KLClosed == nil {
+			t.Fatalf("reference %s has no kl_closed, which this layer kind is checked on", c.Name)
+		}
+		checkScalar(t, "layer KL", g.KL(), c.KLClosed, dt.tol)
+	}
 	m.Freeze()
 	if err := g.Run(); err != nil {
 		t.Fatal(err)
 	}
 	checkValues(t, "frozen_output", g.Output(nil), c.FrozenOutput.Data, dt.tol)
-	pp.checkTerms(t, c, dt)
+	if !drawsNoWeights(c) {
+		pp.checkTerms(t, c, dt)
+	}
 }
 
 func checkLinearCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 	in, out := int(c.Config["in_features"].(float64)), int(c.Config["out_features"].(float64))
-	opts := []bayesnodes.Option{bayesnodes.WithPrior(goldenPrior(t, c.Prior))}
+	opts := append(goldenEstimatorOptions(t, c), bayesnodes.WithPrior(goldenPrior(t, c.Prior)))
 	if bias, _ := c.Config["bias"].(bool); !bias {
 		opts = append(opts, bayesnodes.WithoutBias())
 	}

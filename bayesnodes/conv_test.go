@@ -48,12 +48,8 @@ func goldenConvOptions(t *testing.T, c *goldenCase) []bayesnodes.ConvOption {
 	if bias, _ := c.Config["bias"].(bool); !bias {
 		opts = append(opts, bayesnodes.WithoutBias())
 	}
-	switch e, _ := c.Config["estimator"].(string); e {
-	case "":
-	case "flipout":
-		opts = append(opts, bayesnodes.WithEstimator(bayesnodes.Flipout))
-	default:
-		t.Fatalf("reference %s: estimator %q has no runner", c.Name, e)
+	for _, o := range goldenEstimatorOptions(t, c) {
+		opts = append(opts, o)
 	}
 	return opts
 }

@@ -16,7 +16,11 @@ func checkLSTMCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 	if order := c.Config["gate_order"]; order != "i,f,g,o" {
 		t.Fatalf("gate order %v, the layer has i,f,g,o", order)
 	}
-	l, err := bayesnodes.NewLSTM(in, hidden, bayesnodes.WithPrior(goldenPrior(t, c.Prior)))
+	opts := []bayesnodes.RecurrentOption{bayesnodes.WithPrior(goldenPrior(t, c.Prior))}
+	if peephole, _ := c.Config["peephole"].(bool); peephole {
+		opts = append(opts, bayesnodes.Peephole())
+	}
+	l, err := bayesnodes.NewLSTM(in, hidden, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
