@@ -184,7 +184,7 @@ func saveMostUncertain(path string, test *datasets.Dataset, cp *uncertainty.Clas
 		images[k] = test.X[i*w : (i+1)*w]
 		captions[k] = fmt.Sprintf("%d (%.2f), true %d", pred[i], probs[i*cp.Classes()+pred[i]], test.Labels[i])
 	}
-	title := fmt.Sprintf("Most uncertain test digits (%d samples): prediction (probability), truth", samples)
+	title := fmt.Sprintf("Most uncertain test digits, %d predictive samples", samples)
 	return plots.SaveDigits(path, title, images, 4, 4, captions)
 }
 
