@@ -10,8 +10,10 @@
 //
 // The peers are the Python libraries BLiTZ, bayesian-torch and plain
 // PyTorch, run by the workload scripts in ../shared/bench/peers (see its
-// README) with Debian's python3-torch. Where the scripts or torch are
-// missing, bnn-bench measures this library alone and says so.
+// README) with Debian's python3-torch. Install libopenblas0-pthread too:
+// without it Debian's torch multiplies matrices with the reference BLAS,
+// several times slower, which would flatter the ratios. Where the scripts
+// or torch are missing, bnn-bench measures this library alone and says so.
 //
 //	go run ./cmd/bnn-bench                          # every workload, 3 rounds
 //	go run ./cmd/bnn-bench -workloads W2,W4 -rounds 5

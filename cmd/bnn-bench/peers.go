@@ -13,6 +13,9 @@ import (
 	"strings"
 )
 
+// debianBLAS is the alternative that chooses the BLAS Debian's torch uses.
+const debianBLAS = "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"
+
 // peers runs the peer libraries' workload scripts.
 type peers struct {
 	dir    string // the scripts
@@ -36,7 +39,7 @@ func findPeers(root, work, dir, python string, log io.Writer) (*peers, string) {
 	}
 	probe := exec.Command(python, "-c", "import torch, numpy")
 	if out, err := probe.CombinedOutput(); err != nil {
-		return nil, fmt.Sprintf("%s cannot import torch and numpy (apt-get install python3-torch python3-numpy): %v %s", python, err, strings.TrimSpace(string(out)))
+		return nil, fmt.Sprintf("%s cannot import torch and numpy (apt-get install python3-torch python3-numpy libopenblas0-pthread): %v %s", python, err, strings.TrimSpace(string(out)))
 	}
 	archives, _ := filepath.Glob(filepath.Join(dir, "src", "*.tar.gz"))
 	if len(archives) == 0 {
@@ -51,6 +54,9 @@ func findPeers(root, work, dir, python string, log io.Writer) (*peers, string) {
 		path = append(path, dst)
 	}
 	fmt.Fprintf(log, "bnn-bench: peers from %s with %s\n", dir, python)
+	if target, err := os.Readlink(debianBLAS); err == nil && strings.Contains(target, "/blas/") {
+		fmt.Fprintf(log, "bnn-bench: warning: the system BLAS is the reference one (%s): torch's products run several times slower than with OpenBLAS; apt-get install libopenblas0-pthread\n", target)
+	}
 	return &peers{dir: dir, python: python, path: strings.Join(path, string(os.PathListSeparator))}, ""
 }
 
