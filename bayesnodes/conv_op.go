@@ -33,7 +33,7 @@ package bayesnodes
 // kernel...], as in PyTorch; the products run on the BLAS Gorgonia uses
 // (G.WhichBLAS), so faster BLAS speeds them up too. The ops keep their
 // output, im2col and transposition memory across runs, like the fused
-// posterior ops (see scratch in fused.go). Every parameter of the geometry,
+// posterior ops (see opkit.Scratch). Every parameter of the geometry,
 // the dtype and, for the input gradient, the input's shape are part of each
 // op's hash: Gorgonia merges nodes whose ops hash alike over equal inputs
 // (its own Im2Col leaves out the dilation, which merged two convolutions

@@ -51,7 +51,7 @@ type Gaussian struct {
 
 // Sigma adds sigma = softplus(rho) to the graph, differentiable in rho.
 // Repeated calls give one node, and it shares its softplus evaluation with
-// the fused sample, KL and log q ops of the same rho (see fused.go).
+// the fused sample, KL and log q ops of the same rho (see gaussian_ops.go).
 // TapeMachine runs every node of a graph, used or not, so sigma is built
 // only where something asks for it.
 func (q Gaussian) Sigma() (*G.Node, error) {
@@ -164,7 +164,7 @@ func (gaussianFamily) logAlpha(p *Posterior) []float64 {
 // LogQ adds sum log q(w) at the drawn weights. Since (w - mu) / sigma = eps,
 // it is -sum log sigma - sum eps^2 / 2 - n log(2 pi) / 2: the same function of
 // mu and rho as the density at w, without the round trip through w. It is
-// one fused op over rho and eps (see fused.go).
+// one fused op over rho and eps (see gaussian_ops.go).
 func (p *Posterior) LogQ(b *graph.Builder, d *Draw) (*G.Node, error) {
 	if d == nil || d.Rho == nil || d.Eps == nil {
 		return nil, fmt.Errorf("bayesnodes: %s: LogQ of an incomplete draw", p.Name())

@@ -111,7 +111,7 @@ func (p *Posterior) Moments(b *graph.Builder) (mu, sigma *G.Node, err error) {
 }
 
 // Draw adds a weight sample to the graph without registering its KL; most
-// layers want Sample instead. The sample is one fused op (see fused.go);
+// layers want Sample instead. The sample is one fused op (see gaussian_ops.go);
 // sigma becomes a node of its own only when asked for (Draw.Sigma).
 func (p *Posterior) Draw(b *graph.Builder) (*Draw, error) {
 	d, err := p.lazyDraw(b)
