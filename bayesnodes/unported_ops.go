@@ -9,15 +9,12 @@ import (
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
-// scratch and hashOf serve the ops not yet written on internal/opkit (the
-// convolutions, Flipout's channel scale, the marginal prediction); they go
-// when those ops move onto it. scratch's f64 and f32 are plain buffers
-// (the convolutions' im2col matrices); get and sameInput use the kit's
-// memory.
+// scratch and hashOf serve the one op not yet written on internal/opkit,
+// the marginal prediction (marginal.go), whose tests count its
+// recomputations through its own memo; they go when it moves onto the kit.
+// get and sameInput use the kit's memory.
 type scratch struct {
 	opkit.Scratch
-	f64 []float64
-	f32 []float32
 }
 
 func (s *scratch) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense { return s.Get(dt, shape) }
