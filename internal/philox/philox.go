@@ -60,3 +60,19 @@ type Stream struct {
 func (s *Stream) Block(b uint32) [4]uint32 {
 	return block([4]uint32{b, s.Ctr[0], s.Ctr[1], s.Ctr[2]}, s.Key, Rounds)
 }
+
+// Block2 returns blocks b and b+1 of the stream. A round's products wait
+// on the previous round's, so one block at a time leaves the multiplier
+// idle most of the time: two interleaved run in nearly the time of one.
+func (s *Stream) Block2(b uint32) (x, y [4]uint32) {
+	x0, x1, x2, x3 := b, s.Ctr[0], s.Ctr[1], s.Ctr[2]
+	y0, y1, y2, y3 := b+1, x1, x2, x3
+	k0, k1 := s.Key[0], s.Key[1]
+	for range Rounds {
+		x0, x1, x2, x3 = round(x0, x1, x2, x3, k0, k1)
+		y0, y1, y2, y3 = round(y0, y1, y2, y3, k0, k1)
+		k0 += w0
+		k1 += w1
+	}
+	return [4]uint32{x0, x1, x2, x3}, [4]uint32{y0, y1, y2, y3}
+}

@@ -33,38 +33,12 @@ func TestKnownAnswers(t *testing.T) {
 			if got := s.Block(v.ctr[0]); got != v.want {
 				t.Errorf("Stream.Block(%08x) = %08x, want %08x", v.ctr[0], got, v.want)
 			}
-		}
-	}
-}
-
-// TestBoxMuller checks the exact angle reduction against the textbook
-// formula r cos(2 pi a), r sin(2 pi a) over every quarter turn and its
-// edges, including the angle just short of a full turn.
-func TestBoxMuller(t *testing.T) {
-	angles := []uint64{0, 1, 1 << 61, 1<<61 - 1, 1 << 62, 3 << 61, 1 << 63, 5 << 61, 3 << 62, 7 << 61, 7<<61 + 12345, math.MaxUint64}
-	for i := range uint64(64) {
-		angles = append(angles, i*0x9E3779B97F4A7C15)
-	}
-	for _, a := range angles {
-		c, s := boxMuller(1<<51+0.5, 0x1p-52, a)
-		r := math.Sqrt(-2 * math.Log((1<<51+0.5)*0x1p-52))
-		theta := 2 * math.Pi * (float64(a) * 0x1p-64)
-		if math.Abs(c-r*math.Cos(theta)) > 1e-14 || math.Abs(s-r*math.Sin(theta)) > 1e-14 {
-			t.Errorf("angle %#x: (%v, %v), want (%v, %v)", a, c, s, r*math.Cos(theta), r*math.Sin(theta))
-		}
-	}
-	// The extreme uniforms give finite radii: the largest from the
-	// smallest uniform, zero never reached.
-	for _, e := range []struct {
-		n, scale, want float64
-	}{
-		{0.5, 0x1p-52, math.Sqrt(2 * 53 * math.Ln2)},
-		{1<<52 - 0.5, 0x1p-52, math.Sqrt(2 * 0x1p-53)},
-		{0.5, 0x1p-32, math.Sqrt(2 * 33 * math.Ln2)},
-		{1<<32 - 0.5, 0x1p-32, math.Sqrt(2 * 0x1p-33)},
-	} {
-		if c, _ := boxMuller(e.n, e.scale, 0); math.Abs(c-e.want) > 1e-6*e.want {
-			t.Errorf("radius uniform %v * %v: %v, want %v", e.n, e.scale, c, e.want)
+			if got, _ := s.Block2(v.ctr[0]); got != v.want {
+				t.Errorf("Stream.Block2(%08x) = %08x, want %08x", v.ctr[0], got, v.want)
+			}
+			if _, got := s.Block2(v.ctr[0] - 1); got != v.want {
+				t.Errorf("Stream.Block2(%08x) second block %08x, want %08x", v.ctr[0]-1, got, v.want)
+			}
 		}
 	}
 }
@@ -76,8 +50,8 @@ func TestPositions(t *testing.T) {
 	const n = 1000
 	w64, w32 := make([]float64, n), make([]float32, n)
 	r64, r32 := make([]float64, n), make([]float32, n)
-	Normal64(w64, &s, 0)
-	Normal32(w32, &s, 0)
+	Normal(w64, &s, 0)
+	Normal(w32, &s, 0)
 	Signs(r64, &s, 0)
 	Signs(r32, &s, 0)
 	for _, lo := range []int{0, 1, 2, 3, 5, 127, 128, 129, 500} {
@@ -87,8 +61,8 @@ func TestPositions(t *testing.T) {
 			}
 			g64, g32 := make([]float64, hi-lo), make([]float32, hi-lo)
 			h64, h32 := make([]float64, hi-lo), make([]float32, hi-lo)
-			Normal64(g64, &s, lo)
-			Normal32(g32, &s, lo)
+			Normal(g64, &s, lo)
+			Normal(g32, &s, lo)
 			Signs(h64, &s, lo)
 			Signs(h32, &s, lo)
 			for i := range g64 {
@@ -101,6 +75,9 @@ func TestPositions(t *testing.T) {
 	for i := range r64 {
 		if float32(r64[i]) != r32[i] || math.Abs(r64[i]) != 1 {
 			t.Fatalf("sign %d: %v in float64, %v in float32", i, r64[i], r32[i])
+		}
+		if float32(w64[i]) != w32[i] {
+			t.Fatalf("normal %d: %v in float64, %v in float32, want it rounded", i, w64[i], w32[i])
 		}
 	}
 }

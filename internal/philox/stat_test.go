@@ -103,17 +103,21 @@ var testStream = Stream{Key: [2]uint32{0x5eed, 0}, Ctr: [3]uint32{3, 1, 0}}
 
 func TestNormalDistribution(t *testing.T) {
 	x64 := make([]float64, draws)
-	Normal64(x64, &testStream, 0)
+	Normal(x64, &testStream, 0)
 	if err := normalReport(x64); err != nil {
-		t.Errorf("Normal64: %v", err)
+		t.Errorf("float64: %v", err)
 	}
+	// Float32 values are float64 ones rounded, but from another run here
+	// (another counter), for a second sample.
+	s := testStream
+	s.Ctr[1]++
 	x32 := make([]float32, draws)
-	Normal32(x32, &testStream, 0)
+	Normal(x32, &s, 0)
 	for i, v := range x32 {
 		x64[i] = float64(v)
 	}
 	if err := normalReport(x64); err != nil {
-		t.Errorf("Normal32: %v", err)
+		t.Errorf("float32: %v", err)
 	}
 }
 
@@ -127,7 +131,7 @@ func TestSignDistribution(t *testing.T) {
 
 // Broken generators, each of which the tests above must reject.
 
-// fewRounds fills dst as Normal64 or Signs would with a Philox of the
+// fewRounds fills dst as Normal or Signs would with a Philox of the
 // given rounds.
 func fewRounds(dst []float64, rounds int, signs bool) {
 	blockOf := func(b int) [4]uint32 {
@@ -135,7 +139,7 @@ func fewRounds(dst []float64, rounds int, signs bool) {
 	}
 	if !signs {
 		for b := range len(dst) / 2 {
-			dst[2*b], dst[2*b+1] = pair64(blockOf(b))
+			dst[2*b], dst[2*b+1] = pair(blockOf(b))
 		}
 		return
 	}
@@ -147,7 +151,7 @@ func fewRounds(dst []float64, rounds int, signs bool) {
 	}
 }
 
-// badBoxMuller fills dst as Normal64 does with a radius of
+// badBoxMuller fills dst as Normal does with a radius of
 // sqrt(-c ln u) and an angle of turn*2pi*a (c = 2 and turn = 1 are right).
 func badBoxMuller(dst []float64, c, turn float64) {
 	for b := range len(dst) / 2 {
@@ -190,8 +194,8 @@ func TestBrokenGeneratorsAreRejected(t *testing.T) {
 	badBoxMuller(xs, 2, 0.5)
 	check("Box-Muller over half a turn", normalReport)
 
-	// Signs from two bits each (-1 with probability 1/4), and fair signs
-	// that come in equal pairs.
+	// Every other sign from two bits (-1 with probability 1/4), and fair
+	// signs that come in equal pairs.
 	Signs(xs, &testStream, 0)
 	for i := 0; i+1 < len(xs); i += 2 {
 		xs[i] = max(xs[i], xs[i+1])
