@@ -25,33 +25,36 @@ import "math"
 // pos+1, ... of s: block b holds positions 2b and 2b+1.
 func Normal[T float32 | float64](dst []T, s *Stream, pos int) {
 	b := uint32(pos / 2)
+	var z [4]float64 // a partial first or last pair of blocks
 	if pos%2 == 1 && len(dst) > 0 {
-		_, z := pair(s.Block(b))
-		dst[0] = T(z)
+		x01, x23, _, _ := s.Words2(b)
+		_, z[1] = pair(x01, x23)
+		dst[0] = T(z[1])
 		dst, b = dst[1:], b+1
 	}
 	for len(dst) >= 4 {
-		x, y := s.Block2(b)
-		z0, z1 := pair(x)
-		z2, z3 := pair(y)
+		x01, x23, y01, y23 := s.Words2(b)
+		z0, z1 := pair(x01, x23)
+		z2, z3 := pair(y01, y23)
 		dst[0], dst[1], dst[2], dst[3] = T(z0), T(z1), T(z2), T(z3)
 		dst, b = dst[4:], b+2
 	}
-	for len(dst) >= 2 {
-		z0, z1 := pair(s.Block(b))
-		dst[0], dst[1] = T(z0), T(z1)
-		dst, b = dst[2:], b+1
-	}
-	if len(dst) == 1 {
-		z, _ := pair(s.Block(b))
-		dst[0] = T(z)
+	if len(dst) > 0 {
+		x01, x23, y01, y23 := s.Words2(b)
+		z[0], z[1] = pair(x01, x23)
+		z[2], z[3] = pair(y01, y23)
+		for i := range dst {
+			dst[i] = T(z[i])
+		}
 	}
 }
 
-// pair is Box-Muller on a block read as two 64-bit uniforms.
-func pair(x [4]uint32) (float64, float64) {
-	u := (float64((uint64(x[0])<<32|uint64(x[1]))>>12) + 0.5) * 0x1p-52
+// pair is Box-Muller on a block's two 64-bit words: the radius from the
+// first, the angle from the second.
+func pair(radius, angle uint64) (float64, float64) {
+	// Through int64, which converts in one instruction: radius>>12 fits.
+	u := (float64(int64(radius>>12)) + 0.5) * 0x1p-52
 	r := math.Sqrt(-2 * logPositive(u))
-	c, s := sincosTurn(uint64(x[2])<<32 | uint64(x[3]))
+	c, s := sincosTurn(angle)
 	return r * c, r * s
 }

@@ -139,7 +139,8 @@ func fewRounds(dst []float64, rounds int, signs bool) {
 	}
 	if !signs {
 		for b := range len(dst) / 2 {
-			dst[2*b], dst[2*b+1] = pair(blockOf(b))
+			x := blockOf(b)
+			dst[2*b], dst[2*b+1] = pair(uint64(x[0])<<32|uint64(x[1]), uint64(x[2])<<32|uint64(x[3]))
 		}
 		return
 	}
