@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"slices"
 	"time"
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
@@ -235,6 +237,14 @@ func run(ctx context.Context, c config) (*result, error) {
 	}
 	r := &result{Model: c.model, Deterministic: c.deterministic, Estimator: c.estimator.String(), Epochs: c.epochs, Samples: c.samples,
 		EvalSamples: c.evalSamples, Train: train.Len(), Test: test.Len()}
+	// Release the training digits before evaluating (the test digits get
+	// an array of their own: they were decoded into one with them) and
+	// collect them now, else the evaluation's garbage would first grow the
+	// heap to twice its size in training: 320 MB of memory at its peak
+	// instead of 190.
+	test.X = slices.Clone(test.X)
+	train = datasets.Dataset{}
+	runtime.GC()
 	trainSeconds := 0.0
 	for _, e := range hist.Epochs {
 		trainSeconds += e.Seconds
