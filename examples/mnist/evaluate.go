@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,10 +11,6 @@ import (
 	"github.com/gorgonia-bnn/bnn/plots"
 	"github.com/gorgonia-bnn/bnn/uncertainty"
 )
-
-// OODImages is how many out-of-distribution test images are scored (the
-// peers' W5 protocol uses the first 2,000).
-const OODImages = 2000
 
 // predictive returns the class predictive of the model on d's images.
 // Every figure taken from it is per image, so the passes need not be
@@ -60,7 +54,7 @@ func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *resu
 	}
 	r.calibrated = held
 	entropy := cp.Entropy()
-	r.MeanEntropy = mean(entropy)
+	r.MeanEntropy = cp.MeanEntropy()
 	// shown is the predictive the pictures rank and caption digits by: the
 	// larger out-of-distribution one where there is one.
 	shown, shownSamples := cp, c.evalSamples
@@ -117,45 +111,6 @@ func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *resu
 	return saveMostUncertain(filepath.Join(c.out, "uncertain.png"), test, shown, shownSamples)
 }
 
-// loadOOD reads the out-of-distribution images of an IDX directory (the
-// test split of the standard layout, or the whole of a single pair) and
-// keeps the first OODImages.
-func loadOOD(dir string) (datasets.Dataset, error) {
-	test, err := loadPair(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		_, test, err = datasets.MNIST(dir)
-	}
-	if err != nil {
-		return datasets.Dataset{}, fmt.Errorf("-ood: %w", err)
-	}
-	if test.Width() != 28*28 {
-		return datasets.Dataset{}, fmt.Errorf("-ood %s: images have shape %v, the networks take 28x28", dir, test.XShape)
-	}
-	return test.Slice(0, min(OODImages, test.Len()))
-}
-
-// loadPair reads a directory's images-idx3-ubyte[.gz] and
-// labels-idx1-ubyte[.gz] whole; fs.ErrNotExist when it has no such pair.
-func loadPair(dir string) (datasets.Dataset, error) {
-	find := func(name string) (string, error) {
-		for _, p := range []string{name, name + ".gz"} {
-			if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
-				return filepath.Join(dir, p), nil
-			}
-		}
-		return "", fs.ErrNotExist
-	}
-	images, err := find("images-idx3-ubyte")
-	if err != nil {
-		return datasets.Dataset{}, err
-	}
-	labels, err := find("labels-idx1-ubyte")
-	if err != nil {
-		return datasets.Dataset{}, err
-	}
-	return datasets.LoadIDX(images, labels)
-}
-
 func splitByCorrect(values []float64, predicted, labels []int) (right, wrong []float64) {
 	for i, v := range values {
 		if predicted[i] == labels[i] {
@@ -186,12 +141,4 @@ func saveMostUncertain(path string, test *datasets.Dataset, cp *uncertainty.Clas
 	}
 	title := fmt.Sprintf("Most uncertain test digits, %d predictive samples", samples)
 	return plots.SaveDigits(path, title, images, 4, 4, captions)
-}
-
-func mean(xs []float64) float64 {
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs))
 }
