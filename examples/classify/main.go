@@ -53,10 +53,12 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 	start := time.Now()
+	// Data: a seeded split, standardised by the training features.
 	train, test, err := load(c.data, c.seed, c.noise)
 	if err != nil {
 		return nil, err
 	}
+	// The network, and the model that holds its parameters.
 	net, err := newNetwork(train.Width(), train.Classes)
 	if err != nil {
 		return nil, err
@@ -65,6 +67,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Training: the ELBO per example with Adam.
 	elbo, err := losses.NewELBO(losses.CrossEntropy{}) // KL weight 1/N
 	if err != nil {
 		return nil, err
@@ -88,6 +91,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	if n := len(hist.Epochs); n > 0 {
 		r.FinalLoss = hist.Epochs[n-1].Loss
 	}
+	// Evaluation on the held-out split.
 	if err := evaluate(model, &test, c.evalSamples, r); err != nil {
 		return nil, err
 	}

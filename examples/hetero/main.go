@@ -71,6 +71,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 	start := time.Now()
+	// Data, and the 1-100-2 network: a mean and a raw noise scale per input.
 	train := data(c.n, c.seed)
 	mlp, err := bayesnodes.NewMLP([]int{1, 100, 2}, bayesnodes.WithRhoInit(c.rhoInit, 0.1))
 	if err != nil {
@@ -80,6 +81,8 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Training: the ELBO of the heteroscedastic likelihood, Adam with a
+	// cosine decay.
 	lik, err := losses.NewHeteroscedastic(c.floor)
 	if err != nil {
 		return nil, err
@@ -104,6 +107,8 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 
+	// Evaluation: the predictive split into epistemic and aleatoric sd, on
+	// a grid past the data and on fresh points by thirds of the x range.
 	predict := func(x []float64) (uncertainty.Decomposition, error) {
 		p, err := model.PredictMarginal(x, c.samples)
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 
 	"github.com/gorgonia-bnn/bnn/datasets"
 	"github.com/gorgonia-bnn/bnn/datasets/mnist10k"
@@ -75,4 +77,15 @@ func loadPair(dir string) (datasets.Dataset, error) {
 		return datasets.Dataset{}, err
 	}
 	return datasets.LoadIDX(images, labels)
+}
+
+// release drops the training digits once the network is trained and
+// collects them, so that the evaluation runs in their memory: else its
+// garbage would first grow the heap to twice its size in training (W2's
+// peak memory 312 MB instead of 187). The test digits get an array of
+// their own, as the embedded ones were decoded into one with them.
+func release(train, test *datasets.Dataset) {
+	test.X = slices.Clone(test.X)
+	*train = datasets.Dataset{}
+	runtime.GC()
 }

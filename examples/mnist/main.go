@@ -14,8 +14,6 @@ import (
 	"context"
 	"log"
 	"os"
-	"runtime"
-	"slices"
 	"time"
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
@@ -43,6 +41,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 	start := time.Now()
+	// Data: the digits, and out-of-distribution images if asked for.
 	train, test, err := loadData(c.data)
 	if err != nil {
 		return nil, err
@@ -61,6 +60,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		}
 		ood = &d
 	}
+	// The network, Bayesian in every layer, and the model that holds it.
 	layerOpts := []bayesnodes.Option{bayesnodes.WithRhoInit(c.rhoInit, 0.1), bayesnodes.WithEstimator(c.estimator)}
 	if c.muStd != 0 {
 		layerOpts = append(layerOpts, bayesnodes.WithMuInit(0, c.muStd))
@@ -77,6 +77,8 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Training: the ELBO per example, cross-entropy and the KL over the
+	// number of training digits, with Adam.
 	var weight losses.KLWeight = losses.KLWeightFunc(func(at losses.Batch) float64 {
 		return c.klScale / float64(at.DatasetSize) // KL / 8,000 per batch on the embedded digits
 	})
@@ -106,14 +108,8 @@ func run(ctx context.Context, c config) (*result, error) {
 	}
 	r := &result{Model: c.model, Deterministic: c.deterministic, Estimator: c.estimator.String(), Epochs: c.epochs, Samples: c.samples,
 		EvalSamples: c.evalSamples, Train: train.Len(), Test: test.Len()}
-	// Release the training digits before evaluating (the test digits get
-	// an array of their own: they were decoded into one with them) and
-	// collect them now, else the evaluation's garbage would first grow the
-	// heap to twice its size in training: 320 MB of memory at its peak
-	// instead of 190.
-	test.X = slices.Clone(test.X)
-	train = datasets.Dataset{}
-	runtime.GC()
+	release(&train, &test)
+	// Evaluation and pictures.
 	r.SecondsPerEpoch = hist.Seconds() / float64(len(hist.Epochs))
 	r.StepsPerSecond = hist.StepsPerSecond()
 	if err := evaluate(model, &test, ood, c, r); err != nil {

@@ -112,6 +112,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Data: the series cut into windows, the last fifth held out.
 	y := series(c.length, c.seed)
 	split := c.length - c.length/5 // the last fifth is held out
 	trainX, trainY, _, err := windows(y, c.window, c.window, split)
@@ -128,6 +129,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Training: the ELBO per example with the data's noise sd, and Adam.
 	lik, err := losses.NewGaussian(c.noise)
 	if err != nil {
 		return nil, err
