@@ -16,16 +16,16 @@ func ExampleNewGaussian() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%T, noise sd %.2f\n", fixed, fixed.NoiseStd())
-	learned, err := losses.NewGaussian(0) // its NoiseStd is known once a model holds it
+	learned, err := losses.NewGaussian(0) // starts at 0.5, then learnt in training
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%T\n", learned)
+	fmt.Printf("%T, noise sd %.2f\n", learned, learned.NoiseStd())
 	if _, err := losses.NewGaussian(-1); err != nil {
 		fmt.Println(err)
 	}
 	// Output:
 	// losses.GaussianNLL, noise sd 0.10
-	// *losses.LearnedGaussianNLL
+	// *losses.LearnedGaussianNLL, noise sd 0.50
 	// losses: Gaussian noise sigma is -1, want a finite value > 0
 }

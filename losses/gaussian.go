@@ -74,8 +74,14 @@ func NewLearnedGaussianNLL(init, floor float64) (*LearnedGaussianNLL, error) {
 		return nil, fmt.Errorf("losses: initial noise sigma is %v, want a finite value > the floor %v", init, floor)
 	}
 	s := init - floor
-	p, err := graph.NewParam("likelihood.noise.rho", []int{1}, graph.Constant(softplus.Inverse(s)))
+	rho := softplus.Inverse(s)
+	p, err := graph.NewParam("likelihood.noise.rho", []int{1}, graph.Constant(rho))
 	if err != nil {
+		return nil, err
+	}
+	// Values to read before a model allocates the parameter: Sigma is
+	// the initial sd until then.
+	if err := p.SetValues([]float64{rho}); err != nil {
 		return nil, err
 	}
 	return &LearnedGaussianNLL{Rho: p, Floor: floor}, nil
