@@ -67,6 +67,11 @@ func (p *Posterior) Sample(b *graph.Builder) (*G.Node, error) {
 		return nil, err
 	}
 	return b.Once(p, func() (*G.Node, error) {
+		// Under a Gaussian prior in training, the sample and its KL are
+		// one fused pass each way (gaussian_sample_kl.go).
+		if w, err := p.sampleWithKL(b); w != nil || err != nil {
+			return w, err
+		}
 		d, err := p.Draw(b)
 		if err != nil {
 			return nil, err
