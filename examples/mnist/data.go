@@ -21,7 +21,10 @@ const OODImages = 2000
 // 8,000 train, last 2,000 test) or an IDX directory.
 func loadData(dir string) (train, test datasets.Dataset, err error) {
 	if dir == "" {
-		return mnist10k.Load()
+		// The training digits stay bytes, converted batch by batch.
+		train, test, err = mnist10k.LoadPixels()
+		test.X, test.Pixels = test.Features(), nil
+		return train, test, err
 	}
 	return datasets.MNIST(dir)
 }
