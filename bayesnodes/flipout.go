@@ -74,7 +74,13 @@ func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, err
 func (p *Posterior) flipoutIn(b *graph.Builder, batch, in int) (flipDraw, error) {
 	var d *Draw
 	delta, err := b.Once(flipKey{p, "delta"}, func() (*G.Node, error) {
-		var err error
+		// Under a Gaussian prior in training, the perturbation, mu and
+		// the KL are one fused pass each way (gaussian_sample_kl.go).
+		fused, ok, err := p.fusedKL(b, outPerturbation)
+		if err != nil || ok {
+			b.Once(flipKey{p, "mu"}, func() (*G.Node, error) { return fused.mu, nil })
+			return fused.out, err
+		}
 		if d, err = p.lazyDraw(b); err != nil {
 			return nil, err
 		}
@@ -91,7 +97,7 @@ func (p *Posterior) flipoutIn(b *graph.Builder, batch, in int) (flipDraw, error)
 		return flipDraw{}, err
 	}
 	f := flipDraw{delta: delta}
-	if f.mu, err = b.Param(p.Mu); err != nil {
+	if f.mu, err = b.Once(flipKey{p, "mu"}, func() (*G.Node, error) { return b.Param(p.Mu) }); err != nil {
 		return flipDraw{}, err
 	}
 	if f.sIn, err = p.flipSigns(b, "sign_in", batch, in); err != nil {

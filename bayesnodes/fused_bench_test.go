@@ -75,7 +75,8 @@ func BenchmarkKernelSampleKL32(b *testing.B) {
 	for b.Loop() {
 		for lo := 0; lo < benchN; lo += sampleKLBlock {
 			hi := min(lo+sampleKLBlock, benchN)
-			sampleKLKernel(w[lo:hi], ss[lo:hi], sg[lo:hi], mu[lo:hi], rho[lo:hi], eps[lo:hi], 0)
+			softplus.WithSigmoid(ss[lo:hi], sg[lo:hi], rho[lo:hi])
+			sampleKLKernel(w[lo:hi], ss[lo:hi], mu[lo:hi], rho[lo:hi], eps[lo:hi], 0, outSample)
 		}
 	}
 }
@@ -86,6 +87,6 @@ func BenchmarkKernelSampleKLGrad32(b *testing.B) {
 	g := append([]float32(nil), eps...)
 	dRho := make([]float32, benchN)
 	for b.Loop() {
-		sampleKLGradKernel(d, dRho, mu, eps, ss[:benchN], ss[benchN:], g, 1e-4, 1, 0)
+		sampleKLGradKernel(d, dRho, mu, ss[:benchN], ss[benchN:], eps, g, g, 1e-4, 1, 0)
 	}
 }

@@ -1,34 +1,39 @@
 package bayesnodes
 
-// The weight sample and closed-form KL of a Gaussian posterior under a
-// Gaussian prior, fused for training: one pass over the weights forward,
-// one backward.
+// A Gaussian posterior's weights and its closed-form KL under a Gaussian
+// prior, fused for training: one pass over the weights forward, one
+// backward. What the layer reads from the weights depends on its
+// estimator (fusedOut): the sample w = mu + sigma eps (weight sampling),
+// the perturbation sigma eps and mu (Flipout), or sigma^2 and mu (local
+// reparameterisation).
 //
-// Forward, for mu, rho and the noise eps of n weights:
+// Forward, for mu, rho and, but for sigma^2, the noise eps of n weights:
 //
-//	fwd = sampleKL(mu, rho, eps)       -> [w; sigma; sigmoid(rho); KL], 3n+1 elements
-//	kl  = sampleKL.kl(mu, rho, eps, fwd) -> KL, the scalar the KL accumulator adds
-//	w   = sampleKL.w(fwd, kl)           -> w, a view of fwd's first n elements
+//	fwd = sampleKL(mu, rho[, eps])    -> [out; sigma; sigmoid(rho)], 3n elements
+//	kl  = sampleKL.kl(mu, rho, fwd)   -> KL, the scalar the KL accumulator adds
+//	out = sampleKL.out(fwd, kl)       -> a view of fwd's first n elements
+//	mu' = sampleKL.mu(mu, kl)         -> a view of mu (Flipout, local)
 //
 // Backward:
 //
-//	pair = sampleKLGrad(mu, eps, fwd, gw, gkl) -> [dMu; dRho]
-//	dMu, dRho                                  = views of pair's halves
+//	pair = sampleKLGrad(mu, fwd, gkl[, eps][, gout][, gmu]) -> [dMu; dRho]
+//	dMu, dRho = views of pair's halves
 //
-// with dMu = gw + gkl (mu - M)/S^2 and dRho = (gw eps + gkl (sigma/S^2 -
-// 1/sigma)) sigmoid(rho), gw the gradient reaching w and gkl the one
-// reaching the KL.
+// with dMu = gmu + gkl (mu - M)/S^2 and dRho = (gout dout/dsigma + gkl
+// (sigma/S^2 - 1/sigma)) sigmoid(rho), where gout and gmu are the
+// gradients reaching out and mu' (for a sample, gmu is gout) and gkl the
+// one reaching the KL.
 //
 // Why this shape. Gorgonia sums the gradients a node receives from several
 // consumers with an Add node each (a pass over the tensor, and another
 // tensor), and an op has one output. So mu and rho have one differentiable
-// consumer, kl; w reads fwd (not differentiated) and depends on kl, so
-// that Gorgonia differentiates w before kl. w's gradient records gw in the
-// link the three ops share and hands kl a zero scalar (the sum of scalars
-// costs nothing); kl's gradient then has gw and gkl both, and writes dMu
-// and dRho in one pass into one tensor, handed to mu and rho as views
-// (opkit.Viewer). The KL's value and gradient are whatever the objective
-// makes of the KL node: gkl is Gorgonia's own.
+// consumer, kl; out and mu' read fwd and mu (not differentiated) and
+// depend on kl, so that Gorgonia differentiates them before kl. Their
+// gradients record gout and gmu in the link the ops share and hand kl a
+// zero scalar (a sum of scalars costs nothing); kl's gradient then has
+// them all, and writes dMu and dRho in one pass into one tensor, handed to
+// mu and rho as views (opkit.Viewer). The KL's value and gradient are
+// whatever the objective makes of the KL node: gkl is Gorgonia's own.
 
 import (
 	"fmt"
@@ -45,33 +50,68 @@ import (
 
 // sampleKLBlock is the run of weights the forward pass takes at once, a
 // multiple of 256 (sumLogSigma renormalises every 256 factors) small
-// enough that its six streams stay in the first-level cache; the KL's sums
-// are taken per block and added in block order, so they do not depend on
-// the number of cores.
+// enough that its streams stay in the first-level cache; the KL's sums are
+// taken per block and added in block order, so they do not depend on the
+// number of cores.
 const sampleKLBlock = 2048
 
-// sampleWithKL adds p's weight sample and closed-form KL as the fused ops
-// above, registers the KL with the graph's accumulator, and returns the
-// weights. It returns nil, nil where they do not apply: no KL wanted, a
-// Monte-Carlo KL, a prior without a Gaussian closed form, a sparse
-// posterior, or a KL already added by another path.
-func (p *Posterior) sampleWithKL(b *graph.Builder) (*G.Node, error) {
+// fusedOut is what the fused forward op hands the layer.
+type fusedOut int
+
+const (
+	outSample       fusedOut = iota // w = mu + sigma eps
+	outPerturbation                 // sigma eps, beside mu (Flipout)
+	outVariance                     // sigma^2, beside mu (local reparameterisation)
+)
+
+func (o fusedOut) String() string {
+	return [...]string{"sample", "perturbation", "variance"}[o]
+}
+
+// fusedDraw is what fusedSampleKL adds: the layer's view of the weights
+// (out), mu as a node of its own where the layer reads it (nil for a
+// sample), and the KL.
+type fusedDraw struct {
+	out, mu, kl *G.Node
+}
+
+// fusedKL adds p's weights as kind asks and their closed-form KL as the
+// fused ops above, and registers the KL with the graph's accumulator. It
+// returns ok false, and nothing added, where they do not apply: no KL
+// wanted, a Monte-Carlo KL, a prior without a Gaussian closed form, a
+// sparse posterior, or a KL already added by another path.
+func (p *Posterior) fusedKL(b *graph.Builder, kind fusedOut) (f fusedDraw, ok bool, err error) {
 	prior, ok := normalPrior(p.Prior)
 	if !ok || p.Rho == nil || p.LogSigma2 != nil || !b.WantsKL() || p.KL == KLMonteCarlo || b.Built(klKey{p}) {
-		return nil, nil
+		return fusedDraw{}, false, nil
 	}
-	d, err := p.lazyDraw(b) // mu, rho and eps, no weights yet
-	if err != nil {
-		return nil, err
+	var mu, rho, eps *G.Node
+	if kind == outVariance {
+		q, err := p.Gaussian(b)
+		if err != nil {
+			return fusedDraw{}, false, err
+		}
+		mu, rho = q.Mu, q.Rho
+	} else {
+		d, err := p.lazyDraw(b) // mu, rho and eps, no weights yet
+		if err != nil {
+			return fusedDraw{}, false, err
+		}
+		mu, rho, eps = d.Mu, d.Rho, d.Eps
 	}
-	w, kl, err := fusedSampleKL(d.Mu, d.Rho, d.Eps, prior.Mu, prior.Sigma)
-	if err != nil {
-		return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
+	if f, err = fusedSampleKL(mu, rho, eps, prior.Mu, prior.Sigma, kind); err != nil {
+		return fusedDraw{}, false, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
 	}
-	if _, err := b.Once(klKey{p}, func() (*G.Node, error) { return kl, b.AddKL(kl, p.Mu.Len()) }); err != nil {
-		return nil, err
+	if _, err := b.Once(klKey{p}, func() (*G.Node, error) { return f.kl, b.AddKL(f.kl, p.Mu.Len()) }); err != nil {
+		return fusedDraw{}, false, err
 	}
-	return w, nil
+	return f, true, nil
+}
+
+// sampleWithKL is fusedKL's weight sample, nil where it does not apply.
+func (p *Posterior) sampleWithKL(b *graph.Builder) (*G.Node, error) {
+	f, _, err := p.fusedKL(b, outSample)
+	return f.out, err
 }
 
 // normalPrior returns the Gaussian a prior is, if it is one.
@@ -91,59 +131,89 @@ func normalPrior(p Prior) (Normal, bool) {
 	return Normal{}, false
 }
 
-// fusedSampleKL adds the fused forward ops for mu, rho and eps under the
-// prior N(mean, std^2) and returns the weights and the KL.
-func fusedSampleKL(mu, rho, eps *G.Node, mean, std float64) (w, kl *G.Node, err error) {
+// fusedSampleKL adds the fused forward ops for mu, rho and eps (nil for
+// outVariance) under the prior N(mean, std^2).
+func fusedSampleKL(mu, rho, eps *G.Node, mean, std float64, kind fusedOut) (f fusedDraw, err error) {
 	d := mu.Dims()
-	link := new(sampleKLLink)
-	fwd, err := opkit.Apply(sampleKL[float32]{d, mean, link}, sampleKL[float64]{d, mean, link}, mu, rho, eps)
-	if err != nil {
-		return nil, nil, err
+	link := &sampleKLLink{kind: kind, eps: eps}
+	in := G.Nodes{mu, rho}
+	if kind != outVariance {
+		in = append(in, eps)
 	}
-	kl, err = opkit.Apply(sampleKLValue[float32]{d, mean, std, link}, sampleKLValue[float64]{d, mean, std, link}, mu, rho, eps, fwd)
+	fwd, err := opkit.Apply(sampleKL[float32]{d, mean, link}, sampleKL[float64]{d, mean, link}, in...)
 	if err != nil {
-		return nil, nil, err
+		return f, err
+	}
+	if f.kl, err = opkit.Apply(sampleKLValue[float32]{d, mean, std, link}, sampleKLValue[float64]{d, mean, std, link}, mu, rho, fwd); err != nil {
+		return f, err
 	}
 	shape := mu.Shape()
-	w, err = opkit.Apply(sampleKLWeights[float32]{shape, link}, sampleKLWeights[float64]{shape, link}, fwd, kl)
-	return w, kl, err
+	if f.out, err = opkit.Apply(sampleKLPart[float32]{shape, false, link}, sampleKLPart[float64]{shape, false, link}, fwd, f.kl); err != nil {
+		return f, err
+	}
+	if kind != outSample {
+		f.mu, err = opkit.Apply(sampleKLPart[float32]{shape, true, link}, sampleKLPart[float64]{shape, true, link}, mu, f.kl)
+	}
+	return f, err
 }
 
-// sampleKLLink is what the three forward ops of one posterior share: the
-// KL's block sums, and the gradient reaching w, recorded by w's Grad for
-// kl's.
+// sampleKLLink is what the ops of one posterior share: what the forward op
+// makes, the KL's block sums, the noise, and the gradients reaching out
+// and mu', recorded by their Grads for kl's.
 type sampleKLLink struct {
+	kind           fusedOut
 	quad, logSigma []float64 // per block: sum sigma^2 + (mu - M)^2, sum log sigma
-	gw             *G.Node
+	eps            *G.Node
+	gout, gmu      *G.Node
 }
 
-// sampleKL is (mu, rho, eps) -> [w; sigma; sigmoid(rho); KL] with w = mu +
-// sigma eps, sigma = softplus(rho). The KL element is finished by
-// sampleKLValue's String-named prior; here it is sum sigma^2 + (mu - M)^2
-// and sum log sigma, kept in the link. It is not differentiated: its
-// readers are.
+// sampleKL is (mu, rho[, eps]) -> [out; sigma; sigmoid(rho)] with sigma =
+// softplus(rho) and out as link.kind says. The KL's sums it leaves in the
+// link, for sampleKLValue. It is not differentiated: its readers are.
 type sampleKL[T float] struct {
 	dims int
 	mean float64
 	link *sampleKLLink
 }
 
-func (m sampleKL[T]) String() string      { return fmt.Sprintf("bayesnodes.sampleKL(%v)", m.mean) }
-func (m sampleKL[T]) Ranks() ([]int, int) { return operands(m.dims, post, post, post), 1 }
-func (sampleKL[T]) DiffWRT() []bool       { return []bool{false, false, false} }
+func (m sampleKL[T]) String() string {
+	return fmt.Sprintf("bayesnodes.sampleKL(%v, %v)", m.link.kind, m.mean)
+}
 
-func (sampleKL[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
-	s, err := posteriorShape(in, post, post, post)
+func (m sampleKL[T]) Ranks() ([]int, int) {
+	if m.link.kind == outVariance {
+		return operands(m.dims, post, post), 1
+	}
+	return operands(m.dims, post, post, post), 1
+}
+
+func (m sampleKL[T]) DiffWRT() []bool { return make([]bool, len(m.lead())) }
+
+func (m sampleKL[T]) lead() []int {
+	in, _ := m.Ranks()
+	lead := make([]int, len(in))
+	for i := range lead {
+		lead[i] = post
+	}
+	return lead
+}
+
+func (m sampleKL[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	s, err := posteriorShape(in, m.lead()...)
 	if err != nil {
 		return nil, err
 	}
-	return tensor.Shape{3*s.TotalSize() + 1}, nil
+	return tensor.Shape{3 * s.TotalSize()}, nil
 }
 
 func (m sampleKL[T]) Eval(a *opkit.Args[T]) error {
-	mu, rho, eps := a.In[0], a.In[1], a.In[2]
+	mu, rho := a.In[0], a.In[1]
+	var eps []T
+	if m.link.kind != outVariance {
+		eps = a.In[2]
+	}
 	n := len(mu)
-	w, sigma, sg := a.Out[:n], a.Out[n:2*n], a.Out[2*n:3*n]
+	out, sigma, sg := a.Out[:n], a.Out[n:2*n], a.Out[2*n:]
 	blocks := (n + sampleKLBlock - 1) / sampleKLBlock
 	l := m.link
 	if len(l.quad) != blocks {
@@ -152,11 +222,11 @@ func (m sampleKL[T]) Eval(a *opkit.Args[T]) error {
 	parallel.ForBlocks(n, sampleKLBlock, func(lo, hi int) {
 		for b := lo; b < hi; b += sampleKLBlock {
 			e := min(b+sampleKLBlock, hi)
+			softplus.WithSigmoid(sigma[b:e], sg[b:e], rho[b:e])
 			l.quad[b/sampleKLBlock], l.logSigma[b/sampleKLBlock] =
-				sampleKLKernel(w[b:e], sigma[b:e], sg[b:e], mu[b:e], rho[b:e], eps[b:e], m.mean)
+				sampleKLKernel(out[b:e], sigma[b:e], mu[b:e], rho[b:e], sub(eps, b, e), m.mean, l.kind)
 		}
 	})
-	a.Out[3*n] = 0 // sampleKLValue finishes the KL from the link's sums
 	return nil
 }
 
@@ -164,25 +234,51 @@ func (m sampleKL[T]) Grad(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("%v is not differentiated: its readers differentiate mu and rho", m)
 }
 
-// sampleKLKernel sets sigma = softplus(rho), sg = sigmoid(rho) and w = mu +
-// sigma eps for one block, and returns the block's sum of sigma^2 + (mu -
-// m)^2 and of log sigma. w's bits are those of sampleKernel.
-func sampleKLKernel[T float](w, sigma, sg, mu, rho, eps []T, m float64) (quad, logSigma float64) {
-	softplus.WithSigmoid(sigma, sg, rho)
-	w, sigma, eps = w[:len(mu)], sigma[:len(mu)], eps[:len(mu)]
-	for i, x := range mu {
-		sd, xd := float64(sigma[i]), float64(x)
-		w[i] = T(xd + sd*float64(eps[i]))
-		d := xd - m
-		quad += sd*sd + d*d
+// sub returns s[lo:hi], or nil for a nil s.
+func sub[T any](s []T, lo, hi int) []T {
+	if s == nil {
+		return nil
+	}
+	return s[lo:hi]
+}
+
+// sampleKLKernel sets out as kind says from sigma, mu and eps (w = mu +
+// sigma eps, sigma eps or sigma^2) for one block, and returns the block's
+// sum of sigma^2 + (mu - m)^2 and of log sigma. A sample's bits are those
+// of sampleKernel.
+func sampleKLKernel[T float](out, sigma, mu, rho, eps []T, m float64, kind fusedOut) (quad, logSigma float64) {
+	n := len(mu)
+	out, sigma = out[:n], sigma[:n]
+	switch kind {
+	case outSample:
+		eps = eps[:n]
+		for i, x := range mu {
+			sd, xd := float64(sigma[i]), float64(x)
+			out[i] = T(xd + sd*float64(eps[i]))
+			d := xd - m
+			quad += sd*sd + d*d
+		}
+	case outPerturbation:
+		eps = eps[:n]
+		for i, x := range mu {
+			sd, d := float64(sigma[i]), float64(x)-m
+			out[i] = T(sd * float64(eps[i]))
+			quad += sd*sd + d*d
+		}
+	case outVariance:
+		for i, x := range mu {
+			sd, d := float64(sigma[i]), float64(x)-m
+			out[i] = T(sd * sd)
+			quad += sd*sd + d*d
+		}
 	}
 	return quad, sumLogSigma(sigma, rho)
 }
 
 // sampleKLValue is the KL, sum_i KL(N(mu_i, sigma_i^2) || N(mean, std^2)),
-// from (mu, rho, eps, fwd): the forward op's sums finished. It is what mu
-// and rho are differentiated through (see the file's comment); eps and fwd
-// are read, not differentiated.
+// from (mu, rho, fwd): the forward op's sums finished. It is what mu and
+// rho are differentiated through (see the file's comment); fwd is read,
+// not differentiated.
 type sampleKLValue[T float] struct {
 	dims      int
 	mean, std float64
@@ -193,17 +289,17 @@ func (m sampleKLValue[T]) String() string {
 	return fmt.Sprintf("bayesnodes.sampleKL.kl(N(%v, %v^2))", m.mean, m.std)
 }
 func (m sampleKLValue[T]) Ranks() ([]int, int) {
-	return append(operands(m.dims, post, post, post), 1), opkit.Scalar
+	return append(operands(m.dims, post, post), 1), opkit.Scalar
 }
-func (sampleKLValue[T]) DiffWRT() []bool { return []bool{true, true, false, false} }
+func (sampleKLValue[T]) DiffWRT() []bool { return []bool{true, true, false} }
 
 func (sampleKLValue[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
-	s, err := posteriorShape(in[:3], post, post, post)
+	s, err := posteriorShape(in[:2], post, post)
 	if err != nil {
 		return nil, err
 	}
-	if want := 3*s.TotalSize() + 1; in[3].TotalSize() != want {
-		return nil, fmt.Errorf("input 3 has shape %v, want [%d]", in[3], want)
+	if want := 3 * s.TotalSize(); in[2].TotalSize() != want {
+		return nil, fmt.Errorf("input 2 has shape %v, want [%d]", in[2], want)
 	}
 	return tensor.ScalarShape(), nil
 }
@@ -220,13 +316,20 @@ func (m sampleKLValue[T]) Eval(a *opkit.Args[T]) error {
 }
 
 // Grad returns views of the one fused gradient of mu and rho, from the
-// KL's gradient and the weights' (recorded by sampleKLWeights.Grad, which
-// Gorgonia runs first; nil if the weights reach no loss).
+// KL's gradient and those recorded by the layer's views (sampleKLPart.Grad,
+// which Gorgonia runs first; nil for a view that reaches no loss).
 func (m sampleKLValue[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	g := sampleKLGrad[T]{m.dims, m.mean, 1 / (m.std * m.std), m.link.gw != nil}
-	args := G.Nodes{in[0], in[2], in[3], grad}
-	if g.withW {
-		args = append(args, m.link.gw)
+	l := m.link
+	g := sampleKLGrad[T]{dims: m.dims, mean: m.mean, c: 1 / (m.std * m.std), kind: l.kind, out: l.gout != nil, mu: l.gmu != nil}
+	args := G.Nodes{in[0], in[2], grad}
+	if l.kind != outVariance {
+		args = append(args, l.eps)
+	}
+	if g.out {
+		args = append(args, l.gout)
+	}
+	if g.mu {
+		args = append(args, l.gmu)
 	}
 	pair, err := opkit.ApplyOf[T](g, args...)
 	if err != nil {
@@ -237,44 +340,65 @@ func (m sampleKLValue[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 		return nil, err
 	}
 	dRho, err := opkit.ApplyOf[T](pairHalf[T]{m.dims, 1}, pair)
-	return G.Nodes{dMu, dRho, nil, nil}, err
+	return G.Nodes{dMu, dRho, nil}, err
 }
 
-// sampleKLWeights is w, a view of the forward op's first n elements, from
-// (fwd, kl). kl is an input only so that Gorgonia differentiates w first.
-type sampleKLWeights[T float] struct {
+// sampleKLPart is what the layer reads, a view, from (fwd, kl): out, the
+// forward op's first n elements; or, with mu true, from (mu, kl): mu
+// itself. kl is an input only so that Gorgonia differentiates the view
+// first.
+type sampleKLPart[T float] struct {
 	shape tensor.Shape
+	mu    bool
 	link  *sampleKLLink
 }
 
-func (m sampleKLWeights[T]) String() string      { return fmt.Sprintf("bayesnodes.sampleKL.w%v", m.shape) }
-func (m sampleKLWeights[T]) Ranks() ([]int, int) { return []int{1, opkit.Scalar}, len(m.shape) }
-func (sampleKLWeights[T]) DiffWRT() []bool       { return []bool{false, true} }
-func (sampleKLWeights[T]) Offset([]tensor.Shape) int {
-	return 0
+func (m sampleKLPart[T]) String() string {
+	if m.mu {
+		return fmt.Sprintf("bayesnodes.sampleKL.mu%v", m.shape)
+	}
+	return fmt.Sprintf("bayesnodes.sampleKL.out%v", m.shape)
 }
 
-func (m sampleKLWeights[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
-	if want := 3*m.shape.TotalSize() + 1; in[0].TotalSize() != want {
-		return nil, fmt.Errorf("input 0 has shape %v, want [%d]", in[0], want)
+func (m sampleKLPart[T]) Ranks() ([]int, int) {
+	if m.mu {
+		return []int{len(m.shape), opkit.Scalar}, len(m.shape)
+	}
+	return []int{1, opkit.Scalar}, len(m.shape)
+}
+
+func (sampleKLPart[T]) DiffWRT() []bool           { return []bool{false, true} }
+func (sampleKLPart[T]) Offset([]tensor.Shape) int { return 0 }
+
+func (m sampleKLPart[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	want := 3 * m.shape.TotalSize()
+	if m.mu {
+		want = m.shape.TotalSize()
+	}
+	if in[0].TotalSize() != want {
+		return nil, fmt.Errorf("input 0 has shape %v, want %d elements", in[0], want)
 	}
 	return m.shape.Clone(), nil
 }
 
-func (m sampleKLWeights[T]) Eval(*opkit.Args[T]) error {
+func (m sampleKLPart[T]) Eval(*opkit.Args[T]) error {
 	return fmt.Errorf("%v is a view: it has no Eval", m)
 }
 
-// Grad records the weights' gradient for the KL's Grad and hands the KL a
-// zero: w's value does not depend on the KL.
-func (m sampleKLWeights[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	m.link.gw = grad
+// Grad records the view's gradient for the KL's Grad and hands the KL a
+// zero: the view's value does not depend on the KL.
+func (m sampleKLPart[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	if m.mu {
+		m.link.gmu = grad
+	} else {
+		m.link.gout = grad
+	}
 	zero, err := opkit.ApplyOf[T](zeroOf[T]{len(m.shape)}, grad)
 	return G.Nodes{nil, zero}, err
 }
 
-// zeroOf is (g) -> 0, a scalar: the zero gradient sampleKLWeights hands
-// the KL, a node of g's graph.
+// zeroOf is (g) -> 0, a scalar: the zero gradient a view hands the KL, a
+// node of g's graph.
 type zeroOf[T float] struct{ dims int }
 
 func (zeroOf[T]) String() string                             { return "bayesnodes.zeroOf" }
@@ -286,79 +410,76 @@ func (zeroOf[T]) Eval(a *opkit.Args[T]) error {
 	return nil
 }
 
-// sampleKLGrad is (mu, eps, fwd, gkl[, gw]) -> [dMu; dRho] (see the
-// file's comment), c = 1/S^2; without gw (withW false) the KL's part
-// alone.
+// sampleKLGrad is (mu, fwd, gkl[, eps][, gout][, gmu]) -> [dMu; dRho]
+// (see the file's comment), c = 1/S^2; eps where out is a sample or a
+// perturbation, gout and gmu where they reach a loss.
 type sampleKLGrad[T float] struct {
 	dims    int
 	mean, c float64
-	withW   bool
+	kind    fusedOut
+	out, mu bool // gout, gmu given
 }
 
 func (m sampleKLGrad[T]) String() string {
-	return fmt.Sprintf("bayesnodes.sampleKLGrad(%v, %v, %v)", m.mean, m.c, m.withW)
+	return fmt.Sprintf("bayesnodes.sampleKLGrad(%v, %v, %v, %v, %v)", m.kind, m.mean, m.c, m.out, m.mu)
 }
 
 func (m sampleKLGrad[T]) Ranks() ([]int, int) {
-	in := append(operands(m.dims, post, post), 1, opkit.Scalar)
-	if m.withW {
-		in = append(in, m.dims)
+	in := []int{m.dims, 1, opkit.Scalar}
+	for _, given := range []bool{m.kind != outVariance, m.out, m.mu} {
+		if given {
+			in = append(in, m.dims)
+		}
 	}
 	return in, m.dims + 1
 }
 
 func (m sampleKLGrad[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
-	posts := []tensor.Shape{in[0], in[1]}
-	if m.withW {
-		posts = append(posts, in[4])
-	}
-	s, err := posteriorShape(posts, post, post, post)
+	posts := append([]tensor.Shape{in[0]}, in[3:]...)
+	lead := make([]int, len(posts))
+	s, err := posteriorShape(posts, lead...)
 	if err != nil {
 		return nil, err
 	}
-	if want := 3*s.TotalSize() + 1; in[2].TotalSize() != want {
-		return nil, fmt.Errorf("the forward op's output has shape %v, want [%d]", in[2], want)
+	if want := 3 * s.TotalSize(); in[1].TotalSize() != want {
+		return nil, fmt.Errorf("the forward op's output has shape %v, want [%d]", in[1], want)
 	}
 	return pairShape(s), nil
 }
 
 func (m sampleKLGrad[T]) Eval(a *opkit.Args[T]) error {
-	mu, eps, fwd, gkl := a.In[0], a.In[1], a.In[2], float64(a.In[3][0])
-	n := len(mu)
-	sigma, sg := fwd[n:2*n], fwd[2*n:3*n]
-	dMu, dRho := a.Out[:n], a.Out[n:]
-	if !m.withW {
-		sampleKLGradKernelKL(dMu, dRho, mu, sigma, sg, gkl, m.c, m.mean)
-		return nil
+	mu, fwd, gkl := a.In[0], a.In[1], float64(a.In[2][0])
+	rest := a.In[3:]
+	var eps, gout, gmu []T
+	if m.kind != outVariance {
+		eps, rest = rest[0], rest[1:]
 	}
-	gw := a.In[4]
+	if m.out {
+		gout, rest = rest[0], rest[1:]
+	}
+	if m.mu {
+		gmu = rest[0]
+	}
+	if m.kind == outSample {
+		gmu = gout // w's gradient is mu's
+	}
+	n := len(mu)
+	sigma, sg := fwd[n:2*n], fwd[2*n:]
+	dMu, dRho := a.Out[:n], a.Out[n:]
 	parallel.For(n, func(lo, hi int) {
-		sampleKLGradKernel(dMu[lo:hi], dRho[lo:hi], mu[lo:hi], eps[lo:hi], sigma[lo:hi], sg[lo:hi], gw[lo:hi], gkl, m.c, m.mean)
+		sampleKLGradKernel(dMu[lo:hi], dRho[lo:hi], mu[lo:hi], sigma[lo:hi], sg[lo:hi],
+			sub(eps, lo, hi), sub(gout, lo, hi), sub(gmu, lo, hi), gkl, m.c, m.mean)
 	})
 	return nil
 }
 
-// sampleKLGradKernel sets dMu = gw + gkl c (mu - m) and dRho = (gw eps +
-// gkl (c sigma - 1/sigma)) sg, taking sg/sigma as 1 where sigma underflows
-// (as rhoGradKernel does).
-func sampleKLGradKernel[T float](dMu, dRho, mu, eps, sigma, sg, gw []T, gkl, c, m float64) {
+// sampleKLGradKernel sets dMu = gmu + gkl c (mu - m) and dRho = (gout
+// dout/dsigma + gkl (c sigma - 1/sigma)) sg, with dout/dsigma eps (eps
+// given) or 2 sigma (a variance), taking sg/sigma as 1 where sigma
+// underflows (as rhoGradKernel does). A nil gout or gmu is zero.
+func sampleKLGradKernel[T float](dMu, dRho, mu, sigma, sg, eps, gout, gmu []T, gkl, c, m float64) {
 	n := len(dMu)
-	dRho, mu, eps, sigma, sg, gw = dRho[:n], mu[:n], eps[:n], sigma[:n], sg[:n], gw[:n]
-	gc := gkl * c
-	for i := range dMu {
-		g, sd, sgd := float64(gw[i]), float64(sigma[i]), float64(sg[i])
-		ratio := 1.0
-		if sd > 0 {
-			ratio = sgd / sd
-		}
-		dMu[i] = T(g + gc*(float64(mu[i])-m))
-		dRho[i] = T(g*float64(eps[i])*sgd + gc*sd*sgd - gkl*ratio)
-	}
-}
-
-// sampleKLGradKernelKL is sampleKLGradKernel with gw = 0.
-func sampleKLGradKernelKL[T float](dMu, dRho, mu, sigma, sg []T, gkl, c, m float64) {
-	dRho, mu, sigma, sg = dRho[:len(dMu)], mu[:len(dMu)], sigma[:len(dMu)], sg[:len(dMu)]
+	dRho, mu, sigma, sg = dRho[:n], mu[:n], sigma[:n], sg[:n]
 	gc := gkl * c
 	for i := range dMu {
 		sd, sgd := float64(sigma[i]), float64(sg[i])
@@ -366,8 +487,19 @@ func sampleKLGradKernelKL[T float](dMu, dRho, mu, sigma, sg []T, gkl, c, m float
 		if sd > 0 {
 			ratio = sgd / sd
 		}
-		dMu[i] = T(gc * (float64(mu[i]) - m))
-		dRho[i] = T(gc*sd*sgd - gkl*ratio)
+		dm := gc * (float64(mu[i]) - m)
+		if gmu != nil {
+			dm += float64(gmu[i])
+		}
+		dr := gc*sd*sgd - gkl*ratio
+		if gout != nil {
+			if eps != nil {
+				dr += float64(gout[i]) * float64(eps[i]) * sgd
+			} else {
+				dr += float64(gout[i]) * 2 * sd * sgd
+			}
+		}
+		dMu[i], dRho[i] = T(dm), T(dr)
 	}
 }
 

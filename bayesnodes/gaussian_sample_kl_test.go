@@ -46,10 +46,12 @@ func (curvedKL) Attach(b *graph.Builder, out, kl *G.Node) (*G.Node, error) {
 	return G.Add(sum, quad)
 }
 
-// sampleKLNet is two Linear layers under prior, with a tanh between.
-func sampleKLNet(t *testing.T, prior bayesnodes.Prior) graph.Network {
+// sampleKLNet is two Linear layers under prior, with a tanh between,
+// trained with the estimator est.
+func sampleKLNet(t *testing.T, prior bayesnodes.Prior, est bayesnodes.Estimator) graph.Network {
 	t.Helper()
-	opts := []bayesnodes.Option{bayesnodes.WithPrior(prior), bayesnodes.WithMuInit(0, 0.5), bayesnodes.WithRhoInit(-1, 1.5)}
+	opts := []bayesnodes.Option{bayesnodes.WithPrior(prior), bayesnodes.WithMuInit(0, 0.5), bayesnodes.WithRhoInit(-1, 1.5),
+		bayesnodes.WithEstimator(est)}
 	l1, err := bayesnodes.NewLinear(4, 3, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -113,71 +115,78 @@ func runOnce(t *testing.T, net graph.Network, obj graph.Objective, dt tensor.Dty
 	return g.Loss(), g.KL(), grads
 }
 
-// TestSampleKLMatchesUnfused compares the fused sample-and-KL path with
-// the unfused ops it replaces, on the same parameters and noise, in
-// float64 and float32: the loss, the KL and every gradient, under an
+// TestSampleKLMatchesUnfused compares the fused path with the unfused ops
+// it replaces, on the same parameters and noise, in float64 and float32,
+// for each estimator: the loss, the KL and every gradient, under an
 // objective that weighs the KL nonlinearly.
 func TestSampleKLMatchesUnfused(t *testing.T) {
 	prior := bayesnodes.Normal{Mu: 0.1, Sigma: 0.8}
-	for _, c := range []struct {
-		dt  tensor.Dtype
-		tol float64
-	}{{graph.Float64, 1e-13}, {graph.Float32, 2e-6}} {
-		t.Run(c.dt.String(), func(t *testing.T) {
-			fusedLoss, fusedKL, fused := runOnce(t, sampleKLNet(t, prior), curvedKL{}, c.dt)
-			loss, kl, want := runOnce(t, sampleKLNet(t, unfusedNormal{prior}), curvedKL{}, c.dt)
-			if d := math.Abs(fusedLoss - loss); d > c.tol*math.Max(1, math.Abs(loss)) {
-				t.Errorf("loss %v, unfused %v", fusedLoss, loss)
-			}
-			if d := math.Abs(fusedKL - kl); d > c.tol*math.Max(1, math.Abs(kl)) || kl == 0 {
-				t.Errorf("KL %v, unfused %v", fusedKL, kl)
-			}
-			if len(fused) != len(want) || len(want) != 8 {
-				t.Fatalf("%d gradients, unfused %d, want 8", len(fused), len(want))
-			}
-			for name, w := range want {
-				f := fused[name]
-				if len(f) != len(w) {
-					t.Fatalf("%s: %d gradient values, unfused %d", name, len(f), len(w))
+	for _, est := range []bayesnodes.Estimator{bayesnodes.Reparameterization, bayesnodes.Flipout, bayesnodes.LocalReparameterization} {
+		for _, c := range []struct {
+			dt  tensor.Dtype
+			tol float64
+		}{{graph.Float64, 1e-13}, {graph.Float32, 2e-6}} {
+			t.Run(est.String()+"/"+c.dt.String(), func(t *testing.T) {
+				fusedLoss, fusedKL, fused := runOnce(t, sampleKLNet(t, prior, est), curvedKL{}, c.dt)
+				loss, kl, want := runOnce(t, sampleKLNet(t, unfusedNormal{prior}, est), curvedKL{}, c.dt)
+				if d := math.Abs(fusedLoss - loss); d > c.tol*math.Max(1, math.Abs(loss)) {
+					t.Errorf("loss %v, unfused %v", fusedLoss, loss)
 				}
-				for i := range w {
-					if d := math.Abs(f[i] - w[i]); d > c.tol*math.Max(1, math.Abs(w[i])) {
-						t.Errorf("%s[%d]: gradient %v, unfused %v", name, i, f[i], w[i])
+				if d := math.Abs(fusedKL - kl); d > c.tol*math.Max(1, math.Abs(kl)) || kl == 0 {
+					t.Errorf("KL %v, unfused %v", fusedKL, kl)
+				}
+				if len(fused) != len(want) || len(want) != 8 {
+					t.Fatalf("%d gradients, unfused %d, want 8", len(fused), len(want))
+				}
+				for name, w := range want {
+					f := fused[name]
+					if len(f) != len(w) {
+						t.Fatalf("%s: %d gradient values, unfused %d", name, len(f), len(w))
+					}
+					for i := range w {
+						if d := math.Abs(f[i] - w[i]); d > c.tol*math.Max(1, math.Abs(w[i])) {
+							t.Errorf("%s[%d]: gradient %v, unfused %v", name, i, f[i], w[i])
+						}
 					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
 // TestSampleKLGradients checks the fused path's gradients by central
-// differences in float64 under the nonlinear KL weighting.
+// differences in float64 under the nonlinear KL weighting, for each
+// estimator.
 func TestSampleKLGradients(t *testing.T) {
-	m, err := graph.NewModel(sampleKLNet(t, bayesnodes.Normal{Mu: 0.1, Sigma: 0.8}), graph.Input(4), graph.Seed(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := m.Build(5, curvedKL{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	if err := g.SetX(randomInput(5*4, 11)); err != nil {
-		t.Fatal(err)
-	}
-	if err := gradcheck.FillProbe(g, 5); err != nil {
-		t.Fatal(err)
-	}
-	worst, err := gradcheck.Check(g, 99, 1e-6, 1e-4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(worst) != 8 {
-		t.Fatalf("%d parameters checked, want 8", len(worst))
-	}
-	for _, w := range worst {
-		if w.RelErr > 1e-6 {
-			t.Errorf("gradient of %s", w)
-		}
+	for _, est := range []bayesnodes.Estimator{bayesnodes.Reparameterization, bayesnodes.Flipout, bayesnodes.LocalReparameterization} {
+		t.Run(est.String(), func(t *testing.T) {
+			m, err := graph.NewModel(sampleKLNet(t, bayesnodes.Normal{Mu: 0.1, Sigma: 0.8}, est), graph.Input(4), graph.Seed(3))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := m.Build(5, curvedKL{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer g.Close()
+			if err := g.SetX(randomInput(5*4, 11)); err != nil {
+				t.Fatal(err)
+			}
+			if err := gradcheck.FillProbe(g, 5); err != nil {
+				t.Fatal(err)
+			}
+			worst, err := gradcheck.Check(g, 99, 1e-6, 1e-4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(worst) != 8 {
+				t.Fatalf("%d parameters checked, want 8", len(worst))
+			}
+			for _, w := range worst {
+				if w.RelErr > 1e-6 {
+					t.Errorf("gradient of %s", w)
+				}
+			}
+		})
 	}
 }

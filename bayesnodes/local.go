@@ -12,19 +12,15 @@ import (
 // lin(x^2, sigma^2) + sigma_b^2, and is sampled from that directly, one
 // standard normal per output value. The KL terms are the posteriors' own.
 func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
-	q, err := localMomentsOf(b, weight, bias)
+	mu, s2, err := weight.meanVariance(b)
 	if err != nil {
 		return nil, err
 	}
-	mean, err := lin(x, q.mu)
+	mean, err := lin(x, mu)
 	if err != nil {
 		return nil, err
 	}
 	x2, err := G.Square(x)
-	if err != nil {
-		return nil, err
-	}
-	s2, err := G.Square(q.sigma)
 	if err != nil {
 		return nil, err
 	}
@@ -33,11 +29,11 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(
 		return nil, err
 	}
 	if bias != nil {
-		if mean, err = addBias(mean, q.biasMu); err != nil {
+		bmu, bs2, err := bias.meanVariance(b)
+		if err != nil {
 			return nil, err
 		}
-		bs2, err := G.Square(q.biasSigma)
-		if err != nil {
+		if mean, err = addBias(mean, bmu); err != nil {
 			return nil, err
 		}
 		if variance, err = addBias(variance, bs2); err != nil {
@@ -45,6 +41,25 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(
 		}
 	}
 	return addNoise(b, localNoiseName(weight), mean, variance)
+}
+
+// meanVariance adds the posterior's mean and variance sigma^2 to the graph,
+// and its KL term where the graph wants it: under a Gaussian prior in
+// training one fused pass each way (gaussian_sample_kl.go).
+func (p *Posterior) meanVariance(b *graph.Builder) (mu, variance *G.Node, err error) {
+	fused, ok, err := p.fusedKL(b, outVariance)
+	if err != nil || ok {
+		return fused.mu, fused.out, err
+	}
+	mu, sigma, err := p.Moments(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.AddKL(b, nil); err != nil {
+		return nil, nil, err
+	}
+	variance, err = G.Square(sigma)
+	return mu, variance, err
 }
 
 // localMoments are the posterior moments a local reparameterisation
