@@ -12,7 +12,7 @@ package bayesnodes
 //	fwd = sampleKL(mu, rho[, eps])    -> [out; sigma; sigmoid(rho)], 3n elements
 //	kl  = sampleKL.kl(mu, rho, fwd)   -> KL, the scalar the KL accumulator adds
 //	out = sampleKL.out(fwd, kl)       -> a view of fwd's first n elements
-//	mu' = sampleKL.mu(mu, kl)         -> a view of mu (Flipout, local)
+//	mu' = sampleKL.mu(mu, kl)         -> a copy of mu (Flipout, local)
 //
 // Backward:
 //
@@ -32,7 +32,8 @@ package bayesnodes
 // gradients record gout and gmu in the link the ops share and hand kl a
 // zero scalar (a sum of scalars costs nothing); kl's gradient then has
 // them all, and writes dMu and dRho in one pass into one tensor, handed to
-// mu and rho as views (opkit.Viewer). The KL's value and gradient are
+// mu and rho as views (opkit.Viewer). (mu' is a copy, a read and a write
+// of mu, cheaper than the gradient sum it saves.) The KL's value and gradient are
 // whatever the objective makes of the KL node: gkl is Gorgonia's own.
 
 import (
@@ -148,11 +149,11 @@ func fusedSampleKL(mu, rho, eps *G.Node, mean, std float64, kind fusedOut) (f fu
 		return f, err
 	}
 	shape := mu.Shape()
-	if f.out, err = opkit.Apply(sampleKLPart[float32]{shape, false, link}, sampleKLPart[float64]{shape, false, link}, fwd, f.kl); err != nil {
+	if f.out, err = opkit.Apply(sampleKLPart[float32]{shape, link}, sampleKLPart[float64]{shape, link}, fwd, f.kl); err != nil {
 		return f, err
 	}
 	if kind != outSample {
-		f.mu, err = opkit.Apply(sampleKLPart[float32]{shape, true, link}, sampleKLPart[float64]{shape, true, link}, mu, f.kl)
+		f.mu, err = opkit.Apply(sampleKLMean[float32]{d, link}, sampleKLMean[float64]{d, link}, mu, f.kl)
 	}
 	return f, err
 }
@@ -343,40 +344,23 @@ func (m sampleKLValue[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{dMu, dRho, nil}, err
 }
 
-// sampleKLPart is what the layer reads, a view, from (fwd, kl): out, the
-// forward op's first n elements; or, with mu true, from (mu, kl): mu
-// itself. kl is an input only so that Gorgonia differentiates the view
-// first.
+// sampleKLPart is out, a view of the forward op's first n elements, from
+// (fwd, kl). kl is an input only so that Gorgonia differentiates out
+// before the KL. The backward pass reads fwd's other parts only, so an op
+// that writes into its input in place may take out.
 type sampleKLPart[T float] struct {
 	shape tensor.Shape
-	mu    bool
 	link  *sampleKLLink
 }
 
-func (m sampleKLPart[T]) String() string {
-	if m.mu {
-		return fmt.Sprintf("bayesnodes.sampleKL.mu%v", m.shape)
-	}
-	return fmt.Sprintf("bayesnodes.sampleKL.out%v", m.shape)
-}
-
-func (m sampleKLPart[T]) Ranks() ([]int, int) {
-	if m.mu {
-		return []int{len(m.shape), opkit.Scalar}, len(m.shape)
-	}
-	return []int{1, opkit.Scalar}, len(m.shape)
-}
-
+func (m sampleKLPart[T]) String() string          { return fmt.Sprintf("bayesnodes.sampleKL.out%v", m.shape) }
+func (m sampleKLPart[T]) Ranks() ([]int, int)     { return []int{1, opkit.Scalar}, len(m.shape) }
 func (sampleKLPart[T]) DiffWRT() []bool           { return []bool{false, true} }
 func (sampleKLPart[T]) Offset([]tensor.Shape) int { return 0 }
 
 func (m sampleKLPart[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
-	want := 3 * m.shape.TotalSize()
-	if m.mu {
-		want = m.shape.TotalSize()
-	}
-	if in[0].TotalSize() != want {
-		return nil, fmt.Errorf("input 0 has shape %v, want %d elements", in[0], want)
+	if want := 3 * m.shape.TotalSize(); in[0].TotalSize() != want {
+		return nil, fmt.Errorf("input 0 has shape %v, want [%d]", in[0], want)
 	}
 	return m.shape.Clone(), nil
 }
@@ -385,15 +369,41 @@ func (m sampleKLPart[T]) Eval(*opkit.Args[T]) error {
 	return fmt.Errorf("%v is a view: it has no Eval", m)
 }
 
-// Grad records the view's gradient for the KL's Grad and hands the KL a
-// zero: the view's value does not depend on the KL.
+// Grad records out's gradient for the KL's Grad (see recordGrad).
 func (m sampleKLPart[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	if m.mu {
-		m.link.gmu = grad
-	} else {
-		m.link.gout = grad
-	}
-	zero, err := opkit.ApplyOf[T](zeroOf[T]{len(m.shape)}, grad)
+	return recordGrad[T](&m.link.gout, len(m.shape), grad)
+}
+
+// sampleKLMean is mu', a copy of mu, from (mu, kl), for the layers that
+// read mu beside out; kl is an input as for sampleKLPart. A copy rather
+// than a view: a user's LinearMap may write into its input in place, and
+// mu's memory is the parameter's.
+type sampleKLMean[T float] struct {
+	dims int
+	link *sampleKLLink
+}
+
+func (m sampleKLMean[T]) String() string      { return "bayesnodes.sampleKL.mu" }
+func (m sampleKLMean[T]) Ranks() ([]int, int) { return []int{m.dims, opkit.Scalar}, m.dims }
+func (sampleKLMean[T]) DiffWRT() []bool       { return []bool{false, true} }
+
+func (sampleKLMean[T]) Shape(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
+
+func (sampleKLMean[T]) Eval(a *opkit.Args[T]) error {
+	copy(a.Out, a.In[0])
+	return nil
+}
+
+// Grad records mu”s gradient for the KL's Grad (see recordGrad).
+func (m sampleKLMean[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	return recordGrad[T](&m.link.gmu, m.dims, grad)
+}
+
+// recordGrad keeps a view's incoming gradient in slot, for the KL's Grad,
+// and hands the KL a zero: the view's value does not depend on the KL.
+func recordGrad[T float](slot **G.Node, dims int, grad *G.Node) (G.Nodes, error) {
+	*slot = grad
+	zero, err := opkit.ApplyOf[T](zeroOf[T]{dims}, grad)
 	return G.Nodes{nil, zero}, err
 }
 

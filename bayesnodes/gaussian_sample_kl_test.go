@@ -2,6 +2,7 @@ package bayesnodes_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -73,7 +74,8 @@ func sampleKLNet(t *testing.T, prior bayesnodes.Prior, est bayesnodes.Estimator)
 }
 
 // runOnce builds a training graph of net with obj in dtype dt, runs it once
-// and returns its loss, KL and every parameter's gradient by name.
+// and returns its loss, KL and every parameter's gradient by name, checking
+// that the run left the parameters as they were.
 func runOnce(t *testing.T, net graph.Network, obj graph.Objective, dt tensor.Dtype) (loss, kl float64, grads map[string][]float64) {
 	t.Helper()
 	m, err := graph.NewModel(net, graph.Input(4), graph.Seed(3), graph.WithDtype(dt))
@@ -91,9 +93,18 @@ func runOnce(t *testing.T, net graph.Network, obj graph.Objective, dt tensor.Dty
 	if err := gradcheck.FillProbe(g, 5); err != nil {
 		t.Fatal(err)
 	}
+	before := map[string][]float64{}
+	for _, p := range m.Params() {
+		before[p.Name()] = p.Values()
+	}
 	m.ReseedNoise(99)
 	if err := g.Run(); err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range m.Params() { // a run reads the parameters, never writes them
+		if !slices.Equal(p.Values(), before[p.Name()]) {
+			t.Errorf("%s changed in a run", p.Name())
+		}
 	}
 	grads = map[string][]float64{}
 	for _, vg := range g.Learnables() {
@@ -185,6 +196,48 @@ func TestSampleKLGradients(t *testing.T) {
 			for _, w := range worst {
 				if w.RelErr > 1e-6 {
 					t.Errorf("gradient of %s", w)
+				}
+			}
+		})
+	}
+}
+
+// TestSampleKLUserMapInPlace trains a layer whose user map passes w
+// through an op that Gorgonia may run in place on its input: under Flipout
+// and local reparameterisation, w is then the fused pass's mu', which must
+// not be the parameter's own memory. The run must leave the parameters as
+// they were and give the gradients of the unfused ops.
+func TestSampleKLUserMapInPlace(t *testing.T) {
+	scaled := bayesnodes.LinearFunc(func(b *graph.Builder, x, w *G.Node) (*G.Node, error) {
+		w2, err := G.Mul(w, b.Scalar(2)) // may overwrite w
+		if err != nil {
+			return nil, err
+		}
+		wt, err := G.Transpose(w2)
+		if err != nil {
+			return nil, err
+		}
+		return G.Mul(x, wt)
+	})
+	for _, est := range []bayesnodes.Estimator{bayesnodes.Flipout, bayesnodes.LocalReparameterization} {
+		t.Run(est.String(), func(t *testing.T) {
+			net := func(prior bayesnodes.Prior) graph.Network {
+				l, err := bayesnodes.NewLinear(4, 3, bayesnodes.WithPrior(prior), bayesnodes.WithEstimator(est))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+					return l.Estimator.Apply(b, x, l.Weight, l.Bias, scaled)
+				}
+			}
+			prior := bayesnodes.Normal{Sigma: 0.5}
+			_, _, fused := runOnce(t, net(prior), curvedKL{}, graph.Float64)
+			_, _, want := runOnce(t, net(unfusedNormal{prior}), curvedKL{}, graph.Float64)
+			for name, w := range want {
+				for i := range w {
+					if d := math.Abs(fused[name][i] - w[i]); d > 1e-12*math.Max(1, math.Abs(w[i])) {
+						t.Errorf("%s[%d]: gradient %v, unfused %v", name, i, fused[name][i], w[i])
+					}
 				}
 			}
 		})
