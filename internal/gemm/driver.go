@@ -58,7 +58,9 @@ func grow[T float](s []T, n int) []T {
 // gemm sets C = alpha op(A) op(B) + beta C (m, n > 0; arguments checked)
 // on up to maxWorkers goroutines. The goroutines own disjoint blocks of C
 // whose edges fall on the micro-tile grid, and the k loop is blocked the
-// same way whatever their number, so the result is too.
+// same way whatever their number, so the result is too. The others are
+// internal/parallel's workers: gemm must not run inside one of their
+// tasks, which would wait on themselves.
 func gemm[T float](p *plan[T], aTrans, bTrans bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, maxWorkers int) {
 	if alpha == 0 || k == 0 {
 		scale(m, n, beta, c, ldc)
