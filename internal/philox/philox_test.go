@@ -82,3 +82,41 @@ func TestPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestBlocks8 checks the vector kernel against the scalar blocks, the
+// counter wrapping past 2^32 included, and that Normal gives the same
+// bits with and without it.
+func TestBlocks8(t *testing.T) {
+	vectorKernel := haveBlocks8
+	defer func() { haveBlocks8 = vectorKernel }()
+	if !vectorKernel {
+		t.Log("no vector kernel on this CPU: Normal's scalar path alone is checked")
+	}
+	streams := []Stream{{}, {Key: [2]uint32{0xffffffff, 0xffffffff}, Ctr: [3]uint32{0xffffffff, 0xffffffff, 0xffffffff}}, {Key: [2]uint32{7, 9}, Ctr: [3]uint32{1, 2, 3}}}
+	for _, s := range streams {
+		for _, b := range []uint32{0, 1, 1000, math.MaxUint32 - 3} {
+			if !vectorKernel {
+				break
+			}
+			var w [4][8]uint32
+			blocks8(&s, b, &w)
+			for l := range uint32(8) {
+				want := s.Block(b + l)
+				if got := [4]uint32{w[0][l], w[1][l], w[2][l], w[3][l]}; got != want {
+					t.Errorf("stream %v: blocks8(%d) lane %d = %08x, want %08x", s, b, l, got, want)
+				}
+			}
+		}
+		haveBlocks8 = vectorKernel
+		vector := make([]float64, 1001)
+		Normal(vector, &s, 3)
+		haveBlocks8 = false
+		scalar := make([]float64, 1001)
+		Normal(scalar, &s, 3)
+		for i := range scalar {
+			if math.Float64bits(scalar[i]) != math.Float64bits(vector[i]) {
+				t.Fatalf("stream %v: value %d is %v with the vector kernel, %v without", s, 3+i, vector[i], scalar[i])
+			}
+		}
+	}
+}
