@@ -2,10 +2,10 @@
 
 package philox
 
-// haveBlocks8 says whether blocks8 has a vector kernel: not here.
-var haveBlocks8 = false
+// haveVector says whether there are vector kernels: not here.
+var haveVector = false
 
-// blocks8 is never called without a vector kernel.
-func blocks8(s *Stream, b uint32, out *[4][8]uint32) {
-	panic("philox: blocks8 without a vector kernel")
+// normals16 is never called without vector kernels.
+func normals16(s *Stream, b uint32, out *[16]float64) {
+	panic("philox: normals16 without vector kernels")
 }

@@ -32,12 +32,12 @@ func Normal[T float32 | float64](dst []T, s *Stream, pos int) {
 		dst[0] = T(z[1])
 		dst, b = dst[1:], b+1
 	}
-	if haveBlocks8 {
-		var w [4][8]uint32
+	if haveVector {
+		var z [16]float64
 		for len(dst) >= 16 {
-			blocks8(s, b, &w)
-			for l := range 8 {
-				dst[2*l], dst[2*l+1] = pairT[T](uint64(w[0][l])<<32|uint64(w[1][l]), uint64(w[2][l])<<32|uint64(w[3][l]))
+			normals16(s, b, &z)
+			for i, v := range z {
+				dst[i] = T(v)
 			}
 			dst, b = dst[16:], b+8
 		}
@@ -57,12 +57,6 @@ func Normal[T float32 | float64](dst []T, s *Stream, pos int) {
 			dst[i] = T(z[i])
 		}
 	}
-}
-
-// pairT is pair in T.
-func pairT[T float32 | float64](radius, angle uint64) (T, T) {
-	z0, z1 := pair(radius, angle)
-	return T(z0), T(z1)
 }
 
 // pair is Box-Muller on a block's two 64-bit words: the radius from the
