@@ -26,7 +26,8 @@ package graph
 // examples within one pass.
 //
 // While the model is frozen it returns PredictMean's outputs. A seed
-// reproduces it, and it advances the noise generator as Predict does;
+// reproduces it, and it advances the noise generator by a run per pass
+// and chunk of MaxPredictBatch examples (Predict, a run per pass);
 // PredictSeed makes a call's outputs depend on its own seed only. It is
 // safe for concurrent use (see Model).
 func (m *Model) PredictMarginal(x []float64, samples int, opts ...PredictOption) (*Prediction, error) {

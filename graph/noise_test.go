@@ -167,3 +167,60 @@ func TestResampleAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// addNoise is x plus per-example Gaussian noise, the simplest network
+// whose outputs show each example's draws.
+func addNoise(b *Builder, x *G.Node) (*G.Node, error) {
+	eps, err := b.Noise("e", Gaussian, x.Shape()...)
+	if err != nil {
+		return nil, err
+	}
+	return G.Add(x, eps)
+}
+
+// TestPredictRuns checks how predictions take runs: a Predict pass is one
+// run, replayed by every chunk; a PredictMarginal pass takes a run per
+// chunk, so that no two examples of a pass share draws; PredictSeed takes
+// none of the model's.
+func TestPredictRuns(t *testing.T) {
+	m, err := NewModel(addNoise, Input(3), Seed(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := MaxPredictBatch + 1
+	x := make([]float64, 3*n) // identical examples
+	same := func(p *Prediction) bool { return slices.Equal(p.Samples[0][:3], p.Samples[0][3*MaxPredictBatch:]) }
+
+	p, err := m.Predict(x, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !same(p) || m.noiseRun != 2 {
+		t.Errorf("Predict: chunks replay the pass %v, runs taken %d; want true, 2", same(p), m.noiseRun)
+	}
+	if p, err = m.PredictMarginal(x, 2); err != nil {
+		t.Fatal(err)
+	}
+	if same(p) || m.noiseRun != 2+2*2 {
+		t.Errorf("PredictMarginal: chunks share draws %v, runs taken %d; want false, 6", same(p), m.noiseRun-2)
+	}
+	if p, err = m.PredictMarginal(x, 2, PredictSeed(2)); err != nil {
+		t.Fatal(err)
+	}
+	if same(p) || m.noiseRun != 6 {
+		t.Errorf("seeded PredictMarginal: chunks share draws %v, model runs taken %d; want false, 0", same(p), m.noiseRun-6)
+	}
+	// PredictSeed(2)'s streams are not the model's of seed 2.
+	m.ReseedNoise(2)
+	model, err := m.Predict(x[:3], 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeded, err := m.Predict(x[:3], 1, PredictSeed(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(model.Samples[0], seeded.Samples[0]) {
+		t.Error("PredictSeed(2) drew the model's first run of seed 2")
+	}
+}

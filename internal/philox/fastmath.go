@@ -15,10 +15,14 @@ import "math"
 // a small number held to full precision, so that ln x for x just below 1
 // (tiny radii) does not come from the difference of ln 2 and a number
 // near it.
-var logTable [129]struct{ inv, ln float64 }
+var logTable [129]logEntry
+
+type logEntry struct{ inv, ln float64 }
 
 // turnTable[j] holds the cosine and sine of j/256 of a turn.
-var turnTable [256]struct{ cos, sin float64 }
+var turnTable [256]turnEntry
+
+type turnEntry struct{ cos, sin float64 }
 
 func init() {
 	for i := range logTable {

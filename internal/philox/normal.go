@@ -32,6 +32,16 @@ func Normal[T float32 | float64](dst []T, s *Stream, pos int) {
 		dst[0] = T(z[1])
 		dst, b = dst[1:], b+1
 	}
+	if haveVector {
+		var z [16]float64
+		for len(dst) >= 16 {
+			normals16(s, b, &z)
+			for i, v := range z {
+				dst[i] = T(v)
+			}
+			dst, b = dst[16:], b+8
+		}
+	}
 	for len(dst) >= 4 {
 		x01, x23, y01, y23 := s.Words2(b)
 		z0, z1 := pair(x01, x23)
