@@ -250,55 +250,6 @@ func TestConformalSetsDeterministicAreConservative(t *testing.T) {
 	}
 }
 
-func TestFitTemperatureRecoversTheScale(t *testing.T) {
-	// Labels drawn from softmax(z / 2): the fitted temperature on the
-	// logits z should be near 2, and on z/2 near 1.
-	const classes, n = 5, 20000
-	rng := rand.New(rand.NewPCG(7, 8))
-	logits, labels := make([]float64, n*classes), make([]int, n)
-	for i := range labels {
-		z := logits[i*classes : (i+1)*classes]
-		for c := range z {
-			z[c] = 3 * rng.NormFloat64()
-		}
-		p, _ := Temperature(2).Probabilities(z, classes)
-		labels[i] = drawClass(rng, p)
-	}
-	T, err := FitTemperature(logits, labels, classes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if math.Abs(float64(T)-2) > 0.1 {
-		t.Errorf("T = %.4f, want 2 ± 0.1", float64(T))
-	}
-	// The fit is the minimum of the NLL: nudging T either way costs.
-	nll := func(T Temperature) float64 {
-		p, err := T.Probabilities(logits, classes)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var s float64
-		for i, y := range labels {
-			s -= math.Log(p[i*classes+y])
-		}
-		return s / n
-	}
-	if best := nll(T); nll(T*1.01) <= best || nll(T*0.99) <= best {
-		t.Errorf("NLL at T = %.4f (%.6f) is not below T ± 1%% (%.6f, %.6f)", float64(T), best, nll(T*0.99), nll(T*1.01))
-	}
-}
-
-func TestFitTemperatureClampsSeparableData(t *testing.T) {
-	// Every label is the argmax: the NLL keeps falling as T -> 0.
-	T, err := FitTemperature([]float64{2, 0, 0, 3}, []int{0, 1}, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if float64(T) != minTemperature {
-		t.Errorf("T = %v, want the lower bound %v", float64(T), minTemperature)
-	}
-}
-
 func TestConformalErrors(t *testing.T) {
 	ok := []float64{1, 2, 3}
 	many := make([]float64, 40)
