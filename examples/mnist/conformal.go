@@ -19,6 +19,10 @@ type calibrated struct {
 	Temperature float64 `json:"temperature"`  // median over splits
 	RawECE      float64 `json:"ece_held_out"` // of the predictive on the other half
 	TemperedECE float64 `json:"ece_tempered"` // of the tempered predictive there
+	// RawNLL and TemperedNLL are the NLLs there: what the temperature
+	// minimises, where ECE over 1,000 digits is mostly binning noise.
+	RawNLL      float64 `json:"nll_held_out"`
+	TemperedNLL float64 `json:"nll_tempered"`
 	// Coverage and SetSize are those of the conformal sets at -level on
 	// the other half.
 	Coverage float64 `json:"conformal_coverage"`
@@ -28,7 +32,7 @@ type calibrated struct {
 // calibrate halves the test digits at random conformalSplits times; on
 // each split it fits a temperature on one half's log predictive
 // probabilities, calibrates adaptive conformal sets of the given level on
-// the tempered probabilities, and measures ECE (before and after),
+// the tempered probabilities, and measures ECE and NLL (before and after),
 // coverage and set size on the other half. It returns the averages: the
 // ECE of 1000 digits is larger than that of 2000 by its sampling noise
 // alone, so the tempered ECE compares with RawECE, not with the ECE of
@@ -85,9 +89,9 @@ func calibrate(cp *uncertainty.ClassPredictive, labels []int, level float64, see
 			return calibrated{}, err
 		}
 		for _, h := range []struct {
-			probs []float64
-			ece   *float64
-		}{{rawTest, &out.RawECE}, {testProbs, &out.TemperedECE}} {
+			probs    []float64
+			ece, nll *float64
+		}{{rawTest, &out.RawECE, &out.RawNLL}, {testProbs, &out.TemperedECE, &out.TemperedNLL}} {
 			p, err := uncertainty.NewClassPredictive([][]float64{h.probs}, n-half, classes)
 			if err != nil {
 				return calibrated{}, err
@@ -97,6 +101,11 @@ func calibrate(cp *uncertainty.ClassPredictive, labels []int, level float64, see
 				return calibrated{}, err
 			}
 			*h.ece += c.ECE / conformalSplits
+			nll, err := p.NLL(testLabels)
+			if err != nil {
+				return calibrated{}, err
+			}
+			*h.nll += nll / conformalSplits
 		}
 		out.Coverage += cov / conformalSplits
 		out.SetSize += size / conformalSplits
