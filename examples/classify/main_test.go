@@ -22,8 +22,9 @@ func testConfig(data string, seed uint64) config {
 }
 
 // TestClassify is the example's statistical check, at the command's
-// defaults and over three seeds (each draws its own split, initialisation
-// and noise; moons also its own points), so that it does not hinge on one:
+// defaults and over three seeds that were not used to choose them (those
+// were 1-10; each seed draws its own split, initialisation and noise,
+// moons also its own points), so that it does not hinge on one:
 // the classifier ranks and predicts the held-out classes well, and its
 // predictive is far better than a uniform guess without being certain.
 func TestClassify(t *testing.T) {
@@ -39,7 +40,7 @@ func TestClassify(t *testing.T) {
 		{"iris", 105, 45, 3, 0.9, 0.95},
 		{"moons", 700, 300, 2, 0.95, 0.98},
 	} {
-		for _, seed := range []uint64{1, 2, 3} {
+		for _, seed := range []uint64{101, 102, 103} {
 			r, err := run(context.Background(), testConfig(tc.data, seed))
 			if err != nil {
 				t.Fatalf("%s seed %d: %v", tc.data, seed, err)

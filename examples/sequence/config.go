@@ -43,7 +43,7 @@ type result struct {
 
 func defaults() config {
 	return config{cell: "lstm", seed: 1, epochs: 60, batch: 32, hidden: 16, window: 24, length: 480,
-		samples: 100, lr: 0.01, noise: noiseSD, out: "sequence.png", log: os.Stderr}
+		samples: 100, lr: 0.003, noise: noiseSD, out: "sequence.png", log: os.Stderr}
 }
 
 // parseFlags reads the command line: the config, and whether -json asks
