@@ -71,7 +71,7 @@ func parseFlags() (c config, asJSON bool) {
 	flag.IntVar(&c.samples, "samples", 1, "Monte-Carlo samples per training step (K)")
 	flag.IntVar(&c.evalSamples, "eval-samples", 10, "predictive samples at test time")
 	flag.IntVar(&c.oodSamples, "ood-samples", 100, "predictive samples for the out-of-distribution scores (the peers' W5 protocol uses 100)")
-	flag.Float64Var(&c.lr, "lr", 1e-3, "Adam learning rate (LeNet: 2e-3)")
+	flag.Float64Var(&c.lr, "lr", 1e-3, "Adam learning rate (LeNet: 3e-3)")
 	flag.Float64Var(&c.rhoInit, "rho-init", -4, "initial posterior rho (sigma = softplus(rho)); smaller than the library default for 784 inputs (LeNet: -4.5)")
 	flag.Float64Var(&c.muStd, "mu-std", 0.1, "initial posterior means from N(0, mu-std^2), as BLiTZ and bayesian-torch; 0: U(±1/sqrt(fan-in)), the library default")
 	flag.TextVar(&c.estimator, "estimator", bayesnodes.Flipout, "how layers sample: reparameterization, local-reparameterization or flipout")

@@ -74,7 +74,7 @@ func lenet(opts []bayesnodes.Option) (graph.Network, error) {
 // command line did not (set reports whether it did).
 func lenetDefaults(c *config, set func(flag string) bool) {
 	if !set("lr") {
-		c.lr = 2e-3
+		c.lr = 3e-3
 	}
 	if !set("rho-init") {
 		c.rhoInit = -4.5
