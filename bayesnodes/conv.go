@@ -131,7 +131,7 @@ func perAxis(what string, v []int, def, rank int) ([]int, error) {
 
 // posteriors creates the weight [out, in/groups, kernel...] and the bias [out]
 // posteriors. PyTorch's fan-in for both: the inputs one output sums.
-func (c *convConfig) posteriors(s convSpec) (weight, bias *Posterior, err error) {
+func (c *convConfig) posteriors(s convSpec) (weight, bias Posterior, err error) {
 	shape := s.weightShape()
 	fanIn := 1
 	for _, k := range shape[1:] {
@@ -156,8 +156,8 @@ func (c *convConfig) posteriors(s convSpec) (weight, bias *Posterior, err error)
 type Conv2D struct {
 	In, Out, Groups                   int
 	Kernel, Stride, Padding, Dilation [2]int
-	Weight                            *Posterior // [Out, In/Groups, Kernel[0], Kernel[1]]
-	Bias                              *Posterior // [Out]; nil without bias
+	Weight                            Posterior // [Out, In/Groups, Kernel[0], Kernel[1]]
+	Bias                              Posterior // [Out]; nil without bias
 	Estimator                         Estimator
 	name                              string
 }
@@ -199,8 +199,8 @@ func (l *Conv2D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 type Conv1D struct {
 	In, Out, Groups                   int
 	Kernel, Stride, Padding, Dilation int
-	Weight                            *Posterior // [Out, In/Groups, Kernel]
-	Bias                              *Posterior // [Out]; nil without bias
+	Weight                            Posterior // [Out, In/Groups, Kernel]
+	Bias                              Posterior // [Out]; nil without bias
 	Estimator                         Estimator
 	name                              string
 }
@@ -265,7 +265,7 @@ func (s convSpec) validate() error {
 // apply checks x and the layer (its fields are exported), then adds the
 // layer under its estimator. The convolution op checks the shapes again;
 // checking here first names the layer and keeps Gorgonia from panicking.
-func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*G.Node, error) {
+func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias Posterior) (*G.Node, error) {
 	if x == nil {
 		return nil, fmt.Errorf("bayesnodes: %s: nil input node", s.name)
 	}

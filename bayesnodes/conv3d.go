@@ -22,8 +22,8 @@ import (
 type Conv3D struct {
 	In, Out, Groups                   int
 	Kernel, Stride, Padding, Dilation [3]int
-	Weight                            *Posterior // [Out, In/Groups, Kernel[0], Kernel[1], Kernel[2]]
-	Bias                              *Posterior // [Out]; nil without bias
+	Weight                            Posterior // [Out, In/Groups, Kernel[0], Kernel[1], Kernel[2]]
+	Bias                              Posterior // [Out]; nil without bias
 	Estimator                         Estimator
 	name                              string
 }

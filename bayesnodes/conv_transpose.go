@@ -24,8 +24,8 @@ import (
 type ConvTranspose struct {
 	In, Out, Groups                                  int
 	Kernel, Stride, Padding, OutputPadding, Dilation []int
-	Weight                                           *Posterior // [In, Out/Groups, Kernel...]
-	Bias                                             *Posterior // [Out]; nil without bias
+	Weight                                           Posterior // [In, Out/Groups, Kernel...]
+	Bias                                             Posterior // [Out]; nil without bias
 	Estimator                                        Estimator
 	name                                             string
 }

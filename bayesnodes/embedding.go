@@ -43,8 +43,8 @@ import (
 // them only through NewEmbedding.
 type Embedding struct {
 	Num, Dim  int
-	Padding   int        // the padding index, or -1 without one
-	Weight    *Posterior // [Num, Dim]
+	Padding   int                // the padding index, or -1 without one
+	Weight    *GaussianPosterior // [Num, Dim]
 	Estimator Estimator
 	name      string
 }
@@ -152,7 +152,7 @@ func (e *Embedding) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		if err := e.addKL(b, d); err != nil {
 			return nil, err
 		}
-		return d.W, nil
+		return d.Weights()
 	})
 	if err != nil {
 		return nil, err
@@ -245,7 +245,7 @@ func (e *Embedding) rowsKL(b *graph.Builder, d *Draw) (*G.Node, error) {
 			if err != nil {
 				return nil, err
 			}
-			rows, err := e.withoutPadding(&Draw{Gaussian: q})
+			rows, err := e.withoutPadding(&Draw{Mean: q.Mu, Spread: q.Rho})
 			if err != nil {
 				return nil, err
 			}
@@ -269,9 +269,9 @@ func (e *Embedding) rowsKL(b *graph.Builder, d *Draw) (*G.Node, error) {
 // withoutPadding returns the draw d without its padding row (nodes d
 // lacks stay nil).
 func (e *Embedding) withoutPadding(d *Draw) (*Draw, error) {
-	var out Draw
+	out := Draw{weightsOf: d.weightsOf}
 	for _, f := range []struct{ dst, src **G.Node }{
-		{&out.Mu, &d.Mu}, {&out.Rho, &d.Rho}, {&out.W, &d.W}, {&out.Eps, &d.Eps},
+		{&out.Mean, &d.Mean}, {&out.Spread, &d.Spread}, {&out.w, &d.w}, {&out.Eps, &d.Eps},
 	} {
 		if *f.src == nil {
 			continue

@@ -25,9 +25,9 @@ import (
 // variance of minibatch gradients for twice the matrix products of weight
 // sampling. Flipped weights have the posterior's distribution, so the KL
 // terms are the posteriors' own; a Monte-Carlo KL is taken at mu + delta.
-func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
+func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
 	xs := x.Shape()
-	f, err := weight.flipoutIn(b, xs[0], xs[1])
+	f, err := flipoutIn(b, weight, xs[0], xs[1])
 	if err != nil {
 		return nil, err
 	}
@@ -55,14 +55,14 @@ type flipDraw struct {
 
 // flipKey keys a posterior's Flipout nodes in a graph.
 type flipKey struct {
-	p    *Posterior
+	p    Posterior
 	part string
 }
 
 // flipout returns p's Flipout draw for batch examples with in input and
 // out output channels, made (with p's KL) on the first call in b's graph.
-func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, error) {
-	f, err := p.flipoutIn(b, batch, in)
+func flipout(b *graph.Builder, p Posterior, batch, in, out int) (flipDraw, error) {
+	f, err := flipoutIn(b, p, batch, in)
 	if err != nil {
 		return flipDraw{}, err
 	}
@@ -71,11 +71,11 @@ func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, err
 
 // flipoutIn is flipout without the output signs, for a map whose output
 // channels are known once its mean is built: signOut adds them.
-func (p *Posterior) flipoutIn(b *graph.Builder, batch, in int) (flipDraw, error) {
+func flipoutIn(b *graph.Builder, p Posterior, batch, in int) (flipDraw, error) {
 	var d *Draw
 	delta, err := b.Once(flipKey{p, "delta"}, func() (*G.Node, error) {
 		var err error
-		if d, err = p.lazyDraw(b); err != nil {
+		if d, err = p.Draw(b); err != nil {
 			return nil, err
 		}
 		if err := p.AddKL(b, d); err != nil {
@@ -91,24 +91,24 @@ func (p *Posterior) flipoutIn(b *graph.Builder, batch, in int) (flipDraw, error)
 		return flipDraw{}, err
 	}
 	f := flipDraw{delta: delta}
-	if f.mu, err = b.Param(p.Mu); err != nil {
+	if f.mu, err = b.Param(p.Mean()); err != nil {
 		return flipDraw{}, err
 	}
-	if f.sIn, err = p.flipSigns(b, "sign_in", batch, in); err != nil {
+	if f.sIn, err = flipSigns(b, p, "sign_in", batch, in); err != nil {
 		return flipDraw{}, err
 	}
 	return f, nil
 }
 
 // signOut sets f's output signs, for out output channels.
-func (f *flipDraw) signOut(b *graph.Builder, p *Posterior, out int) (err error) {
-	f.sOut, err = p.flipSigns(b, "sign_out", f.sIn.Shape()[0], out)
+func (f *flipDraw) signOut(b *graph.Builder, p Posterior, out int) (err error) {
+	f.sOut, err = flipSigns(b, p, "sign_out", f.sIn.Shape()[0], out)
 	return err
 }
 
 // flipSigns returns p's Rademacher signs [batch, channels] of one part, made
 // on the first call in b's graph.
-func (p *Posterior) flipSigns(b *graph.Builder, part string, batch, channels int) (*G.Node, error) {
+func flipSigns(b *graph.Builder, p Posterior, part string, batch, channels int) (*G.Node, error) {
 	s, err := b.Once(flipKey{p, part}, func() (*G.Node, error) {
 		return b.Noise(p.Name()+"."+part, graph.Rademacher, batch, channels)
 	})

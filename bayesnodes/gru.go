@@ -28,10 +28,10 @@ import (
 // through NewGRU.
 type GRU struct {
 	In, Hidden int
-	WeightIH   *Posterior // [In, 3*Hidden], gate blocks r, z, n
-	WeightHH   *Posterior // [Hidden, 3*Hidden]
-	BiasIH     *Posterior // [3*Hidden]; nil without bias
-	BiasHH     *Posterior // [3*Hidden]; nil without bias
+	WeightIH   Posterior // [In, 3*Hidden], gate blocks r, z, n
+	WeightHH   Posterior // [Hidden, 3*Hidden]
+	BiasIH     Posterior // [3*Hidden]; nil without bias
+	BiasHH     Posterior // [3*Hidden]; nil without bias
 	Estimator  Estimator
 	name       string
 }
@@ -82,7 +82,7 @@ func (l *GRU) Forward(b *graph.Builder, x, h0 *G.Node) (seq, last *G.Node, err e
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := drawAll(b, l.Estimator, s.batch, []*Posterior{l.WeightIH, l.WeightHH}, l.BiasIH, l.BiasHH); err != nil {
+	if err := drawAll(b, l.Estimator, s.batch, []Posterior{l.WeightIH, l.WeightHH}, l.BiasIH, l.BiasHH); err != nil {
 		return nil, nil, err
 	}
 	xs, err := stepInputs(s)

@@ -56,7 +56,7 @@ func (denseProduct) Map(b *graph.Builder, x, w *G.Node) (*G.Node, error) {
 // into a DenseProduct draws its pre-activations from their moments,
 // computed once for all passes, unless the graph has already sampled the
 // weights.
-func (e Estimator) Apply(b *graph.Builder, x *G.Node, weight, bias *Posterior, m LinearMap) (*G.Node, error) {
+func (e Estimator) Apply(b *graph.Builder, x *G.Node, weight, bias Posterior, m LinearMap) (*G.Node, error) {
 	if x == nil || weight == nil || m == nil {
 		return nil, fmt.Errorf("bayesnodes: Estimator.Apply: nil input, weight posterior or map")
 	}
@@ -97,7 +97,7 @@ func (e Estimator) in(b *graph.Builder) Estimator {
 }
 
 // addSampledBias adds a draw of bias (none if nil) to y.
-func addSampledBias(b *graph.Builder, y *G.Node, bias *Posterior) (*G.Node, error) {
+func addSampledBias(b *graph.Builder, y *G.Node, bias Posterior) (*G.Node, error) {
 	if bias == nil {
 		return y, nil
 	}

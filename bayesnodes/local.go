@@ -11,7 +11,7 @@ import (
 // weights each output is Gaussian with mean lin(x, mu) + b_mu and variance
 // lin(x^2, sigma^2) + sigma_b^2, and is sampled from that directly, one
 // standard normal per output value. The KL terms are the posteriors' own.
-func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
+func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
 	q, err := localMomentsOf(b, weight, bias)
 	if err != nil {
 		return nil, err
@@ -55,7 +55,7 @@ type localMoments struct {
 
 // localMomentsOf adds the moments of a layer's weight and bias posteriors
 // to the graph, and their KL terms where the graph wants them.
-func localMomentsOf(b *graph.Builder, weight, bias *Posterior) (localMoments, error) {
+func localMomentsOf(b *graph.Builder, weight, bias Posterior) (localMoments, error) {
 	var q localMoments
 	var err error
 	if q.mu, q.sigma, err = weight.Moments(b); err != nil {
@@ -77,7 +77,7 @@ func localMomentsOf(b *graph.Builder, weight, bias *Posterior) (localMoments, er
 
 // localNoiseName names the noise input of a layer's sampled
 // pre-activations after its weight posterior.
-func localNoiseName(weight *Posterior) string { return weight.Name() + ".output" }
+func localNoiseName(weight Posterior) string { return weight.Name() + ".output" }
 
 // varianceFloor is added to a sampled pre-activation's variance before its
 // square root (see addNoise).

@@ -34,9 +34,9 @@ import (
 type LSTM struct {
 	In, Hidden int
 	Peephole   bool
-	WeightIH   *Posterior // [In, 4*Hidden], gate blocks i, f, g, o
-	WeightHH   *Posterior // [Hidden, 4*Hidden]
-	Bias       *Posterior // [4*Hidden]; nil without bias
+	WeightIH   Posterior // [In, 4*Hidden], gate blocks i, f, g, o
+	WeightHH   Posterior // [Hidden, 4*Hidden]
+	Bias       Posterior // [4*Hidden]; nil without bias
 	Estimator  Estimator
 	name       string
 }
@@ -87,7 +87,7 @@ func (l *LSTM) Forward(b *graph.Builder, x *G.Node, init LSTMState) (seq *G.Node
 	if err != nil {
 		return nil, LSTMState{}, err
 	}
-	if err := drawAll(b, l.Estimator, s.batch, []*Posterior{l.WeightIH, l.WeightHH}, l.Bias); err != nil {
+	if err := drawAll(b, l.Estimator, s.batch, []Posterior{l.WeightIH, l.WeightHH}, l.Bias); err != nil {
 		return nil, LSTMState{}, err
 	}
 	xs, err := stepInputs(s)

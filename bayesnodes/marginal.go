@@ -23,8 +23,8 @@ import (
 //
 // A layer applied to the data twice gives the same draw both times, as its
 // shared weights would. Its posteriors cannot be sampled again in the
-// same graph (Posterior.checkNotMarginal): their weights were never drawn.
-func sampleMarginal(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*G.Node, error) {
+// same graph (checkNotMarginal): their weights were never drawn.
+func sampleMarginal(b *graph.Builder, x *G.Node, weight, bias Posterior) (*G.Node, error) {
 	y, err := b.Once(marginalKey{weight}, func() (*G.Node, error) { return newMarginalOp(b, x, weight, bias) })
 	if err != nil || bias == nil {
 		return y, err
@@ -34,13 +34,13 @@ func sampleMarginal(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*G.No
 
 // marginalKey marks, in a graph, a posterior whose layer drew its
 // pre-activations with sampleMarginal.
-type marginalKey struct{ p *Posterior }
+type marginalKey struct{ p Posterior }
 
 // checkNotMarginal returns an error if p's layer drew its pre-activations
 // with sampleMarginal in b's graph: its weights were never sampled, so a
 // second use of them (tied weights) would lose its correlation with the
 // first.
-func (p *Posterior) checkNotMarginal(b *graph.Builder) error {
+func checkNotMarginal(b *graph.Builder, p Posterior) error {
 	if b.Built(marginalKey{p}) {
 		return fmt.Errorf("bayesnodes: %s is used again after its layer drew each example's pre-activations (Model.PredictMarginal); a network that shares weights between layers needs Model.Predict", p.Name())
 	}
@@ -48,7 +48,7 @@ func (p *Posterior) checkNotMarginal(b *graph.Builder) error {
 }
 
 // newMarginalOp adds sampleMarginal's op to b's graph.
-func newMarginalOp(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*G.Node, error) {
+func newMarginalOp(b *graph.Builder, x *G.Node, weight, bias Posterior) (*G.Node, error) {
 	q, err := localMomentsOf(b, weight, bias)
 	if err != nil {
 		return nil, err

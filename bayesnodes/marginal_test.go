@@ -94,15 +94,15 @@ func predictMarginal(t *testing.T, m *graph.Model, x []float64, samples int) [][
 }
 
 // sigmaOf returns a posterior's standard deviations from its parameters.
-func sigmaOf(p *Posterior) []float64 {
-	if p.LogSigma2 != nil {
-		v := p.LogSigma2.Values()
+func sigmaOf(p Posterior) []float64 {
+	if s, ok := p.(*SparsePosterior); ok {
+		v := s.LogSigma2.Values()
 		for i := range v {
 			v[i] = math.Exp(v[i] / 2)
 		}
 		return v
 	}
-	v := p.Rho.Values()
+	v := p.(*GaussianPosterior).Rho.Values()
 	for i := range v {
 		v[i] = Softplus(v[i])
 	}
@@ -151,8 +151,8 @@ func TestMarginalMomentsOfOneLayer(t *testing.T) {
 				t.Fatalf("%d marginal ops, want the layer's one", len(net.ops))
 			}
 			l := net.layers[0]
-			mu, sigma := l.Weight.Mu.Values(), sigmaOf(l.Weight)
-			bmu, bsigma := l.Bias.Mu.Values(), sigmaOf(l.Bias)
+			mu, sigma := l.Weight.Mean().Values(), sigmaOf(l.Weight)
+			bmu, bsigma := l.Bias.Mean().Values(), sigmaOf(l.Bias)
 			mean, variance, seMean, seVar := sampleMoments(got)
 			for e := range n {
 				for j := range out {
@@ -417,8 +417,8 @@ func TestMarginalOpIsLocalReparameterization(t *testing.T) {
 	}
 	op := marginalOp{dt: tensor.Float64, bias: true, memo: new(marginalMemo)}
 	y, err := G.ApplyOp(op,
-		node("x", x, batch, in), node("mu", l.Weight.Mu.Values(), out, in), node("sigma", sigmaOf(l.Weight), out, in),
-		node("bmu", l.Bias.Mu.Values(), out), node("bsigma", sigmaOf(l.Bias), out), node("eps", eps, batch, out))
+		node("x", x, batch, in), node("mu", l.Weight.Mean().Values(), out, in), node("sigma", sigmaOf(l.Weight), out, in),
+		node("bmu", l.Bias.Mean().Values(), out), node("bsigma", sigmaOf(l.Bias), out), node("eps", eps, batch, out))
 	if err != nil {
 		t.Fatal(err)
 	}

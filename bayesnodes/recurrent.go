@@ -3,7 +3,6 @@ package bayesnodes
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	G "gorgonia.org/gorgonia"
 
@@ -100,14 +99,14 @@ func checkRecurrentEstimator(name string, e Estimator) error {
 // Every weight product of the recurrent layers, input and recurrent, goes
 // through here. With data set, x is the network's input, which takes no
 // gradient, and none is built for it.
-func weightProduct(b *graph.Builder, x *G.Node, p *Posterior, e Estimator, data bool) (*G.Node, error) {
+func weightProduct(b *graph.Builder, x *G.Node, p Posterior, e Estimator, data bool) (*G.Node, error) {
 	mul := matMul
 	if data {
 		mul = matMulData
 	}
 	if e.in(b) == Flipout {
-		ws := p.Mu.Shape()
-		f, err := p.flipout(b, x.Shape()[0], ws[0], ws[1])
+		ws := p.Mean().Shape()
+		f, err := flipout(b, p, x.Shape()[0], ws[0], ws[1])
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +167,7 @@ func checkLayer(name, kind string, in, hidden int, parts []layerPart) error {
 			}
 			return fmt.Errorf("bayesnodes: %s: no %s posterior (make the layer with %s)", name, p.what, kind)
 		}
-		if p.post.Mu == nil || p.post.Rho == nil || !slices.Equal(p.post.Mu.Shape(), p.shape) || !slices.Equal(p.post.Rho.Shape(), p.shape) {
+		if !hasShape(p.post, p.shape) {
 			return fmt.Errorf("bayesnodes: %s: %s posterior is not of shape %v (make the layer with %s)", name, p.what, p.shape, kind)
 		}
 	}
@@ -178,7 +177,7 @@ func checkLayer(name, kind string, in, hidden int, parts []layerPart) error {
 // layerPart is one posterior of a layer as checkLayer expects it.
 type layerPart struct {
 	what     string
-	post     *Posterior
+	post     Posterior
 	shape    []int
 	optional bool
 }
@@ -203,11 +202,11 @@ func checkState(b *graph.Builder, name, what string, n *G.Node, batch, hidden in
 // a fixed order whatever the graph uses first; later draws of the same
 // graph return these. Under Flipout the weights' draws are their
 // perturbations and signs for the batch.
-func drawAll(b *graph.Builder, e Estimator, batch int, weights []*Posterior, biases ...*Posterior) error {
+func drawAll(b *graph.Builder, e Estimator, batch int, weights []Posterior, biases ...Posterior) error {
 	for _, p := range weights {
 		if e.in(b) == Flipout {
-			ws := p.Mu.Shape()
-			if _, err := p.flipout(b, batch, ws[0], ws[1]); err != nil {
+			ws := p.Mean().Shape()
+			if _, err := flipout(b, p, batch, ws[0], ws[1]); err != nil {
 				return err
 			}
 		} else if _, err := p.Sample(b); err != nil {
@@ -250,7 +249,7 @@ func stepInputs(s sequence) ([]*G.Node, error) {
 
 // inputProduct returns x W + bias for x [batch, in]; bias, a vector [out],
 // may be nil. data is as for weightProduct.
-func inputProduct(b *graph.Builder, x *G.Node, w *Posterior, e Estimator, bias *G.Node, data bool) (*G.Node, error) {
+func inputProduct(b *graph.Builder, x *G.Node, w Posterior, e Estimator, bias *G.Node, data bool) (*G.Node, error) {
 	y, err := weightProduct(b, x, w, e, data)
 	if err != nil || bias == nil {
 		return y, err
