@@ -47,8 +47,9 @@ func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func
 
 // flipDraw is a posterior's Flipout draw in one graph: its mean, one
 // perturbation and the signs of each example's input and output channels.
-// A recurrent layer applies the same draw at every time step, so each
-// example keeps one set of weights over its sequence.
+// A recurrent layer applies the same draw at every time step (see
+// Estimator.drawFor), so each example keeps one set of weights over its
+// sequence.
 type flipDraw struct {
 	mu, delta, sIn, sOut *G.Node
 }
@@ -119,15 +120,6 @@ func flipSigns(b *graph.Builder, p Posterior, part string, batch, channels int) 
 		return nil, fmt.Errorf("bayesnodes: %s: Flipout signs drawn for %v, used for a batch of %d with %d channels", p.Name(), sh, batch, channels)
 	}
 	return s, nil
-}
-
-// product returns lin(x, mu) + lin(x * s_in, delta) * s_out.
-func (f flipDraw) product(x *G.Node, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
-	mean, err := lin(x, f.mu)
-	if err != nil {
-		return nil, err
-	}
-	return f.perturb(mean, x, lin)
 }
 
 // perturb returns mean + lin(x * s_in, delta) * s_out.

@@ -11,7 +11,10 @@ import (
 // weights each output is Gaussian with mean lin(x, mu) + b_mu and variance
 // lin(x^2, sigma^2) + sigma_b^2, and is sampled from that directly, one
 // standard normal per output value. The KL terms are the posteriors' own.
-func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
+// Where the input is the index form of a one-hot matrix (isOneHot) and
+// there is no bias, each output reads one weight, and its standard
+// deviation is lin(x, sigma) exactly.
+func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error), isOneHot bool) (*G.Node, error) {
 	q, err := localMomentsOf(b, weight, bias)
 	if err != nil {
 		return nil, err
@@ -20,9 +23,18 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x
 	if err != nil {
 		return nil, err
 	}
-	x2, err := G.Square(x)
-	if err != nil {
-		return nil, err
+	if isOneHot && bias == nil {
+		sd, err := lin(x, q.sigma)
+		if err != nil {
+			return nil, err
+		}
+		return addScaledNoise(b, localNoiseName(weight), mean, sd)
+	}
+	x2 := x // a one-hot matrix is its own square
+	if !isOneHot {
+		if x2, err = G.Square(x); err != nil {
+			return nil, err
+		}
 	}
 	s2, err := G.Square(q.sigma)
 	if err != nil {
@@ -96,6 +108,12 @@ func addNoise(b *graph.Builder, name string, mean, variance *G.Node) (*G.Node, e
 	if err != nil {
 		return nil, err
 	}
+	return addScaledNoise(b, name, mean, sd)
+}
+
+// addScaledNoise returns mean + sd * eps with eps a standard normal noise
+// input of mean's shape.
+func addScaledNoise(b *graph.Builder, name string, mean, sd *G.Node) (*G.Node, error) {
 	eps, err := b.Noise(name, graph.Gaussian, mean.Shape()...)
 	if err != nil {
 		return nil, err
