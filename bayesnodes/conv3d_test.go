@@ -57,7 +57,7 @@ func (r ref3) withDefaults() ref3 {
 	return r
 }
 
-func (r ref3) layer(extra ...bayesnodes.ConvOption) (*bayesnodes.Conv3D, error) {
+func (r ref3) layer(extra ...bayesnodes.ConvOption) (*bayesnodes.Conv, error) {
 	opts := []bayesnodes.ConvOption{bayesnodes.WithMuInit(0, 0.5), bayesnodes.WithRhoInit(-2, 0.5)}
 	if r.stride != [3]int{} {
 		opts = append(opts, bayesnodes.Stride(r.stride[:]...))
@@ -216,7 +216,7 @@ func TestConv3DGradients(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			layers := []*bayesnodes.Conv3D{first}
+			layers := []*bayesnodes.Conv{first}
 			if c.next != nil {
 				n := *c.next
 				n.prior, n.kl = c.prior, c.kl
@@ -330,7 +330,7 @@ func TestConv3DParameters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Stride != [3]int{2, 2, 2} || l.Padding != [3]int{1, 0, 2} || l.Dilation != [3]int{1, 1, 1} || l.Groups != 2 {
+	if !equalInts(l.Stride, []int{2, 2, 2}) || !equalInts(l.Padding, []int{1, 0, 2}) || !equalInts(l.Dilation, []int{1, 1, 1}) || l.Groups != 2 {
 		t.Errorf("geometry stride %v padding %v dilation %v groups %d, want [2 2 2] [1 0 2] [1 1 1] 2", l.Stride, l.Padding, l.Dilation, l.Groups)
 	}
 	if got := l.Weight.Mean().Shape(); !equalInts(got, []int{6, 2, 3, 2, 1}) {

@@ -293,7 +293,7 @@ func TestConvDilationIsNotMerged(t *testing.T) {
 	dense := refConv{in: 1, out: 2, kernel: [2]int{2, 2}, stride: [2]int{2, 2}, size: [2]int{7, 7}}
 	dilated := dense
 	dilated.dil = [2]int{2, 2}
-	var a, b *bayesnodes.Conv2D
+	var a, b *bayesnodes.Conv
 	var err error
 	if a, err = bayesnodes.NewConv2D(1, 2, dense.kernel, append(dense.options(), bayesnodes.WithName("dense"))...); err != nil {
 		t.Fatal(err)
@@ -398,7 +398,7 @@ func TestConvParameters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Stride != [2]int{2, 2} || l.Padding != [2]int{0, 0} || l.Dilation != [2]int{1, 1} || l.Groups != 2 {
+	if !equalInts(l.Stride, []int{2, 2}) || !equalInts(l.Padding, []int{0, 0}) || !equalInts(l.Dilation, []int{1, 1}) || l.Groups != 2 {
 		t.Errorf("geometry stride %v padding %v dilation %v groups %d, want [2 2] [0 0] [1 1] 2", l.Stride, l.Padding, l.Dilation, l.Groups)
 	}
 	if got := l.Weight.Mean().Shape(); !equalInts(got, []int{6, 2, 3, 2}) {
@@ -433,7 +433,7 @@ func TestConvParameters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d1.Padding != 2 || d1.Dilation != 3 || d1.Stride != 1 || d1.Groups != 1 || d1.Bias != nil {
+	if !equalInts(d1.Padding, []int{2}) || !equalInts(d1.Dilation, []int{3}) || !equalInts(d1.Stride, []int{1}) || d1.Groups != 1 || d1.Bias != nil {
 		t.Errorf("conv1d %+v: want padding 2, dilation 3, stride 1, groups 1, no bias", *d1)
 	}
 	if got := d1.Weight.Mean().Shape(); !equalInts(got, []int{4, 2, 5}) {

@@ -25,10 +25,11 @@
 // Unlike BLiTZ, the scale-mixture log-density is the exact one (no 1e-6
 // added inside the density) and log q has no extra -0.5 per weight.
 //
-// Layers: Linear, Conv1D, Conv2D, Conv3D, LSTM, GRU and Embedding, each
-// trained with the Estimator chosen by WithEstimator; MaxPool2D and Flatten
-// connect convolutions to Linear. Every convolution runs on one op of this
-// package (conv_op.go), not on Gorgonia's Conv2d. Wrap makes chosen
+// Layers: Linear, Conv (NewConv1D, NewConv2D, NewConv3D), ConvTranspose,
+// LSTM, GRU and Embedding, each trained with the Estimator chosen by
+// WithEstimator through Estimator.Apply; MaxPool2D and Flatten connect
+// convolutions to Linear. Every convolution runs on one op of this package
+// (conv_op.go), not on Gorgonia's Conv2d. Wrap makes chosen
 // parameters of a plain network Bayesian without changing its code.
 //
 // A layer of one's own is a few lines: hold Posteriors, call Sample in the

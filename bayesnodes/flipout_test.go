@@ -142,7 +142,7 @@ func TestFlipoutDecorrelatesExamples(t *testing.T) {
 func TestFlipoutConvIsPerExampleWeights(t *testing.T) {
 	const batch = 3
 	for _, groups := range []int{1, 2} {
-		mk := func(e bayesnodes.Estimator) *bayesnodes.Conv2D {
+		mk := func(e bayesnodes.Estimator) *bayesnodes.Conv {
 			c, err := bayesnodes.NewConv2D(4, 2, [2]int{3, 2}, bayesnodes.Padding(1), bayesnodes.Stride(1, 2),
 				bayesnodes.Groups(groups), bayesnodes.WithEstimator(e), bayesnodes.WithRhoInit(-1, 0.5))
 			if err != nil {
