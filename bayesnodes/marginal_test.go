@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 	"github.com/gorgonia-bnn/bnn/losses"
 	"github.com/gorgonia-bnn/bnn/optim"
 )
@@ -20,8 +21,8 @@ import (
 // records the marginal ops its graphs get.
 type marginalNet struct {
 	layers   []*Linear
-	ops      []marginalOp
-	opLayers []int // the layer of each op
+	ops      []*int // each marginal draw's count of moment computations
+	opLayers []int  // the layer of each op
 }
 
 func newMarginalNet(t *testing.T, sizes []int, opts ...Option) *marginalNet {
@@ -50,8 +51,8 @@ func (n *marginalNet) apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		if h, err = l.Apply(b, h); err != nil {
 			return nil, err
 		}
-		if op, ok := h.Op().(marginalOp); ok {
-			n.ops, n.opLayers = append(n.ops, op), append(n.opLayers, i)
+		if r := marginalRecomputed(h); r != nil {
+			n.ops, n.opLayers = append(n.ops, r), append(n.opLayers, i)
 		}
 	}
 	return h, nil
@@ -61,9 +62,32 @@ func (n *marginalNet) apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 func (n *marginalNet) recomputed() []int {
 	r := make([]int, len(n.ops))
 	for i, op := range n.ops {
-		r[i] = op.memo.recomputed
+		r[i] = *op
 	}
 	return r
+}
+
+// marginalRecomputed returns the count of moment computations of the
+// marginal draw h, nil if h is not one.
+func marginalRecomputed(h *G.Node) *int {
+	if _, ok := h.Op().(interface{ Math() opkit.Math[float64] }); !ok {
+		if _, ok := h.Op().(interface{ Math() opkit.Math[float32] }); !ok {
+			return nil
+		}
+	}
+	for it := h.Graph().From(h.ID()); it.Next(); {
+		switch op := it.Node().(*G.Node).Op().(type) {
+		case *opkit.Op[float64]:
+			if m, ok := op.Math().(marginalMoments[float64]); ok {
+				return m.recomputed
+			}
+		case *opkit.Op[float32]:
+			if m, ok := op.Math().(marginalMoments[float32]); ok {
+				return m.recomputed
+			}
+		}
+	}
+	return nil
 }
 
 func newMarginalModel(t *testing.T, net *marginalNet, width int, dt tensor.Dtype) *graph.Model {
@@ -415,10 +439,9 @@ func TestMarginalOpIsLocalReparameterization(t *testing.T) {
 		return G.NewTensor(eg, tensor.Float64, len(shape), G.WithShape(shape...), G.WithName(name),
 			G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))))
 	}
-	op := marginalOp{dt: tensor.Float64, bias: true, memo: new(marginalMemo)}
-	y, err := G.ApplyOp(op,
+	y, err := marginalSample(G.Nodes{
 		node("x", x, batch, in), node("mu", l.Weight.Mean().Values(), out, in), node("sigma", sigmaOf(l.Weight), out, in),
-		node("bmu", l.Bias.Mean().Values(), out), node("bsigma", sigmaOf(l.Bias), out), node("eps", eps, batch, out))
+		node("bmu", l.Bias.Mean().Values(), out), node("bsigma", sigmaOf(l.Bias), out)}, node("eps", eps, batch, out), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
