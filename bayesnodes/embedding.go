@@ -252,6 +252,9 @@ func (p paddedTable) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, 
 		if d, err = p.Draw(b); err != nil {
 			return nil, err
 		}
+		if _, err := d.Weights(); err != nil {
+			return nil, err
+		}
 	}
 	rows, err := p.withoutPadding(d)
 	if err != nil {
@@ -261,11 +264,18 @@ func (p paddedTable) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, 
 }
 
 // withoutPadding returns the draw d without its padding row (nodes d
-// lacks stay nil).
+// lacks stay nil). Its weights are d's without the row, sliced only if a
+// Monte-Carlo KL reads them.
 func (p paddedTable) withoutPadding(d *Draw) (*Draw, error) {
-	out := Draw{weightsOf: d.weightsOf}
+	out := Draw{weightsOf: func(_, _, _ *G.Node) (*G.Node, error) {
+		w, err := d.Weights()
+		if err != nil {
+			return nil, err
+		}
+		return withoutRow(w, p.rows.padding)
+	}}
 	for _, f := range []struct{ dst, src **G.Node }{
-		{&out.Mean, &d.Mean}, {&out.Spread, &d.Spread}, {&out.w, &d.w}, {&out.Eps, &d.Eps},
+		{&out.Mean, &d.Mean}, {&out.Spread, &d.Spread}, {&out.Eps, &d.Eps},
 	} {
 		if *f.src == nil {
 			continue

@@ -118,6 +118,9 @@ func (p *GaussianPosterior) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G
 		if d, err = p.Draw(b); err != nil {
 			return nil, err
 		}
+		if _, err := d.Weights(); err != nil {
+			return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
+		}
 	}
 	logQ, err := p.LogQ(b, d)
 	if err != nil {

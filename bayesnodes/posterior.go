@@ -140,10 +140,11 @@ func samplePosterior(b *graph.Builder, p Posterior) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := p.AddKL(b, d); err != nil {
-			return nil, err
+		w, err := d.Weights()
+		if err != nil {
+			return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
 		}
-		return d.Weights()
+		return w, p.AddKL(b, d)
 	})
 }
 
