@@ -213,6 +213,12 @@ type paddedTable struct {
 // Sample draws the table once per graph and adds the rows' KL.
 func (p paddedTable) Sample(b *graph.Builder) (*G.Node, error) { return samplePosterior(b, p) }
 
+// fusedKL declines the fused sample and KL (see fuser): it would pay the
+// padding row's KL.
+func (paddedTable) fusedKL(*graph.Builder, fusedOut) (fusedDraw, bool, error) {
+	return fusedDraw{}, false, nil
+}
+
 // AddKL adds the rows' KL once per graph, taken at the draw d (nil: the
 // estimator drew no table).
 func (p paddedTable) AddKL(b *graph.Builder, d *Draw) error {

@@ -79,14 +79,21 @@ func ExampleEstimator_Apply() {
 		fmt.Println(err)
 		return
 	}
-	if err := g.Run(); err != nil {
-		fmt.Println(err)
-		return
+	// Each example has signs of its own, so alike examples get different
+	// outputs, except in the one run in 16 where the two examples' signs
+	// come out all alike or all opposite: look at a few runs.
+	differ := false
+	for range 3 {
+		if err := g.Run(); err != nil {
+			fmt.Println(err)
+			return
+		}
+		y := g.Output(nil)
+		differ = differ || !slices.Equal(y[:8], y[8:])
 	}
-	y := g.Output(nil)
 	fmt.Println("output shape:", g.OutputShape())
 	fmt.Println("noise inputs:", g.NoiseNames())
-	fmt.Println("examples differ:", !slices.Equal(y[:8], y[8:]))
+	fmt.Println("examples differ:", differ)
 	// Output:
 	// output shape: [2 2 4]
 	// noise inputs: [mix mix.sign_in mix.sign_out]

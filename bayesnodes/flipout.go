@@ -75,7 +75,13 @@ func flipout(b *graph.Builder, p Posterior, batch, in, out int) (flipDraw, error
 func flipoutIn(b *graph.Builder, p Posterior, batch, in int) (flipDraw, error) {
 	var d *Draw
 	delta, err := b.Once(flipKey{p, "delta"}, func() (*G.Node, error) {
-		var err error
+		// Under a Gaussian prior in training, the perturbation, mu and
+		// the KL are one fused pass each way (gaussian_sample_kl.go).
+		fused, ok, err := fuse(b, p, outPerturbation)
+		if err != nil || ok {
+			b.Once(flipKey{p, "mu"}, func() (*G.Node, error) { return fused.mu, nil })
+			return fused.out, err
+		}
 		if d, err = p.Draw(b); err != nil {
 			return nil, err
 		}
@@ -92,7 +98,7 @@ func flipoutIn(b *graph.Builder, p Posterior, batch, in int) (flipDraw, error) {
 		return flipDraw{}, err
 	}
 	f := flipDraw{delta: delta}
-	if f.mu, err = b.Param(p.Mean()); err != nil {
+	if f.mu, err = b.Once(flipKey{p, "mu"}, func() (*G.Node, error) { return b.Param(p.Mean()) }); err != nil {
 		return flipDraw{}, err
 	}
 	if f.sIn, err = flipSigns(b, p, "sign_in", batch, in); err != nil {

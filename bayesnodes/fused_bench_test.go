@@ -59,3 +59,34 @@ func BenchmarkKernelMuGrad32(b *testing.B) {
 		muGradKernel(d, mu, 1e-4, 1, 0)
 	}
 }
+
+func BenchmarkKernelSoftplus32(b *testing.B) {
+	_, rho, _, _, ss := benchData32()
+	for b.Loop() {
+		softplus.WithSigmoid(ss[:benchN], ss[benchN:], rho)
+	}
+}
+
+// BenchmarkKernelSampleKL32 is the fused forward pass (softplus, the
+// sample and the KL's sums), block by block as the op runs it on one core.
+func BenchmarkKernelSampleKL32(b *testing.B) {
+	mu, rho, eps, w, ss := benchData32()
+	sg := make([]float32, benchN)
+	for b.Loop() {
+		for lo := 0; lo < benchN; lo += sampleKLBlock {
+			hi := min(lo+sampleKLBlock, benchN)
+			softplus.WithSigmoid(ss[lo:hi], sg[lo:hi], rho[lo:hi])
+			sampleKLKernel(w[lo:hi], ss[lo:hi], mu[lo:hi], rho[lo:hi], eps[lo:hi], 0, outSample)
+		}
+	}
+}
+
+// BenchmarkKernelSampleKLGrad32 is the fused backward pass.
+func BenchmarkKernelSampleKLGrad32(b *testing.B) {
+	mu, _, eps, d, ss := benchData32()
+	g := append([]float32(nil), eps...)
+	dRho := make([]float32, benchN)
+	for b.Loop() {
+		sampleKLGradKernel(d, dRho, mu, ss[:benchN], ss[benchN:], eps, g, g, 1e-4, 1, 0)
+	}
+}

@@ -94,7 +94,10 @@ func TestLinearGradients(t *testing.T) {
 				}
 				return G.Tanh(h) // a non-linearity, so the check is not of a linear map only
 			}
-			checkGradients(t, net, []int{4}, 5)
+			// A step of 3e-7: the narrow mixture component (sd 0.01)
+			// curves the loss so sharply where a weight draw can fall that
+			// at 1e-6 the difference's own error reaches 1e-6.
+			checkGradientsStep(t, net, []int{4}, 5, nil, 3e-7, 1e-4).Close()
 		})
 	}
 }

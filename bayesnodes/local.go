@@ -13,22 +13,18 @@ import (
 // standard normal per output value. The KL terms are the posteriors' own.
 // Where the input is the index form of a one-hot matrix (isOneHot) and
 // there is no bias, each output reads one weight, and its standard
-// deviation is lin(x, sigma) exactly.
+// deviation is lin(x, sigma) exactly (zero where the map reads nothing).
 func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error), isOneHot bool) (*G.Node, error) {
-	q, err := localMomentsOf(b, weight, bias)
-	if err != nil {
-		return nil, err
-	}
-	mean, err := lin(x, q.mu)
-	if err != nil {
-		return nil, err
-	}
 	if isOneHot && bias == nil {
-		sd, err := lin(x, q.sigma)
-		if err != nil {
-			return nil, err
-		}
-		return addScaledNoise(b, localNoiseName(weight), mean, sd)
+		return sampleLocalOneHot(b, x, weight, lin)
+	}
+	mu, s2, err := meanVariance(b, weight)
+	if err != nil {
+		return nil, err
+	}
+	mean, err := lin(x, mu)
+	if err != nil {
+		return nil, err
 	}
 	x2 := x // a one-hot matrix is its own square
 	if !isOneHot {
@@ -36,20 +32,16 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x
 			return nil, err
 		}
 	}
-	s2, err := G.Square(q.sigma)
-	if err != nil {
-		return nil, err
-	}
 	variance, err := lin(x2, s2)
 	if err != nil {
 		return nil, err
 	}
 	if bias != nil {
-		if mean, err = addBias(mean, q.biasMu); err != nil {
+		bmu, bs2, err := meanVariance(b, bias)
+		if err != nil {
 			return nil, err
 		}
-		bs2, err := G.Square(q.biasSigma)
-		if err != nil {
+		if mean, err = addBias(mean, bmu); err != nil {
 			return nil, err
 		}
 		if variance, err = addBias(variance, bs2); err != nil {
@@ -57,6 +49,45 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x
 		}
 	}
 	return addNoise(b, localNoiseName(weight), mean, variance)
+}
+
+// meanVariance adds the posterior's mean and variance sigma^2 to the graph,
+// and its KL term where the graph wants it: under a Gaussian prior in
+// training one fused pass each way (gaussian_sample_kl.go).
+func meanVariance(b *graph.Builder, p Posterior) (mu, variance *G.Node, err error) {
+	fused, ok, err := fuse(b, p, outVariance)
+	if err != nil || ok {
+		return fused.mu, fused.out, err
+	}
+	mu, sigma, err := p.Moments(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.AddKL(b, nil); err != nil {
+		return nil, nil, err
+	}
+	variance, err = G.Square(sigma)
+	return mu, variance, err
+}
+
+// sampleLocalOneHot is sampleLocal for a one-hot input and no bias.
+func sampleLocalOneHot(b *graph.Builder, x *G.Node, weight Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
+	mu, sigma, err := weight.Moments(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := weight.AddKL(b, nil); err != nil {
+		return nil, err
+	}
+	mean, err := lin(x, mu)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := lin(x, sigma)
+	if err != nil {
+		return nil, err
+	}
+	return addScaledNoise(b, localNoiseName(weight), mean, sd)
 }
 
 // localMoments are the posterior moments a local reparameterisation

@@ -136,6 +136,11 @@ func samplePosterior(b *graph.Builder, p Posterior) (*G.Node, error) {
 		return nil, err
 	}
 	return b.Once(p, func() (*G.Node, error) {
+		// Under a Gaussian prior in training, the sample and its KL are
+		// one fused pass each way (gaussian_sample_kl.go).
+		if f, ok, err := fuse(b, p, outSample); err != nil || ok {
+			return f.out, err
+		}
 		d, err := p.Draw(b)
 		if err != nil {
 			return nil, err
@@ -146,6 +151,23 @@ func samplePosterior(b *graph.Builder, p Posterior) (*G.Node, error) {
 		}
 		return w, p.AddKL(b, d)
 	})
+}
+
+// fuser is a posterior whose weights as a layer reads them and whose KL
+// can be one fused pass each way (GaussianPosterior; see
+// gaussian_sample_kl.go). fusedKL returns ok false, having added nothing,
+// where that does not apply.
+type fuser interface {
+	fusedKL(b *graph.Builder, kind fusedOut) (f fusedDraw, ok bool, err error)
+}
+
+// fuse is p's fused pass of the given kind, ok false where p has none or
+// it does not apply.
+func fuse(b *graph.Builder, p Posterior, kind fusedOut) (fusedDraw, bool, error) {
+	if f, ok := p.(fuser); ok {
+		return f.fusedKL(b, kind)
+	}
+	return fusedDraw{}, false, nil
 }
 
 // klKey keys a posterior's KL term in a graph, apart from its sample.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -298,10 +297,8 @@ func restore(f *File, m *graph.Model, opts []Option) error {
 		}
 	}
 	rng := graph.RNGState{Init: mm.InitRNG, Noise: mm.NoiseRNG}
-	for _, s := range [][]byte{rng.Init, rng.Noise} {
-		if err := new(rand.PCG).UnmarshalBinary(s); err != nil {
-			return fmt.Errorf("%w: %s: generator state: %v", ErrInvalidHeader, modelKey, err)
-		}
+	if err := rng.Check(); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrInvalidHeader, modelKey, err)
 	}
 	var tm trainerMeta
 	if o.trainer != nil {

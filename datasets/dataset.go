@@ -19,7 +19,12 @@ import (
 // A Dataset is plain data: build one with a struct literal and call
 // [Dataset.Validate] before training on it.
 type Dataset struct {
-	X       []float64 // features, row-major: Len() rows of Width() values
+	X []float64 // features, row-major: Len() rows of Width() values
+	// Pixels, when X is nil, holds the features as grey levels, feature =
+	// Pixels[i] / 255, an eighth of X's memory: the compact decoders
+	// ([DecodeIDXPixels]) keep images so, and [Dataset.GatherX] converts
+	// a batch as it copies it. Set X or Pixels, not both.
+	Pixels  []uint8
 	XShape  []int     // shape of one example's features, e.g. [1] for scalar x, [4] for iris, [1, 28, 28] for MNIST
 	Y       []float64 // regression targets, row-major, Len() rows of YWidth values; nil for classification
 	YWidth  int       // number of targets per example; used when Y is set
@@ -27,14 +32,35 @@ type Dataset struct {
 	Classes int       // number of classes; used when Labels is set
 }
 
-// Len returns the number of examples: len(X) / Width(), or 0 when XShape
-// is not a valid shape.
+// Len returns the number of examples: len(X) (or len(Pixels)) / Width(),
+// or 0 when XShape is not a valid shape.
 func (d *Dataset) Len() int {
 	w := d.Width()
 	if w == 0 {
 		return 0
 	}
-	return len(d.X) / w
+	return d.features() / w
+}
+
+// features returns the number of feature values held, in X or Pixels.
+func (d *Dataset) features() int {
+	if d.X == nil {
+		return len(d.Pixels)
+	}
+	return len(d.X)
+}
+
+// Features returns the features as float64s: X, or Pixels converted into
+// a new slice.
+func (d *Dataset) Features() []float64 {
+	if d.X != nil || d.Pixels == nil {
+		return d.X
+	}
+	x := make([]float64, len(d.Pixels))
+	for i, p := range d.Pixels {
+		x[i] = float64(p) / 255
+	}
+	return x
 }
 
 // Width returns the number of feature values of one example, the product
@@ -90,10 +116,17 @@ func (d *Dataset) checkShape() error {
 	if err != nil {
 		return err
 	}
-	if len(d.X)%w != 0 {
-		return fmt.Errorf("datasets: len(X) = %d is not a multiple of Width() = %d (XShape %v)", len(d.X), w, d.XShape)
+	if d.X != nil && d.Pixels != nil {
+		return errors.New("datasets: both X and Pixels are set; keep one")
 	}
-	n := len(d.X) / w
+	field := "X"
+	if d.X == nil && d.Pixels != nil {
+		field = "Pixels"
+	}
+	if d.features()%w != 0 {
+		return fmt.Errorf("datasets: len(%s) = %d is not a multiple of Width() = %d (XShape %v)", field, d.features(), w, d.XShape)
+	}
+	n := d.features() / w
 	if d.Y != nil {
 		if d.YWidth < 1 {
 			return fmt.Errorf("datasets: YWidth is %d with Y set, want at least 1", d.YWidth)

@@ -191,3 +191,44 @@ func TestSlice(t *testing.T) {
 		}
 	}
 }
+
+// TestPixels checks a dataset whose features are grey levels: its length,
+// batches converted to features, copies and views that stay compact, and
+// the errors of a malformed one.
+func TestPixels(t *testing.T) {
+	d := Dataset{Pixels: []uint8{0, 255, 51, 102, 1, 2}, XShape: []int{2}, Labels: []int{0, 1, 1}, Classes: 2}
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 3 {
+		t.Fatalf("Len %d, want 3", d.Len())
+	}
+	want := []float64{1.0 / 255, 2.0 / 255, 0, 1}
+	if got := d.GatherX([]int{2, 0}, nil); !slices.Equal(got, want) {
+		t.Errorf("GatherX %v, want %v", got, want)
+	}
+	sub, err := d.Subset([]int{2, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.X != nil || !slices.Equal(sub.Pixels, []uint8{1, 2, 0, 255}) {
+		t.Errorf("Subset: X %v, Pixels %v; want no X, pixels [1 2 0 255]", sub.X, sub.Pixels)
+	}
+	sl, err := d.Slice(1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sl.X != nil || !slices.Equal(sl.Pixels, []uint8{51, 102}) || !slices.Equal(sl.Features(), []float64{0.2, 0.4}) {
+		t.Errorf("Slice: X %v, Pixels %v, Features %v", sl.X, sl.Pixels, sl.Features())
+	}
+	both := d
+	both.X = make([]float64, 6)
+	if err := both.Validate(); err == nil || !strings.Contains(err.Error(), "both X and Pixels") {
+		t.Errorf("X and Pixels both set: error %v", err)
+	}
+	short := d
+	short.Pixels = d.Pixels[:5]
+	if err := short.Validate(); err == nil || !strings.Contains(err.Error(), "len(Pixels) = 5") {
+		t.Errorf("5 pixels of width 2: error %v", err)
+	}
+}

@@ -17,6 +17,9 @@ import "fmt"
 // outside [0, Classes). [Dataset.Subset] is the error-returning
 // alternative.
 func (d *Dataset) GatherX(idx []int, dst []float64) []float64 {
+	if d.X == nil && d.Pixels != nil {
+		return gatherRows("GatherX", d.Pixels, d.Width(), idx, dst)
+	}
 	return gatherRows("GatherX", d.X, d.Width(), idx, dst)
 }
 
@@ -55,8 +58,9 @@ func (d *Dataset) GatherOneHot(idx []int, dst []float64) []float64 {
 	return dst
 }
 
-// gatherRows copies the rows idx of src, rows of w values, into dst.
-func gatherRows(method string, src []float64, w int, idx []int, dst []float64) []float64 {
+// gatherRows copies the rows idx of src, rows of w values, into dst,
+// grey levels converted to the features they stand for.
+func gatherRows[T float64 | uint8](method string, src []T, w int, idx []int, dst []float64) []float64 {
 	if w < 1 {
 		return dst[:0]
 	}
@@ -66,7 +70,15 @@ func gatherRows(method string, src []float64, w int, idx []int, dst []float64) [
 		if uint(i) >= uint(n) {
 			panic(fmt.Sprintf("datasets: %s: idx[%d] = %d, outside [0, %d)", method, k, i, n))
 		}
-		copy(dst[k*w:(k+1)*w], src[i*w:(i+1)*w])
+		switch from := any(src[i*w : (i+1)*w]).(type) {
+		case []float64:
+			copy(dst[k*w:(k+1)*w], from)
+		case []uint8:
+			row := dst[k*w : (k+1)*w]
+			for j, p := range from {
+				row[j] = float64(p) / 255
+			}
+		}
 	}
 	return dst
 }

@@ -20,6 +20,14 @@ func DecodeIDX(images, labels io.Reader) (Dataset, error) {
 	return decodeIDX(images, labels, "", "")
 }
 
+// DecodeIDXPixels is [DecodeIDX] keeping the pixels as they are in the
+// file, one byte each, in Pixels rather than X: the same features (a
+// batch gathered by [Dataset.GatherX] holds the same values, bit for bit)
+// in an eighth of the memory.
+func DecodeIDXPixels(images, labels io.Reader) (Dataset, error) {
+	return decodeIDXAs(images, labels, "", "", 1)
+}
+
 // LoadIDX reads the IDX images file imagesPath and the IDX labels file
 // labelsPath, plain or gzipped, into a Dataset as [DecodeIDX] does; its
 // errors name the file at fault. A file that cannot be opened gives the
@@ -41,13 +49,20 @@ func LoadIDX(imagesPath, labelsPath string) (Dataset, error) {
 
 // decodeIDX is DecodeIDX, with the names of the files for the errors.
 func decodeIDX(images, labels io.Reader, imagesName, labelsName string) (Dataset, error) {
-	// The pixels become float64s and the labels ints: the limits are on
-	// those, checked against the headers before anything is allocated.
-	img, err := readIDXImages(images, 8, MaxIDXDecodedBytes)
+	return decodeIDXAs(images, labels, imagesName, labelsName, 8)
+}
+
+// decodeIDXAs decodes the pixels into float64s (pixelBytes 8, X) or keeps
+// them as bytes (pixelBytes 1, Pixels).
+func decodeIDXAs(images, labels io.Reader, imagesName, labelsName string, pixelBytes uint64) (Dataset, error) {
+	// The pixels become float64s or stay bytes and the labels become
+	// ints: the limits are on those, checked against the headers before
+	// anything is allocated.
+	img, err := readIDXImages(images, pixelBytes, MaxIDXDecodedBytes)
 	if err != nil {
 		return Dataset{}, inFile(err, imagesName)
 	}
-	used := 8 * uint64(len(img.Pixels))
+	used := pixelBytes * uint64(len(img.Pixels))
 	lab, err := readIDXLabels(labels, 8, MaxIDXDecodedBytes-used)
 	if err != nil {
 		return Dataset{}, inFile(err, labelsName)
@@ -64,7 +79,6 @@ func decodeIDX(images, labels io.Reader, imagesName, labelsName string) (Dataset
 		return Dataset{}, labErr(msg)
 	}
 	d := Dataset{
-		X:       make([]float64, len(img.Pixels)),
 		XShape:  []int{1, img.Rows, img.Cols},
 		Labels:  make([]int, len(lab)),
 		Classes: idxClasses,
@@ -75,6 +89,11 @@ func decodeIDX(images, labels io.Reader, imagesName, labelsName string) (Dataset
 		}
 		d.Labels[i] = int(l)
 	}
+	if pixelBytes == 1 {
+		d.Pixels = img.Pixels
+		return d, nil
+	}
+	d.X = make([]float64, len(img.Pixels))
 	for i, p := range img.Pixels {
 		d.X[i] = float64(p) / 255
 	}

@@ -22,7 +22,15 @@ func (d *Dataset) Subset(idx []int) (Dataset, error) {
 		YWidth:  d.YWidth,
 		Classes: d.Classes,
 	}
-	out.X = d.GatherX(idx, nil)
+	if d.X == nil && d.Pixels != nil {
+		w := d.Width()
+		out.Pixels = make([]uint8, len(idx)*w)
+		for k, i := range idx {
+			copy(out.Pixels[k*w:(k+1)*w], d.Pixels[i*w:(i+1)*w])
+		}
+	} else {
+		out.X = d.GatherX(idx, nil)
+	}
 	if d.Y != nil {
 		out.Y = d.GatherY(idx, make([]float64, 0, len(idx)*d.YWidth))
 	}
@@ -49,10 +57,14 @@ func (d *Dataset) Slice(from, to int) (Dataset, error) {
 	}
 	w := d.Width()
 	out := Dataset{
-		X:       d.X[from*w : to*w : to*w],
 		XShape:  slices.Clone(d.XShape),
 		YWidth:  d.YWidth,
 		Classes: d.Classes,
+	}
+	if d.X == nil && d.Pixels != nil {
+		out.Pixels = d.Pixels[from*w : to*w : to*w]
+	} else {
+		out.X = d.X[from*w : to*w : to*w]
 	}
 	if d.Y != nil {
 		out.Y = d.Y[from*d.YWidth : to*d.YWidth : to*d.YWidth]

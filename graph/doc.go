@@ -13,7 +13,10 @@
 //   - parameter nodes (Builder.Param), bound to the model's shared tensors;
 //   - noise input nodes (Builder.Noise), which Graph.Run fills from the
 //     model's seeded generator before every run (zeros with mean weights),
-//     so a seed reproduces a run and no two layers ever share noise;
+//     so a seed reproduces a run and no two layers ever share noise. The
+//     generator is counter-based (Philox4x32-10): a value is a function of
+//     the seed, the run, the noise input and its position, so a run's
+//     noise is drawn on every core with the same bits as on one;
 //   - a KL term (Builder.AddKL); every term is summed into the graph's single
 //     KL accumulator node, which an objective adds to its loss.
 //

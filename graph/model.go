@@ -23,7 +23,7 @@ type Network func(b *Builder, x *G.Node) (*G.Node, error)
 // model. Each call runs graphs of its own (a model keeps a pool of them per
 // batch size, since a Gorgonia graph must never run in two goroutines at
 // once) and only reads the parameters. Without PredictSeed, concurrent
-// calls draw their passes' seeds from the model's one generator in the
+// calls take their passes' noise from the model's one run counter in the
 // order they reach it, so their answers depend on that order; with it,
 // they do not. Freeze, Unfreeze and ReseedNoise may be called meanwhile;
 // they apply to the calls that start after them. Everything else that
@@ -36,11 +36,13 @@ type Model struct {
 	dtype tensor.Dtype
 	seed  uint64
 
-	initRNG  *rand.Rand // parameter initialisation
-	noiseRNG *rand.Rand // noise of every graph, drawn in run order
-	// The generators' sources, kept so that checkpoints can save and
-	// restore their positions (see RNGState).
-	initSrc, noiseSrc *rand.PCG
+	initRNG *rand.Rand // parameter initialisation
+	// initRNG's source, kept so that checkpoints can save and restore its
+	// position (see RNGState).
+	initSrc *rand.PCG
+	// The noise generator (see noise.go): its key and the number of the
+	// next run, which every draw of noise advances.
+	noiseSeed, noiseRun uint64
 
 	params      []*Param
 	names       map[string]*Param
@@ -50,7 +52,7 @@ type Model struct {
 
 	// mu serialises what prediction calls share: taking graphs from
 	// inference (and building them, which registers parameters) and
-	// drawing pass seeds from noiseRNG. Graphs run outside it, each in
+	// taking runs from the noise counter. Graphs run outside it, each in
 	// one call at a time.
 	mu        sync.Mutex
 	inference map[predictKey][]*Graph // free prediction graphs by kind and batch size
@@ -105,11 +107,11 @@ func NewModel(net Network, opts ...Option) (*Model, error) {
 	if m.input == nil {
 		return nil, fmt.Errorf("graph: NewModel needs the input shape of one example: add graph.Input(...)")
 	}
-	// Two streams of one seed: initialisation does not depend on how much
-	// noise was drawn before a parameter's first use, nor the reverse.
+	// Two generators of one seed: initialisation does not depend on how
+	// much noise was drawn before a parameter's first use, nor the reverse.
 	m.initSrc = rand.NewPCG(m.seed, 0x5eed0001)
-	m.noiseSrc = rand.NewPCG(m.seed, 0x5eed0002)
-	m.initRNG, m.noiseRNG = rand.New(m.initSrc), rand.New(m.noiseSrc)
+	m.initRNG = rand.New(m.initSrc)
+	m.noiseSeed = m.seed
 	return m, nil
 }
 
@@ -175,8 +177,19 @@ func (m *Model) Frozen() bool {
 func (m *Model) ReseedNoise(seed uint64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.noiseSrc = rand.NewPCG(seed, 0x5eed0002)
-	m.noiseRNG = rand.New(m.noiseSrc)
+	m.noiseSeed, m.noiseRun = seed, 0
+}
+
+// nextDraw returns the noise of the model's next run and counts the run;
+// a frozen model draws zeros and counts nothing.
+func (m *Model) nextDraw() noiseDraw {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := noiseDraw{frozen: m.frozen, key: m.noiseSeed, run: m.noiseRun}
+	if !m.frozen {
+		m.noiseRun++
+	}
+	return d
 }
 
 // register adds p to the model on its first use in it. A parameter first

@@ -1,9 +1,6 @@
 package graph
 
-import (
-	"fmt"
-	"math/rand/v2"
-)
+import "fmt"
 
 // MaxPredictBatch is the largest batch Predict runs at once; longer inputs
 // are cut into chunks of this size.
@@ -31,9 +28,11 @@ type predictConfig struct {
 // before or meanwhile, so callers in many goroutines get answers that do
 // not depend on the order of their calls. An example's outputs depend on
 // its own values and its index in x but not on the other examples: each
-// row of a noise input is drawn from a stream of its own, keyed by the
-// seed, the pass and the row. Without it a call draws from the model's
-// generator, and the model's seed reproduces a sequence of calls.
+// noise value is a function of the seed, the pass, the chunk (for
+// PredictMarginal), the noise input and the value's position in it. Pass s
+// is the same in calls of any number of passes. Without PredictSeed a call
+// draws from the model's generator, and the model's seed reproduces a
+// sequence of calls.
 func PredictSeed(seed uint64) PredictOption {
 	return func(c *predictConfig) { c.seeded, c.seed = true, seed }
 }
@@ -61,22 +60,16 @@ func (m *Model) PredictMean(x []float64) ([]float64, error) {
 	return p.Samples[0], nil
 }
 
-// passStream is the PCG stream of a pass's noise; PredictMarginal's chunk
-// c draws from stream passStream+c.
-const passStream = 0x5eed0003
-
-// seedStream is the PCG stream PredictSeed's pass seeds are drawn from.
-const seedStream = 0x5eed0004
-
 // predict runs Predict (kind predicting) or PredictMarginal (marginal):
 // samples passes over x, with mean weights if mean is set.
 //
-// A pass draws its noise from a seed of its own, drawn from the model's
-// generator (or from PredictSeed's), so that a pass's noise does not depend
-// on how the input is cut into chunks: every chunk of a Predict pass replays
-// the pass's stream, so weight noise (whose shape does not depend on the
-// batch) is the same; a PredictMarginal chunk draws from a stream of its
-// own, so that no two examples of a pass share noise.
+// A pass's noise does not depend on how the input is cut into chunks:
+// every chunk of a Predict pass replays the pass's run, so weight noise
+// (whose shape does not depend on the batch) is the same; a
+// PredictMarginal chunk draws a run of its own, so that no two examples of
+// a pass share noise. Without PredictSeed, Predict's pass s is the model's
+// run first+s and PredictMarginal's chunk c of pass s its run
+// first+c*samples+s.
 func (m *Model) predict(fn string, kind graphKind, x []float64, samples int, mean bool, opts []PredictOption) (*Prediction, error) {
 	if err := m.usable(fn); err != nil {
 		return nil, err
@@ -91,18 +84,13 @@ func (m *Model) predict(fn string, kind graphKind, x []float64, samples int, mea
 	if err != nil {
 		return nil, err
 	}
-	chunks, seeds, frozen, err := m.startPredict(n, kind, samples, mean, cfg)
+	chunks, d, err := m.startPredict(n, kind, samples, mean, cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer m.endPredict(chunks)
+	first := d.run
 
-	d := &noiseDraw{frozen: frozen, pcg: new(rand.PCG)}
-	if !cfg.seeded {
-		d.rng = rand.New(d.pcg)
-	} else {
-		d.row = rand.New(d.pcg)
-	}
 	w := m.InputWidth()
 	p := &Prediction{N: n, Samples: make([][]float64, samples)}
 	var out []float64 // reused: each chunk's output is copied out once
@@ -112,18 +100,17 @@ func (m *Model) predict(fn string, kind graphKind, x []float64, samples int, mea
 		if err := c.g.SetX(x[c.start*w : (c.start+c.g.batch)*w]); err != nil {
 			return nil, err
 		}
-		stream := uint64(passStream)
+		cn := uint64(0) // the chunk's number, for PredictMarginal
 		if kind == marginal {
-			stream += uint64(ci)
-			d.chunk = uint64(ci)
+			cn = uint64(ci)
 		}
-		for s, seed := range seeds {
+		for s := range samples {
 			if cfg.seeded {
-				d.pass = seed
+				d.run = uint64(s)<<32 | cn
 			} else {
-				d.pcg.Seed(seed, stream)
+				d.run = first + cn*uint64(samples) + uint64(s)
 			}
-			if err := c.g.run(d); err != nil {
+			if err := c.g.run(&d); err != nil {
 				return nil, err
 			}
 			out = c.g.Output(out)
@@ -163,24 +150,31 @@ type predictKey struct {
 
 // startPredict takes, under the model's lock, what one prediction call
 // needs from the model: a graph for each chunk of n examples (of its own,
-// so no graph runs in two calls at once), the seeds of its passes, and
-// whether noise is zero.
-func (m *Model) startPredict(n int, kind graphKind, samples int, mean bool, cfg predictConfig) ([]chunk, []uint64, bool, error) {
+// so no graph runs in two calls at once) and its noise: zeros, a
+// PredictSeed key, or the model's runs from the returned run on, which it
+// takes from the counter (one per pass, or per pass and chunk for
+// PredictMarginal).
+func (m *Model) startPredict(n int, kind graphKind, samples int, mean bool, cfg predictConfig) ([]chunk, noiseDraw, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	chunks, err := m.takeGraphs(n, kind)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, noiseDraw{}, err
 	}
-	seeds := make([]uint64, samples)
-	rng := m.noiseRNG
-	if cfg.seeded {
-		rng = rand.New(rand.NewPCG(cfg.seed, seedStream))
+	d := noiseDraw{frozen: m.frozen || mean}
+	switch {
+	case d.frozen:
+	case cfg.seeded:
+		d.key, d.seeded = cfg.seed, true
+	default:
+		runs := uint64(samples)
+		if kind == marginal {
+			runs *= uint64(len(chunks))
+		}
+		d.key, d.run = m.noiseSeed, m.noiseRun
+		m.noiseRun += runs
 	}
-	for s := range seeds {
-		seeds[s] = rng.Uint64()
-	}
-	return chunks, seeds, m.frozen || mean, nil
+	return chunks, d, nil
 }
 
 // endPredict returns a call's graphs to the model.

@@ -29,6 +29,7 @@ type Graph struct {
 	learnables    []G.ValueGrad
 	outWidth      int // OutputWidth, once known
 	revision      int // the model's revision when the graph was built
+	noise         *noiseFill
 }
 
 // usable returns an error for a nil *Graph or one not made by Build.
@@ -166,13 +167,18 @@ func (g *Graph) Run() error {
 	if err := g.usable(); err != nil {
 		return err
 	}
-	return g.run(&noiseDraw{frozen: g.m.frozen, rng: g.m.noiseRNG})
+	return g.run(nil)
 }
 
-// run is Run with the noise drawn as d says.
+// run is Run with the noise drawn as d says, or as the model's next run
+// if d is nil.
 func (g *Graph) run(d *noiseDraw) error {
 	if !g.noiseFixed() {
-		g.resample(d)
+		if d == nil {
+			g.Resample()
+		} else {
+			g.resample(*d)
+		}
 	}
 	err := g.Execute()
 	g.releaseNoise()

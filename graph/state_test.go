@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -57,13 +58,45 @@ func TestRNGStateReplaysNoise(t *testing.T) {
 
 	// A bad state is refused and leaves the generators where they were.
 	st2, _ := m.RNGState()
-	for _, bad := range []graph.RNGState{{}, {Init: st.Init}, {Init: []byte("pcg:short"), Noise: st.Noise}} {
+	short := append([]byte(nil), st.Noise[:len(st.Noise)-1]...)
+	for _, bad := range []graph.RNGState{{}, {Init: st.Init}, {Init: []byte("pcg:short"), Noise: st.Noise}, {Init: st.Init, Noise: short}} {
+		if err := bad.Check(); err == nil {
+			t.Errorf("RNGState{%q, %q}.Check() passed", bad.Init, bad.Noise)
+		}
 		if err := m.SetRNGState(bad); err == nil {
 			t.Errorf("SetRNGState(%q, %q) succeeded", bad.Init, bad.Noise)
 		}
 	}
 	if st3, _ := m.RNGState(); !slices.Equal(st2.Noise, st3.Noise) || !slices.Equal(st2.Init, st3.Init) {
 		t.Error("a refused SetRNGState moved the generators")
+	}
+}
+
+// TestRNGStateTakesPCGNoise checks that a checkpoint saved when the noise
+// generator was a PCG still loads, and continues reproducibly.
+func TestRNGStateTakesPCGNoise(t *testing.T) {
+	ns := newNoisyScale(t, 3)
+	m, err := graph.NewModel(ns.net, graph.Input(3), graph.Seed(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := m.RNGState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Noise, err = rand.NewPCG(5, 0x5eed0002).MarshalBinary(); err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{1, 2, 3}
+	if err := m.SetRNGState(st); err != nil {
+		t.Fatalf("a PCG noise state: %v", err)
+	}
+	a := predict(t, m, x)
+	if err := m.SetRNGState(st); err != nil {
+		t.Fatal(err)
+	}
+	if b := predict(t, m, x); !sameSamples(a, b) {
+		t.Error("a PCG noise state did not replay")
 	}
 }
 

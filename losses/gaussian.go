@@ -74,8 +74,14 @@ func NewLearnedGaussianNLL(init, floor float64) (*LearnedGaussianNLL, error) {
 		return nil, fmt.Errorf("losses: initial noise sigma is %v, want a finite value > the floor %v", init, floor)
 	}
 	s := init - floor
-	p, err := graph.NewParam("likelihood.noise.rho", []int{1}, graph.Constant(softplus.Inverse(s)))
+	rho := softplus.Inverse(s)
+	p, err := graph.NewParam("likelihood.noise.rho", []int{1}, graph.Constant(rho))
 	if err != nil {
+		return nil, err
+	}
+	// Values to read before a model allocates the parameter: Sigma is
+	// the initial sd until then.
+	if err := p.SetValues([]float64{rho}); err != nil {
 		return nil, err
 	}
 	return &LearnedGaussianNLL{Rho: p, Floor: floor}, nil
@@ -136,3 +142,41 @@ func (l *LearnedGaussianNLL) NLL(b *graph.Builder, out, target *G.Node) (*G.Node
 	}
 	return G.Add(quad, norm)
 }
+
+// Gaussian is a Gaussian likelihood with one noise sd for every output,
+// fixed (GaussianNLL) or learnt (LearnedGaussianNLL). NoiseStd is the sd a
+// predictive interval adds to the epistemic one.
+type Gaussian interface {
+	Likelihood
+	NoiseStd() float64
+}
+
+// Default start and floor of the noise sd that NewGaussian learns.
+const (
+	DefaultLearnedNoiseInit  = 0.5
+	DefaultLearnedNoiseFloor = 1e-3
+)
+
+// NewGaussian returns the Gaussian likelihood of noise sd sigma, or for
+// sigma 0 one whose noise sd is learnt with the network, starting at
+// DefaultLearnedNoiseInit, with floor DefaultLearnedNoiseFloor.
+func NewGaussian(sigma float64) (Gaussian, error) {
+	if sigma == 0 {
+		learned, err := NewLearnedGaussianNLL(DefaultLearnedNoiseInit, DefaultLearnedNoiseFloor)
+		if err != nil {
+			return nil, err
+		}
+		return learned, nil
+	}
+	fixed, err := NewGaussianNLL(sigma)
+	if err != nil {
+		return nil, err
+	}
+	return fixed, nil
+}
+
+// NoiseStd returns Sigma.
+func (l GaussianNLL) NoiseStd() float64 { return l.Sigma }
+
+// NoiseStd returns the current noise sd, Sigma().
+func (l *LearnedGaussianNLL) NoiseStd() float64 { return l.Sigma() }

@@ -32,6 +32,6 @@ func Example() {
 		fmt.Printf("mean %.3f  sd %.3f (total %.3f)  90%% in [%.3f, %.3f]\n", r.Mean[0], r.Std[0], r.TotalStd[0], r.Lower[0], r.Upper[0])
 	}
 	// Output:
-	// mean -0.102  sd 0.074 (total 0.124)  90% in [-0.307, 0.102]
-	// mean -0.139  sd 0.136 (total 0.169)  90% in [-0.417, 0.139]
+	// mean -0.104  sd 0.080 (total 0.128)  90% in [-0.315, 0.106]
+	// mean -0.134  sd 0.144 (total 0.175)  90% in [-0.423, 0.154]
 }

@@ -47,3 +47,12 @@ func entropy(p []float64) float64 {
 	}
 	return max(0, h)
 }
+
+// MeanEntropy returns the mean over inputs of Entropy.
+func (cp *ClassPredictive) MeanEntropy() float64 {
+	var s float64
+	for _, h := range cp.Entropy() {
+		s += h
+	}
+	return s / float64(cp.n)
+}

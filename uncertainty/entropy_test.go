@@ -65,3 +65,14 @@ func TestMutualInformationDisagreeingSamples(t *testing.T) {
 	checkSlice(t, "ExpectedEntropy", cp.ExpectedEntropy(), []float64{0, h09}, 1e-15)
 	checkSlice(t, "MutualInformation", cp.MutualInformation(), []float64{math.Ln2, math.Ln2 - h09}, 1e-15)
 }
+
+func TestMeanEntropy(t *testing.T) {
+	// One certain input (0 nats) and one uniform over 2 of 3 classes.
+	cp, err := NewClassPredictive([][]float64{{0, 1, 0, 0.5, 0.5, 0}}, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cp.MeanEntropy(), math.Log(2)/2; math.Abs(got-want) > 1e-15 {
+		t.Errorf("MeanEntropy = %v, want %v", got, want)
+	}
+}

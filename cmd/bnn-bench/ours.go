@@ -53,7 +53,7 @@ func (b oursBins) run(w workload, extra []string, log io.Writer) (measurement, e
 		return measurement{}, err
 	}
 	v, err := number(fields, w.Ours.Figure, 1)
-	return measurement{Value: v, PeakMB: mb, Fields: fields}, err
+	return measurement{Value: v, PeakMB: mb}, err
 }
 
 var nsPerOp = regexp.MustCompile(`\s([0-9.]+) ns/op`)

@@ -91,7 +91,7 @@ func (p *peers) run(q peer, log io.Writer) (measurement, error) {
 		return measurement{}, err
 	}
 	v, err := number(fields, q.Figure, q.Scale)
-	return measurement{Value: v, PeakMB: mb, Fields: fields}, err
+	return measurement{Value: v, PeakMB: mb}, err
 }
 
 // command is the child process of a peer's script, with its thread

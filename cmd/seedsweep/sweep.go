@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -13,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gorgonia-bnn/bnn/internal/jsonline"
 	"github.com/gorgonia-bnn/bnn/uncertainty"
 )
 
@@ -50,61 +49,6 @@ type run struct {
 	figures map[string]float64
 }
 
-// lastJSONFigures parses the last non-empty line of out as a JSON object
-// and returns its numeric fields in order; other fields are skipped.
-func lastJSONFigures(out []byte) ([]string, map[string]float64, error) {
-	var last []byte
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(nil, 1<<24)
-	for sc.Scan() {
-		if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 {
-			last = append(last[:0], line...)
-		}
-	}
-	if last == nil {
-		return nil, nil, fmt.Errorf("no output")
-	}
-	dec := json.NewDecoder(bytes.NewReader(last))
-	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, nil, fmt.Errorf("last line %q is not a JSON object", truncate(last))
-	}
-	var names []string
-	figures := map[string]float64{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, nil, fmt.Errorf("last line %q: %v", truncate(last), err)
-		}
-		name := t.(string)
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, nil, fmt.Errorf("last line %q: field %s: %v", truncate(last), name, err)
-		}
-		if num, ok := v.(json.Number); ok {
-			f, err := num.Float64()
-			if err != nil {
-				return nil, nil, fmt.Errorf("field %s = %s: %v", name, num, err)
-			}
-			if _, seen := figures[name]; !seen {
-				names = append(names, name)
-			}
-			figures[name] = f
-		}
-	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return nil, nil, fmt.Errorf("last line %q is not a complete JSON object", truncate(last))
-	}
-	return names, figures, nil
-}
-
-func truncate(b []byte) string {
-	if len(b) > 80 {
-		return string(b[:80]) + "..."
-	}
-	return string(b)
-}
-
 // sweep runs command args... -json -seed N for every seed, at most parallel
 // at a time, and returns the runs in the order of seeds.
 func sweep(ctx context.Context, seeds []uint64, parallel int, progress io.Writer, command string, args ...string) ([]run, error) {
@@ -129,12 +73,12 @@ func sweep(ctx context.Context, seeds []uint64, parallel int, progress io.Writer
 				errs[i] = fmt.Errorf("seed %d: %v: %s", seed, err, lastLine(stderr.Bytes()))
 				return
 			}
-			names, figures, err := lastJSONFigures(out)
+			names, values, err := jsonline.Last(out)
 			if err != nil {
 				errs[i] = fmt.Errorf("seed %d: %v", seed, err)
 				return
 			}
-			runs[i] = run{seed: seed, names: names, figures: figures}
+			runs[i] = run{seed: seed, names: names, figures: values}
 			mu.Lock()
 			fmt.Fprintf(progress, "seed %d: %s\n", seed, bytes.TrimSpace(lastLineBytes(out)))
 			mu.Unlock()

@@ -90,11 +90,3 @@ func TestSweepNamesTheFailingSeed(t *testing.T) {
 		t.Fatalf("error %v, want one naming seed 13 and its stderr", err)
 	}
 }
-
-func TestLastJSONFiguresRejectsNonJSON(t *testing.T) {
-	for _, out := range []string{"", "\n\n", "rmse 0.04\n", "{\"rmse\": 0.1\n", "[1,2]\n"} {
-		if _, _, err := lastJSONFigures([]byte(out)); err == nil {
-			t.Errorf("output %q: no error", out)
-		}
-	}
-}

@@ -3,8 +3,11 @@ package mnist10k
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/gorgonia-bnn/bnn/datasets"
 )
 
 func TestEmbeddedFiles(t *testing.T) {
@@ -87,5 +90,52 @@ func BenchmarkAll(b *testing.B) {
 		if _, err := All(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLoadPixels checks that the compact digits are the same data as the
+// float64 ones: every batch gathered holds the same values, bit for bit,
+// the labels are equal, the split is the same, and the images take an
+// eighth of the memory.
+func TestLoadPixels(t *testing.T) {
+	train, test, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ptrain, ptest, err := LoadPixels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name        string
+		full, pixel *datasets.Dataset
+	}{{"train", &train, &ptrain}, {"test", &test, &ptest}} {
+		if err := c.pixel.Validate(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if c.pixel.X != nil || len(c.pixel.Pixels) != len(c.full.X) || c.pixel.Len() != c.full.Len() {
+			t.Fatalf("%s: X %d values, Pixels %d, Len %d; want no X, %d pixels, Len %d",
+				c.name, len(c.pixel.X), len(c.pixel.Pixels), c.pixel.Len(), len(c.full.X), c.full.Len())
+		}
+		if !slices.Equal(c.pixel.Labels, c.full.Labels) {
+			t.Errorf("%s: the labels differ", c.name)
+		}
+		idx := []int{c.full.Len() - 1, 0, 7, 7}
+		if got, want := c.pixel.GatherX(idx, nil), c.full.GatherX(idx, nil); !slices.Equal(got, want) {
+			t.Errorf("%s: a gathered batch differs", c.name)
+		}
+		if !slices.Equal(c.pixel.Features(), c.full.X) {
+			t.Errorf("%s: Features differ from the float64 decoding", c.name)
+		}
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	all, err := AllPixels()
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 2*uint64(len(all.Pixels)) {
+		t.Errorf("decoding the compact digits allocated %d bytes, want at most twice the %d pixels", got, len(all.Pixels))
 	}
 }

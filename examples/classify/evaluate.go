@@ -37,7 +37,7 @@ func evaluate(model *graph.Model, test *datasets.Dataset, samples int, r *result
 	if r.ROCAUC, err = rocAUC(cp.Mean(), test.Labels, cp.Classes()); err != nil {
 		return err
 	}
-	r.MeanEntropy = mean(cp.Entropy())
+	r.MeanEntropy = cp.MeanEntropy()
 	return nil
 }
 
@@ -70,12 +70,4 @@ func rocAUC(probs []float64, labels []int, classes int) (float64, error) {
 		sum += a
 	}
 	return sum / float64(classes), nil
-}
-
-func mean(xs []float64) float64 {
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs))
 }

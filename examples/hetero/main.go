@@ -21,10 +21,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
+	"log"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -33,6 +31,7 @@ import (
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/datasets"
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/jsonline"
 	"github.com/gorgonia-bnn/bnn/losses"
 	"github.com/gorgonia-bnn/bnn/optim"
 	"github.com/gorgonia-bnn/bnn/uncertainty"
@@ -52,73 +51,27 @@ func data(n int, seed uint64) datasets.Dataset {
 	return datasets.Dataset{X: x, XShape: []int{1}, Y: y, YWidth: 1}
 }
 
-type config struct {
-	seed     uint64
-	n        int // training points
-	steps    int
-	samples  int // predictive samples
-	lr       float64
-	lrFinal  float64
-	rhoInit  float64
-	floor    float64 // noise sd floor
-	log      io.Writer
-	progress io.Writer // training progress: standard error, unless -json
-}
-
-type result struct {
-	RMSE float64 `json:"rmse"`
-	// Coverage of the 95% interval on fresh points in [-3, -1), [-1, 1]
-	// and (1, 3].
-	CoverageLeft   float64 `json:"coverage_left"`
-	CoverageMiddle float64 `json:"coverage_middle"`
-	CoverageRight  float64 `json:"coverage_right"`
-	// NoiseSDError is the mean absolute error of the learnt aleatoric sd
-	// against the true noise sd on the grid over [-3, 3].
-	NoiseSDError float64 `json:"noise_sd_error"`
-	// EpistemicInside and EpistemicOutside are the mean epistemic sd on
-	// the grid for |x| <= 3 and 3 < |x| <= 4.
-	EpistemicInside  float64 `json:"epistemic_inside"`
-	EpistemicOutside float64 `json:"epistemic_outside"`
-	Seconds          float64 `json:"seconds"`
-	Seed             uint64  `json:"seed"`
-}
-
 func main() {
-	var c config
-	flag.Uint64Var(&c.seed, "seed", 1, "seed of data, initialisation, noise and shuffling")
-	flag.IntVar(&c.n, "n", 2000, "training points")
-	flag.IntVar(&c.steps, "steps", 6000, "training steps (full batch)")
-	flag.IntVar(&c.samples, "samples", 100, "predictive samples")
-	flag.Float64Var(&c.lr, "lr", 0.01, "Adam learning rate at the first step (0.02 and more diverge on some seeds)")
-	flag.Float64Var(&c.lrFinal, "lr-final", 0.001, "learning rate at the last step (cosine decay)")
-	flag.Float64Var(&c.rhoInit, "rho-init", -5, "initial posterior rho (sigma = softplus(rho))")
-	flag.Float64Var(&c.floor, "floor", 1e-3, "noise sd floor")
-	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
-	flag.Parse()
-	if !*asJSON {
-		c.progress = os.Stderr
-	}
-	c.log = os.Stderr
+	c, asJSON := parseFlags()
+	log.SetFlags(0)
+	log.SetPrefix("hetero: ")
+	c.log, c.progress = os.Stderr, jsonline.Progress(asJSON)
 	r, err := run(context.Background(), c)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "hetero:", err)
-		os.Exit(1)
+		log.Fatal(err)
 	}
-	if *asJSON {
-		b, _ := json.Marshal(r)
-		fmt.Println(string(b))
-		return
-	}
-	fmt.Printf("rmse %.4f  95%% coverage by third %.3f %.3f %.3f  noise sd error %.4f  epistemic sd inside %.3f outside %.3f\n",
-		r.RMSE, r.CoverageLeft, r.CoverageMiddle, r.CoverageRight, r.NoiseSDError, r.EpistemicInside, r.EpistemicOutside)
+	jsonline.Report(asJSON, r, func() {
+		fmt.Printf("rmse %.4f  95%% coverage by third %.3f %.3f %.3f  noise sd error %.4f  epistemic sd inside %.3f outside %.3f\n",
+			r.RMSE, r.CoverageLeft, r.CoverageMiddle, r.CoverageRight, r.NoiseSDError, r.EpistemicInside, r.EpistemicOutside)
+	})
 }
 
 func run(ctx context.Context, c config) (*result, error) {
-	if c.n < 2 || c.steps <= 0 || c.samples <= 1 || !(c.lr > 0) || !(c.lrFinal > 0) || !(c.floor >= 0) {
-		return nil, fmt.Errorf("want n > 1, steps > 0, samples > 1, lr > 0, lr-final > 0 and floor >= 0; got %d, %d, %d, %v, %v, %v",
-			c.n, c.steps, c.samples, c.lr, c.lrFinal, c.floor)
+	if err := c.check(); err != nil {
+		return nil, err
 	}
 	start := time.Now()
+	// Data, and the 1-100-2 network: a mean and a raw noise scale per input.
 	train := data(c.n, c.seed)
 	mlp, err := bayesnodes.NewMLP([]int{1, 100, 2}, bayesnodes.WithRhoInit(c.rhoInit, 0.1))
 	if err != nil {
@@ -128,6 +81,8 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Training: the ELBO of the heteroscedastic likelihood, Adam with a
+	// cosine decay.
 	lik, err := losses.NewHeteroscedastic(c.floor)
 	if err != nil {
 		return nil, err
@@ -152,6 +107,8 @@ func run(ctx context.Context, c config) (*result, error) {
 		return nil, err
 	}
 
+	// Evaluation: the predictive split into epistemic and aleatoric sd, on
+	// a grid past the data and on fresh points by thirds of the x range.
 	predict := func(x []float64) (uncertainty.Decomposition, error) {
 		p, err := model.PredictMarginal(x, c.samples)
 		if err != nil {

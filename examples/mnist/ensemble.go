@@ -50,47 +50,22 @@ func evaluateEnsemble(ctx context.Context, c config, first *graph.Model, test, o
 	if c.deterministic {
 		evalSamples, oodSamples = 1, 1
 	}
-	pool := func(d *datasets.Dataset, samples int) (*uncertainty.ClassPredictive, error) {
-		p, err := e.PredictMarginal(d.X, samples)
-		if err != nil {
-			return nil, err
-		}
-		return uncertainty.FromLogits(p.Samples, p.N, p.Width)
-	}
-	cp, err := pool(test, evalSamples)
+	cp, err := predictive(e, test, evalSamples)
 	if err != nil {
 		return nil, err
 	}
 	f := &ensembleStats{Members: len(e.Models)}
-	if f.Accuracy, err = cp.Accuracy(test.Labels); err != nil {
-		return nil, err
-	}
-	if f.NLL, err = cp.NLL(test.Labels); err != nil {
-		return nil, err
-	}
-	cal, err := cp.Calibration(test.Labels, 15)
-	if err != nil {
+	var cal uncertainty.Calibration
+	if f.Accuracy, f.NLL, cal, err = scores(cp, test.Labels); err != nil {
 		return nil, err
 	}
 	f.ECE = cal.ECE
 	if ood != nil {
-		icp, err := pool(test, oodSamples)
+		s, err := scoreOOD(e, test, ood, oodSamples)
 		if err != nil {
 			return nil, err
 		}
-		ocp, err := pool(ood, oodSamples)
-		if err != nil {
-			return nil, err
-		}
-		byEntropy, err := uncertainty.OODAUROC(icp.Entropy(), ocp.Entropy())
-		if err != nil {
-			return nil, err
-		}
-		byMI, err := uncertainty.OODAUROC(icp.MutualInformation(), ocp.MutualInformation())
-		if err != nil {
-			return nil, err
-		}
-		f.OODAUROC, f.OODAUROCMI = &byEntropy, &byMI
+		f.OODAUROC, f.OODAUROCMI = &s.byEntropy, &s.byMI
 	}
 	if f.Members < 2 {
 		return nil, fmt.Errorf("-ensemble %d: want at least 2 members", c.ensemble)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -14,21 +12,56 @@ import (
 	"github.com/gorgonia-bnn/bnn/uncertainty"
 )
 
-// OODImages is how many out-of-distribution test images are scored (the
-// peers' W5 protocol uses the first 2,000).
-const OODImages = 2000
+// predictor is a model or an ensemble of them.
+type predictor interface {
+	PredictMarginal(x []float64, samples int, opts ...graph.PredictOption) (*graph.Prediction, error)
+}
 
-// predictive returns the class predictive of the model on d's images.
-// Every figure taken from it is per image, so the passes need not be
-// sampled networks: PredictMarginal draws each image's outputs from the
-// same distribution and skips the first layer's product on every pass but
-// the first.
-func predictive(model *graph.Model, d *datasets.Dataset, samples int) (*uncertainty.ClassPredictive, error) {
-	p, err := model.PredictMarginal(d.X, samples)
+// predictive returns the class predictive of p on d's images. Every
+// figure taken from it is per image, so the passes need not be sampled
+// networks: PredictMarginal draws each image's outputs from the same
+// distribution and skips the first layer's product on every pass but the
+// first.
+func predictive(p predictor, d *datasets.Dataset, samples int) (*uncertainty.ClassPredictive, error) {
+	pred, err := p.PredictMarginal(d.X, samples)
 	if err != nil {
 		return nil, err
 	}
-	return uncertainty.FromLogits(p.Samples, p.N, p.Width)
+	return uncertainty.FromLogits(pred.Samples, pred.N, pred.Width)
+}
+
+// scores returns the accuracy, NLL and calibration of cp against labels.
+func scores(cp *uncertainty.ClassPredictive, labels []int) (accuracy, nll float64, cal uncertainty.Calibration, err error) {
+	if accuracy, err = cp.Accuracy(labels); err != nil {
+		return 0, 0, cal, err
+	}
+	if nll, err = cp.NLL(labels); err != nil {
+		return 0, 0, cal, err
+	}
+	cal, err = cp.Calibration(labels, 15)
+	return accuracy, nll, cal, err
+}
+
+// oodScores are the out-of-distribution figures of a predictor: both
+// sets are scored with the same, larger number of passes, as mutual
+// information is a noisy estimate at 10.
+type oodScores struct {
+	in, out         *uncertainty.ClassPredictive
+	byEntropy, byMI float64 // AUROC of telling the sets apart
+}
+
+func scoreOOD(p predictor, test, ood *datasets.Dataset, samples int) (s oodScores, err error) {
+	if s.in, err = predictive(p, test, samples); err != nil {
+		return s, err
+	}
+	if s.out, err = predictive(p, ood, samples); err != nil {
+		return s, err
+	}
+	if s.byEntropy, err = uncertainty.OODAUROC(s.in.Entropy(), s.out.Entropy()); err != nil {
+		return s, err
+	}
+	s.byMI, err = uncertainty.OODAUROC(s.in.MutualInformation(), s.out.MutualInformation())
+	return s, err
 }
 
 // evaluate fills r with the test figures (and the out-of-distribution
@@ -43,14 +76,8 @@ func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *resu
 		return err
 	}
 	r.PredictSeconds = time.Since(start).Seconds()
-	if r.Accuracy, err = cp.Accuracy(test.Labels); err != nil {
-		return err
-	}
-	if r.NLL, err = cp.NLL(test.Labels); err != nil {
-		return err
-	}
-	cal, err := cp.Calibration(test.Labels, 15)
-	if err != nil {
+	var cal uncertainty.Calibration
+	if r.Accuracy, r.NLL, cal, err = scores(cp, test.Labels); err != nil {
 		return err
 	}
 	r.ECE = cal.ECE
@@ -60,34 +87,20 @@ func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *resu
 	}
 	r.calibrated = held
 	entropy := cp.Entropy()
-	r.MeanEntropy = mean(entropy)
+	r.MeanEntropy = cp.MeanEntropy()
 	// shown is the predictive the pictures rank and caption digits by: the
 	// larger out-of-distribution one where there is one.
 	shown, shownSamples := cp, c.evalSamples
 
 	var oodEntropy []float64
 	if ood != nil {
-		// Both sets are scored with the same, larger number of samples:
-		// mutual information is a noisy estimate at 10.
-		icp, err := predictive(model, test, c.oodSamples)
+		s, err := scoreOOD(model, test, ood, c.oodSamples)
 		if err != nil {
 			return err
 		}
-		ocp, err := predictive(model, ood, c.oodSamples)
-		if err != nil {
-			return err
-		}
-		entropy, oodEntropy = icp.Entropy(), ocp.Entropy()
-		shown, shownSamples = icp, c.oodSamples
-		byEntropy, err := uncertainty.OODAUROC(entropy, oodEntropy)
-		if err != nil {
-			return err
-		}
-		byMI, err := uncertainty.OODAUROC(icp.MutualInformation(), ocp.MutualInformation())
-		if err != nil {
-			return err
-		}
-		r.OODAUROC, r.OODAUROCMI, r.OODSamples = &byEntropy, &byMI, c.oodSamples
+		entropy, oodEntropy = s.in.Entropy(), s.out.Entropy()
+		shown, shownSamples = s.in, c.oodSamples
+		r.OODAUROC, r.OODAUROCMI, r.OODSamples = &s.byEntropy, &s.byMI, c.oodSamples
 	}
 	if c.out == "" {
 		return nil
@@ -115,45 +128,6 @@ func evaluate(model *graph.Model, test, ood *datasets.Dataset, c config, r *resu
 		return err
 	}
 	return saveMostUncertain(filepath.Join(c.out, "uncertain.png"), test, shown, shownSamples)
-}
-
-// loadOOD reads the out-of-distribution images of an IDX directory (the
-// test split of the standard layout, or the whole of a single pair) and
-// keeps the first OODImages.
-func loadOOD(dir string) (datasets.Dataset, error) {
-	test, err := loadPair(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		_, test, err = datasets.MNIST(dir)
-	}
-	if err != nil {
-		return datasets.Dataset{}, fmt.Errorf("-ood: %w", err)
-	}
-	if test.Width() != 28*28 {
-		return datasets.Dataset{}, fmt.Errorf("-ood %s: images have shape %v, the networks take 28x28", dir, test.XShape)
-	}
-	return test.Slice(0, min(OODImages, test.Len()))
-}
-
-// loadPair reads a directory's images-idx3-ubyte[.gz] and
-// labels-idx1-ubyte[.gz] whole; fs.ErrNotExist when it has no such pair.
-func loadPair(dir string) (datasets.Dataset, error) {
-	find := func(name string) (string, error) {
-		for _, p := range []string{name, name + ".gz"} {
-			if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
-				return filepath.Join(dir, p), nil
-			}
-		}
-		return "", fs.ErrNotExist
-	}
-	images, err := find("images-idx3-ubyte")
-	if err != nil {
-		return datasets.Dataset{}, err
-	}
-	labels, err := find("labels-idx1-ubyte")
-	if err != nil {
-		return datasets.Dataset{}, err
-	}
-	return datasets.LoadIDX(images, labels)
 }
 
 func splitByCorrect(values []float64, predicted, labels []int) (right, wrong []float64) {
@@ -186,12 +160,4 @@ func saveMostUncertain(path string, test *datasets.Dataset, cp *uncertainty.Clas
 	}
 	title := fmt.Sprintf("Most uncertain test digits, %d predictive samples", samples)
 	return plots.SaveDigits(path, title, images, 4, 4, captions)
-}
-
-func mean(xs []float64) float64 {
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs))
 }

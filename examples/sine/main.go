@@ -24,10 +24,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
+	"log"
 	"math"
 	"os"
 	"time"
@@ -35,98 +33,29 @@ import (
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/datasets"
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/jsonline"
 	"github.com/gorgonia-bnn/bnn/losses"
 	"github.com/gorgonia-bnn/bnn/netspec"
 	"github.com/gorgonia-bnn/bnn/optim"
-	"github.com/gorgonia-bnn/bnn/plots"
 	"github.com/gorgonia-bnn/bnn/uncertainty"
 )
 
-// config is one run of the example.
-type config struct {
-	seed     uint64
-	steps    int
-	samples  int     // predictive samples
-	mc       int     // Monte-Carlo samples per training step
-	noise    float64 // fixed likelihood noise sd; 0 learns it
-	lr       float64
-	lrFinal  float64 // learning rate at the last step, reached by a cosine decay
-	warmup   int     // steps over which the KL weight grows from 0 to 1/N
-	rhoInit  float64 // posterior rho initial mean
-	prior    float64 // prior sd
-	level    float64 // nominal coverage of the conformal interval
-	out      string  // PNG path, "" for none
-	save     string  // checkpoint for bnn-serve, "" for none
-	log      io.Writer
-	progress io.Writer // training progress: standard error, unless -json
-}
-
-// result holds the example's figures.
-type result struct {
-	RMSE            float64 `json:"rmse"`
-	Coverage        float64 `json:"coverage"`
-	StdInside       float64 `json:"std_inside"`
-	StdOutside      float64 `json:"std_outside"`
-	RMSEMeanWeights float64 `json:"rmse_mean_weights"`
-	// ConformalCoverage is the share of 5000 fresh points inside the
-	// conformal interval calibrated on 2000 others; ConformalScale is its
-	// half-width in total predictive sds.
-	ConformalCoverage float64 `json:"conformal_coverage"`
-	ConformalScale    float64 `json:"conformal_scale"`
-	NoiseStd          float64 `json:"noise_std"`
-	StepsPerSecond    float64 `json:"steps_per_second"`
-	Seconds           float64 `json:"seconds"`
-	Seed              uint64  `json:"seed"`
-	Steps             int     `json:"steps"`
-}
-
 func main() {
-	var c config
-	flag.Uint64Var(&c.seed, "seed", 1, "seed of data, initialisation, noise and shuffling")
-	flag.IntVar(&c.steps, "steps", 4000, "training steps (full batch)")
-	flag.IntVar(&c.samples, "samples", 100, "predictive samples")
-	flag.IntVar(&c.mc, "mc", 1, "Monte-Carlo samples per training step")
-	flag.Float64Var(&c.noise, "noise", 0.095, "likelihood noise sd (the data's is 0.1); 0 learns it with the network")
-	flag.Float64Var(&c.lr, "lr", 0.03, "Adam learning rate at the first step")
-	flag.Float64Var(&c.lrFinal, "lr-final", 0.001, "learning rate at the last step (cosine decay from -lr)")
-	flag.IntVar(&c.warmup, "kl-warmup", 0, "steps over which the KL weight grows linearly to 1/N (0: none)")
-	flag.Float64Var(&c.rhoInit, "rho-init", bayesnodes.DefaultRhoInit, "initial posterior rho (sigma = softplus(rho))")
-	flag.Float64Var(&c.prior, "prior-sigma", 1, "sd of the Gaussian prior on every weight")
-	flag.Float64Var(&c.level, "level", 0.95, "nominal coverage of the conformal interval")
-	flag.StringVar(&c.out, "out", "sine.png", "PNG to write (empty: none)")
-	flag.StringVar(&c.save, "save", "", "write the trained model with its netspec and conformal calibration (for cmd/bnn-serve; needs a fixed -noise)")
-	asJSON := flag.Bool("json", false, "print the figures as one JSON object on the last line")
-	flag.Parse()
-	if !*asJSON {
-		c.progress = os.Stderr
-	}
-	c.log = os.Stderr
+	c, asJSON := parseFlags()
+	log.SetFlags(0)
+	log.SetPrefix("sine: ")
+	c.log, c.progress = os.Stderr, jsonline.Progress(asJSON)
 	r, err := run(context.Background(), c)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "sine:", err)
-		os.Exit(1)
+		log.Fatal(err)
 	}
-	if *asJSON {
-		b, _ := json.Marshal(r)
-		fmt.Println(string(b))
-		return
-	}
-	fmt.Printf("rmse %.4f (mean weights %.4f)  coverage %.3f  std inside %.3f outside %.3f  noise sd %.3f  %.0f steps/s\n",
-		r.RMSE, r.RMSEMeanWeights, r.Coverage, r.StdInside, r.StdOutside, r.NoiseStd, r.StepsPerSecond)
-	if c.out != "" {
-		fmt.Println("wrote", c.out)
-	}
-}
-
-// spec describes the trained network for netspec: newNetwork's layers and
-// options, the noise sd and the conformal calibration.
-func spec(c config, r *result) *netspec.Spec {
-	s := netspec.MLP(netspec.Regression, 1, 100, 1)
-	s.Prior = &netspec.Prior{Kind: "normal", Sigma: c.prior}
-	s.Init = &netspec.Init{RhoMean: c.rhoInit, RhoStd: 0.1}
-	s.NoiseStd = r.NoiseStd
-	s.Conformal = &uncertainty.ConformalInterval{Level: c.level, Scale: r.ConformalScale, N: 2000}
-	return s
+	jsonline.Report(asJSON, r, func() {
+		fmt.Printf("rmse %.4f (mean weights %.4f)  coverage %.3f  std inside %.3f outside %.3f  noise sd %.3f  %.0f steps/s\n",
+			r.RMSE, r.RMSEMeanWeights, r.Coverage, r.StdInside, r.StdOutside, r.NoiseStd, r.StepsPerSecond)
+		if c.out != "" {
+			fmt.Println("wrote", c.out)
+		}
+	})
 }
 
 // newNetwork returns the 1-100-1 ReLU network, Bayesian in both layers.
@@ -139,14 +68,15 @@ func newNetwork(c config) (graph.Network, error) {
 }
 
 func run(ctx context.Context, c config) (*result, error) {
-	if c.steps <= 0 || c.samples <= 1 || c.mc <= 0 || !(c.lr > 0) || !(c.lrFinal > 0) || c.noise < 0 || c.warmup < 0 || !(c.level > 0 && c.level < 1) {
-		return nil, fmt.Errorf("want steps > 0, samples > 1, mc > 0, lr > 0, lr-final > 0, noise >= 0, kl-warmup >= 0 and 0 < level < 1; got %d, %d, %d, %v, %v, %v, %d, %v",
-			c.steps, c.samples, c.mc, c.lr, c.lrFinal, c.noise, c.warmup, c.level)
+	if err := c.check(); err != nil {
+		return nil, err
 	}
+	// Data: 500 noisy points of sin x on [-3, 3].
 	train, err := datasets.Sine(500, c.seed)
 	if err != nil {
 		return nil, err
 	}
+	// The network, and the model that holds its parameters.
 	net, err := newNetwork(c)
 	if err != nil {
 		return nil, err
@@ -155,16 +85,12 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lik losses.Likelihood
-	noiseStd := func() float64 { return c.noise }
-	if c.noise > 0 {
-		lik = losses.GaussianNLL{Sigma: c.noise}
-	} else {
-		learned, err := losses.NewLearnedGaussianNLL(0.5, 1e-3)
-		if err != nil {
-			return nil, err
-		}
-		lik, noiseStd = learned, learned.Sigma
+	// Training: the ELBO per example, Adam with a cosine decay. A small
+	// final learning rate lets the noisy single-sample gradients settle
+	// instead of leaving the mean wherever the last large step put it.
+	lik, err := losses.NewGaussian(c.noise)
+	if err != nil {
+		return nil, err
 	}
 	var klWeight losses.KLWeight = losses.PerExample{}
 	if c.warmup > 0 {
@@ -178,8 +104,6 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A small final learning rate lets the noisy single-sample gradients
-	// settle instead of leaving the mean wherever the last large step put it.
 	decay, err := optim.CosineDecay(adam, c.lr, c.lrFinal, c.steps)
 	if err != nil {
 		return nil, err
@@ -192,17 +116,15 @@ func run(ctx context.Context, c config) (*result, error) {
 	if _, err := trainer.Fit(ctx, &train, c.steps); err != nil {
 		return nil, err
 	}
-	trainSeconds := time.Since(start).Seconds()
+	r := &result{Seed: c.seed, Steps: c.steps, NoiseStd: lik.NoiseStd(), StepsPerSecond: float64(c.steps) / time.Since(start).Seconds()}
 
-	r := &result{Seed: c.seed, Steps: c.steps, NoiseStd: noiseStd(), StepsPerSecond: float64(c.steps) / trainSeconds}
-	// The evaluation grid: 700 points over [-3.4, 3.4], past the data.
+	// Evaluation on a grid of 700 points over [-3.4, 3.4], past the data:
+	// the predictive mean against sin x, and its spread inside and outside.
 	grid := linspace(-3.4, 3.4, 700)
 	truth := make([]float64, len(grid))
 	for i, x := range grid {
 		truth[i] = math.Sin(x)
 	}
-	// The figures are per point, so passes need not be sampled functions
-	// (the plot draws functions, with Predict).
 	pred, err := model.PredictMarginal(grid, c.samples)
 	if err != nil {
 		return nil, err
@@ -230,21 +152,13 @@ func run(ctx context.Context, c config) (*result, error) {
 	if r.RMSEMeanWeights, err = uncertainty.RMSE(meanW, truth); err != nil {
 		return nil, err
 	}
-
-	// Coverage on fresh noisy data: mean +- 2 total sd (epistemic and noise).
-	fresh, err := datasets.Sine(500, c.seed+1_000_003, datasets.UniformX())
+	// Coverage on fresh noisy data: mean ± 2 total sd, and the conformal
+	// interval.
+	y, mu, sd, err := predictive(model, 500, c.seed+1_000_003, c.samples, r.NoiseStd)
 	if err != nil {
 		return nil, err
 	}
-	fp, err := model.PredictMarginal(fresh.X, c.samples)
-	if err != nil {
-		return nil, err
-	}
-	fs, err := uncertainty.Summarize(fp.Samples)
-	if err != nil {
-		return nil, err
-	}
-	cov, err := uncertainty.EvaluateRegression(fresh.Y, fs.Mean, uncertainty.TotalStd(fs.Std, r.NoiseStd), 2)
+	cov, err := uncertainty.EvaluateRegression(y, mu, sd, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -259,86 +173,11 @@ func run(ctx context.Context, c config) (*result, error) {
 	}
 	r.Seconds = time.Since(start).Seconds()
 
+	// The picture.
 	if c.out != "" {
 		if err := plot(c.out, model, &train, r, c.samples); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
-}
-
-// conformal calibrates a split-conformal interval of level c.level on 2000
-// fresh noisy points and returns its scale and its coverage of 5000 more.
-func conformal(model *graph.Model, c config, noiseStd float64) (scale, coverage float64, err error) {
-	predictive := func(n int, seed uint64) (y, mean, sd []float64, err error) {
-		d, err := datasets.Sine(n, seed, datasets.UniformX())
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		p, err := model.PredictMarginal(d.X, c.samples)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		s, err := uncertainty.Summarize(p.Samples)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return d.Y, s.Mean, uncertainty.TotalStd(s.Std, noiseStd), nil
-	}
-	y, mean, sd, err := predictive(2000, c.seed+2_000_003)
-	if err != nil {
-		return 0, 0, err
-	}
-	interval, err := uncertainty.CalibrateInterval(y, mean, sd, c.level)
-	if err != nil {
-		return 0, 0, err
-	}
-	if y, mean, sd, err = predictive(5000, c.seed+3_000_003); err != nil {
-		return 0, 0, err
-	}
-	coverage, err = interval.Coverage(y, mean, sd)
-	return interval.Scale, coverage, err
-}
-
-// plot draws the data, the predictive mean with a band of 2 total sd and a
-// few sampled functions over [-4, 4], a third past the data on each side.
-func plot(path string, model *graph.Model, train *datasets.Dataset, r *result, samples int) error {
-	xs := linspace(-4, 4, 400)
-	pred, err := model.Predict(xs, samples)
-	if err != nil {
-		return err
-	}
-	sum, err := uncertainty.Summarize(pred.Samples)
-	if err != nil {
-		return err
-	}
-	total := uncertainty.TotalStd(sum.Std, r.NoiseStd)
-	lower, upper, truth := make([]float64, len(xs)), make([]float64, len(xs)), make([]float64, len(xs))
-	for i, x := range xs {
-		lower[i], upper[i], truth[i] = sum.Mean[i]-2*total[i], sum.Mean[i]+2*total[i], math.Sin(x)
-	}
-	return plots.SaveRegressionBand(path, plots.RegressionPlot{
-		Title: fmt.Sprintf("Bayesian 1-100-1 network on sin x (RMSE %.3f, coverage %.2f)", r.RMSE, r.Coverage),
-		DataX: train.X, DataY: train.Y,
-		X: xs, Mean: sum.Mean, Lower: lower, Upper: upper,
-		BandLabel:   "mean ± 2 sd (epistemic and noise)",
-		Truth:       truth,
-		SampleFuncs: pred.Samples[:5],
-	})
-}
-
-func linspace(lo, hi float64, n int) []float64 {
-	xs := make([]float64, n)
-	for i := range xs {
-		xs[i] = lo + (hi-lo)*float64(i)/float64(n-1)
-	}
-	return xs
-}
-
-func mean(xs []float64) float64 {
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs))
 }

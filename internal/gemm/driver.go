@@ -1,6 +1,10 @@
 package gemm
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/gorgonia-bnn/bnn/internal/parallel"
+)
 
 type float interface{ float32 | float64 }
 
@@ -24,6 +28,7 @@ type plan[T float] struct {
 	// parallelMin is the least m·n·k worth a second goroutine.
 	parallelMin int
 	buffers     sync.Pool // of *workspace[T]
+	calls       sync.Pool // of *split[T]
 }
 
 // workspace holds one goroutine's packed A block, packed B block and the
@@ -53,7 +58,9 @@ func grow[T float](s []T, n int) []T {
 // gemm sets C = alpha op(A) op(B) + beta C (m, n > 0; arguments checked)
 // on up to maxWorkers goroutines. The goroutines own disjoint blocks of C
 // whose edges fall on the micro-tile grid, and the k loop is blocked the
-// same way whatever their number, so the result is too.
+// same way whatever their number, so the result is too. The others are
+// internal/parallel's workers: gemm must not run inside one of their
+// tasks, which would wait on themselves.
 func gemm[T float](p *plan[T], aTrans, bTrans bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, maxWorkers int) {
 	if alpha == 0 || k == 0 {
 		scale(m, n, beta, c, ldc)
@@ -77,30 +84,57 @@ func gemm[T float](p *plan[T], aTrans, bTrans bool, m, n, k int, alpha T, a []T,
 		p.serial(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		t0, t1 := w*tiles/workers, (w+1)*tiles/workers
-		if splitN {
-			j0, j1 := t0*p.nr, min(t1*p.nr, n)
-			bj := j0
-			if bTrans {
-				bj = j0 * ldb
-			}
-			wg.Go(func() {
-				p.serial(aTrans, bTrans, m, j1-j0, k, alpha, a, lda, b[bj:], ldb, beta, c[j0:], ldc)
-			})
-		} else {
-			i0, i1 := t0*p.mr, min(t1*p.mr, m)
-			ai := i0 * lda
-			if aTrans {
-				ai = i0
-			}
-			wg.Go(func() {
-				p.serial(aTrans, bTrans, i1-i0, n, k, alpha, a[ai:], lda, b, ldb, beta, c[i0*ldc:], ldc)
-			})
-		}
+	c0 := p.call()
+	*c0 = split[T]{p: p, run: c0.run, aTrans: aTrans, bTrans: bTrans, splitN: splitN, m: m, n: n, k: k,
+		tiles: tiles, workers: workers, alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	parallel.Each(workers, c0.run)
+	*c0 = split[T]{run: c0.run} // drop the operands
+	p.calls.Put(c0)
+}
+
+// split is one product shared among goroutines that own disjoint blocks of
+// C, kept in a pool with its method value run, so that sharing it
+// allocates nothing.
+type split[T float] struct {
+	p                      *plan[T]
+	run                    func(lo, hi int) // part, bound once
+	aTrans, bTrans, splitN bool
+	m, n, k, tiles         int
+	workers                int
+	alpha, beta            T
+	a, b, c                []T
+	lda, ldb, ldc          int
+}
+
+func (p *plan[T]) call() *split[T] {
+	if c, ok := p.calls.Get().(*split[T]); ok {
+		return c
 	}
-	wg.Wait()
+	c := new(split[T])
+	c.run = c.part
+	return c
+}
+
+// part computes the blocks of goroutine w (of s.workers): a contiguous run
+// of micro-tile columns (splitN) or rows.
+func (s *split[T]) part(w, _ int) {
+	p := s.p
+	t0, t1 := w*s.tiles/s.workers, (w+1)*s.tiles/s.workers
+	if s.splitN {
+		j0, j1 := t0*p.nr, min(t1*p.nr, s.n)
+		bj := j0
+		if s.bTrans {
+			bj = j0 * s.ldb
+		}
+		p.serial(s.aTrans, s.bTrans, s.m, j1-j0, s.k, s.alpha, s.a, s.lda, s.b[bj:], s.ldb, s.beta, s.c[j0:], s.ldc)
+		return
+	}
+	i0, i1 := t0*p.mr, min(t1*p.mr, s.m)
+	ai := i0 * s.lda
+	if s.aTrans {
+		ai = i0
+	}
+	p.serial(s.aTrans, s.bTrans, i1-i0, s.n, s.k, s.alpha, s.a[ai:], s.lda, s.b, s.ldb, s.beta, s.c[i0*s.ldc:], s.ldc)
 }
 
 // scale sets C = beta C, or zero without reading C when beta is zero.

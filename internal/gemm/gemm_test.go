@@ -355,7 +355,8 @@ func panicOf(f func()) (msg any) {
 }
 
 // TestSteadyStateAllocates checks that, once the pools hold their
-// buffers, a product on one goroutine allocates nothing.
+// buffers, a product allocates nothing, on one goroutine or shared among
+// several (a recurrent layer multiplies at every time step).
 func TestSteadyStateAllocates(t *testing.T) {
 	if kernels == nil {
 		t.Skip("no micro-kernels on this CPU")
@@ -367,11 +368,13 @@ func TestSteadyStateAllocates(t *testing.T) {
 	for _, s := range [][3]int{{128, 400, 784}, {500, 100, 1}, {1, 100, 500}, {100, 1, 500}} {
 		p := newProblem(rng, blas.Trans, blas.Trans, s[0], s[1], s[2], 0, 1, 0.5)
 		a, b, c := convert[float32](p.a), convert[float32](p.b), convert[float32](p.c)
-		allocs := testing.AllocsPerRun(20, func() {
-			gemm(kernels.f32, true, true, p.m, p.n, p.k, 1, a[:p.lenA], p.lda, b[:p.lenB], p.ldb, 0.5, c[:p.lenC], p.ldc, 1)
-		})
-		if allocs != 0 {
-			t.Errorf("%v: %v allocations per product", p, allocs)
+		for _, workers := range []int{1, 2, 4} {
+			allocs := testing.AllocsPerRun(20, func() {
+				gemm(kernels.f32, true, true, p.m, p.n, p.k, 1, a[:p.lenA], p.lda, b[:p.lenB], p.ldb, 0.5, c[:p.lenC], p.ldc, workers)
+			})
+			if allocs != 0 {
+				t.Errorf("%v on %d goroutines: %v allocations per product", p, workers, allocs)
+			}
 		}
 	}
 }

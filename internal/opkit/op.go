@@ -18,6 +18,7 @@ type Op[T Float] struct {
 	in       []int // input ranks
 	out      int   // output rank
 	memoised bool
+	viewer   Viewer // m, where its output is a view of input 0
 	mem      Scratch
 	scalar   [1]T // a Scalar output's memory
 	args     Args[T]
@@ -43,6 +44,7 @@ func New[T Float](m Math[T]) G.Op {
 	op := &Op[T]{m: m, in: in, out: out}
 	op.args.In = make([][]T, len(in))
 	_, op.memoised = m.(Memoised)
+	op.viewer, _ = m.(Viewer)
 	if d, ok := m.(Differentiable); ok {
 		return diffOp[T]{op, d}
 	}
@@ -159,6 +161,9 @@ func (op *Op[T]) Do(in ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	a.OutShape = shape
+	if op.viewer != nil {
+		return op.view(op.viewer)
+	}
 	var res *tensor.Dense
 	if op.out == Scalar {
 		a.Out = op.scalar[:]

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+
+	"github.com/gorgonia-bnn/bnn/datasets"
+	"github.com/gorgonia-bnn/bnn/datasets/mnist10k"
+)
+
+// OODImages is how many out-of-distribution test images are scored (the
+// peers' W5 protocol uses the first 2,000).
+const OODImages = 2000
+
+// loadData returns the train and test sets: the embedded digits (first
+// 8,000 train, last 2,000 test) or an IDX directory.
+func loadData(dir string) (train, test datasets.Dataset, err error) {
+	if dir == "" {
+		// The training digits stay bytes, converted batch by batch.
+		train, test, err = mnist10k.LoadPixels()
+		test.X, test.Pixels = test.Features(), nil
+		return train, test, err
+	}
+	return datasets.MNIST(dir)
+}
+
+// checkImages reports a data set that is not 28x28 digits in ten classes.
+func checkImages(d *datasets.Dataset, what string) error {
+	if d.Len() == 0 {
+		return fmt.Errorf("the %s set is empty", what)
+	}
+	if d.Width() != 28*28 {
+		return fmt.Errorf("the %s images have shape %v, the networks take 28x28", what, d.XShape)
+	}
+	if d.Labels == nil || d.Classes != 10 {
+		return fmt.Errorf("the %s set has %d classes, want 10 labelled classes", what, d.Classes)
+	}
+	return nil
+}
+
+// loadOOD reads the out-of-distribution images of an IDX directory (the
+// test split of the standard layout, or the whole of a single pair) and
+// keeps the first OODImages.
+func loadOOD(dir string) (datasets.Dataset, error) {
+	test, err := loadPair(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		_, test, err = datasets.MNIST(dir)
+	}
+	if err != nil {
+		return datasets.Dataset{}, fmt.Errorf("-ood: %w", err)
+	}
+	if test.Width() != 28*28 {
+		return datasets.Dataset{}, fmt.Errorf("-ood %s: images have shape %v, the networks take 28x28", dir, test.XShape)
+	}
+	return test.Slice(0, min(OODImages, test.Len()))
+}
+
+// loadPair reads a directory's images-idx3-ubyte[.gz] and
+// labels-idx1-ubyte[.gz] whole; fs.ErrNotExist when it has no such pair.
+func loadPair(dir string) (datasets.Dataset, error) {
+	find := func(name string) (string, error) {
+		for _, p := range []string{name, name + ".gz"} {
+			if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+				return filepath.Join(dir, p), nil
+			}
+		}
+		return "", fs.ErrNotExist
+	}
+	images, err := find("images-idx3-ubyte")
+	if err != nil {
+		return datasets.Dataset{}, err
+	}
+	labels, err := find("labels-idx1-ubyte")
+	if err != nil {
+		return datasets.Dataset{}, err
+	}
+	return datasets.LoadIDX(images, labels)
+}
+
+// release drops the training digits once the network is trained and
+// collects them, so that the evaluation runs in their memory: else its
+// garbage would first grow the heap to twice its size in training (W2's
+// peak memory 312 MB instead of 187). The test digits get an array of
+// their own, as the embedded ones were decoded into one with them.
+func release(train, test *datasets.Dataset) {
+	test.X = slices.Clone(test.X)
+	*train = datasets.Dataset{}
+	runtime.GC()
+}
