@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -189,19 +190,15 @@ func checkScalar(t *testing.T, what string, got float64, want *float64, tol floa
 
 // posteriorParts maps a reference tensor name (weight, bias, ...) to the
 // layer's posterior of it.
-type posteriorParts map[string]*bayesnodes.Posterior
+type posteriorParts map[string]bayesnodes.Posterior
 
 // setPosteriors loads the reference mu/rho of every posterior.
 func (pp posteriorParts) set(t *testing.T, c *goldenCase) {
 	t.Helper()
 	for name, post := range pp {
-		if post.LogSigma2 != nil { // sparse VD's theta and log sigma^2
-			setParam(t, post.Mu, goldenParam(t, c, name+"_theta"))
-			setParam(t, post.LogSigma2, goldenParam(t, c, name+"_log_sigma2"))
-			continue
+		for _, q := range post.Params() { // mu and rho, or theta and log sigma^2
+			setParam(t, q, goldenParam(t, c, name+"_"+strings.TrimPrefix(q.Name(), post.Name()+".")))
 		}
-		setParam(t, post.Mu, goldenParam(t, c, name+"_mu"))
-		setParam(t, post.Rho, goldenParam(t, c, name+"_rho"))
 	}
 	if want := 2 * len(pp); len(c.Params) != want {
 		t.Fatalf("reference has %d parameter tensors, the layer %d", len(c.Params), want)
@@ -288,7 +285,7 @@ func (pp posteriorParts) checkTerms(t *testing.T, c *goldenCase, dt dtypeTol) {
 	net := func(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		var logQ, logP, klMC, klCF []*G.Node
 		for _, n := range names {
-			post := pp[n]
+			post := pp[n].(*bayesnodes.GaussianPosterior)
 			d, err := post.Draw(b)
 			if err != nil {
 				return nil, err

@@ -131,7 +131,7 @@ func perAxis(what string, v []int, def, rank int) ([]int, error) {
 
 // posteriors creates the weight [out, in/groups, kernel...] and the bias [out]
 // posteriors. PyTorch's fan-in for both: the inputs one output sums.
-func (c *convConfig) posteriors(s convSpec) (weight, bias *Posterior, err error) {
+func (c *convConfig) posteriors(s convSpec) (weight, bias Posterior, err error) {
 	shape := s.weightShape()
 	fanIn := 1
 	for _, k := range shape[1:] {
@@ -148,88 +148,96 @@ func (c *convConfig) posteriors(s convSpec) (weight, bias *Posterior, err error)
 	return weight, bias, nil
 }
 
-// Conv2D is a Bayesian 2-D convolution (cross-correlation, as in PyTorch)
-// from an input [batch, In, H, W] to [batch, Out, H', W'] with
-// H' = (H + 2 Padding[0] - Dilation[0] (Kernel[0]-1) - 1) / Stride[0] + 1,
-// and W' likewise. Weights and bias are sampled once per run. Its fields
-// describe the layer; change them only through NewConv2D.
-type Conv2D struct {
+// Conv is a Bayesian convolution (cross-correlation, as in PyTorch's
+// Conv1d, Conv2d and Conv3d) over one, two or three spatial axes: an input
+// [batch, In, spatial...] gives [batch, Out, spatial'...] with, per axis,
+//
+//	out = (in + 2 Padding - Dilation (Kernel-1) - 1) / Stride + 1
+//
+// Its weight is [Out, In/Groups, Kernel...]. Gorgonia's own convolutions
+// stop at two axes; every rank runs on the package's op (im2col and one
+// matrix product per group over the whole minibatch, see conv_op.go), with
+// its own gradient. Being linear in its weights, it trains under every
+// estimator (see Estimator.Apply): Reparameterization samples the weights
+// once per run, LocalReparameterization samples the outputs from their
+// Gaussian, and Flipout flips one weight perturbation per example and
+// channel. Kernel, Stride, Padding and Dilation have one value per spatial
+// axis. Its fields describe the layer; change them only through the
+// constructors.
+type Conv struct {
 	In, Out, Groups                   int
-	Kernel, Stride, Padding, Dilation [2]int
-	Weight                            *Posterior // [Out, In/Groups, Kernel[0], Kernel[1]]
-	Bias                              *Posterior // [Out]; nil without bias
-	Estimator                         Estimator
-	name                              string
-}
-
-// NewConv2D returns a Bayesian 2-D convolution from in to out channels with a
-// kernel of kernel[0] rows and kernel[1] columns. The posterior means start
-// uniform in ±1/sqrt(fanIn), fanIn = in/groups * kernel[0] * kernel[1],
-// unless WithMuInit says otherwise.
-func NewConv2D(in, out int, kernel [2]int, opts ...ConvOption) (*Conv2D, error) {
-	c, err := newConvConfig("conv2d", opts)
-	if err != nil {
-		return nil, err
-	}
-	s, err := c.spec(in, out, kernel[:])
-	if err != nil {
-		return nil, err
-	}
-	l := &Conv2D{In: in, Out: out, Groups: s.geom.groups, Kernel: kernel, Estimator: s.estimator, name: c.name}
-	copy(l.Stride[:], s.geom.tail(s.geom.stride))
-	copy(l.Padding[:], s.geom.tail(s.geom.padding))
-	copy(l.Dilation[:], s.geom.tail(s.geom.dilation))
-	if l.Weight, l.Bias, err = c.posteriors(s); err != nil {
-		return nil, err
-	}
-	return l, nil
-}
-
-// Apply adds the layer to b's graph for an input of shape [batch, In, H, W].
-func (l *Conv2D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
-	s := convSpec{name: l.name, in: l.In, out: l.Out, estimator: l.Estimator,
-		geom: newConvGeom(l.Kernel[:], l.Stride[:], l.Padding[:], l.Dilation[:], l.Groups)}
-	return s.apply(b, x, l.Weight, l.Bias)
-}
-
-// Conv1D is a Bayesian 1-D convolution from an input [batch, In, L] to
-// [batch, Out, L'] with L' = (L + 2 Padding - Dilation (Kernel-1) - 1) /
-// Stride + 1. Its fields describe the layer; change them only through
-// NewConv1D.
-type Conv1D struct {
-	In, Out, Groups                   int
-	Kernel, Stride, Padding, Dilation int
-	Weight                            *Posterior // [Out, In/Groups, Kernel]
-	Bias                              *Posterior // [Out]; nil without bias
+	Kernel, Stride, Padding, Dilation []int
+	Weight                            Posterior // [Out, In/Groups, Kernel...]
+	Bias                              Posterior // [Out]; nil without bias
 	Estimator                         Estimator
 	name                              string
 }
 
 // NewConv1D returns a Bayesian 1-D convolution from in to out channels with
-// a kernel of the given width. Stride, Padding and Dilation take one value.
-func NewConv1D(in, out, kernel int, opts ...ConvOption) (*Conv1D, error) {
-	c, err := newConvConfig("conv1d", opts)
+// a kernel of the given width, for an input [batch, in, L]. Stride,
+// Padding and Dilation take one value.
+func NewConv1D(in, out, kernel int, opts ...ConvOption) (*Conv, error) {
+	return newConvLayer("conv1d", in, out, []int{kernel}, opts)
+}
+
+// NewConv2D returns a Bayesian 2-D convolution from in to out channels with a
+// kernel of kernel[0] rows and kernel[1] columns, for an input [batch, in,
+// H, W].
+func NewConv2D(in, out int, kernel [2]int, opts ...ConvOption) (*Conv, error) {
+	return newConvLayer("conv2d", in, out, kernel[:], opts)
+}
+
+// NewConv3D returns a Bayesian 3-D convolution from in to out channels with
+// a kernel of kernel[0] x kernel[1] x kernel[2] (depth, height, width), for
+// an input [batch, in, D, H, W].
+func NewConv3D(in, out int, kernel [3]int, opts ...ConvOption) (*Conv, error) {
+	return newConvLayer("conv3d", in, out, kernel[:], opts)
+}
+
+// newConvLayer builds the layer. Stride, Padding and Dilation take one value for
+// every axis or one per axis. The posterior means start uniform in
+// ±1/sqrt(fanIn), fanIn = in/groups * prod(kernel), unless WithMuInit says
+// otherwise.
+func newConvLayer(kind string, in, out int, kernel []int, opts []ConvOption) (*Conv, error) {
+	c, err := newConvConfig(kind, opts)
 	if err != nil {
 		return nil, err
 	}
-	s, err := c.spec(in, out, []int{kernel})
+	s, err := c.spec(in, out, kernel)
 	if err != nil {
 		return nil, err
 	}
 	g := s.geom
-	l := &Conv1D{In: in, Out: out, Groups: g.groups, Kernel: kernel,
-		Stride: g.stride[2], Padding: g.padding[2], Dilation: g.dilation[2], Estimator: s.estimator, name: c.name}
+	l := &Conv{In: in, Out: out, Groups: g.groups, Kernel: slices.Clone(kernel),
+		Stride: g.tail(g.stride), Padding: g.tail(g.padding), Dilation: g.tail(g.dilation),
+		Estimator: s.estimator, name: c.name}
 	if l.Weight, l.Bias, err = c.posteriors(s); err != nil {
 		return nil, err
 	}
 	return l, nil
 }
 
-// Apply adds the layer to b's graph for an input of shape [batch, In, L].
-func (l *Conv1D) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
+// Apply adds the layer to b's graph for an input of shape [batch, In,
+// spatial...].
+func (l *Conv) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	if !oneValuePerAxis(l.Kernel, l.Stride, l.Padding, l.Dilation) {
+		return nil, fmt.Errorf("bayesnodes: %s: kernel %v, stride %v, padding %v and dilation %v: want one value per spatial axis, 1 to 3 axes",
+			l.name, l.Kernel, l.Stride, l.Padding, l.Dilation)
+	}
 	s := convSpec{name: l.name, in: l.In, out: l.Out, estimator: l.Estimator,
-		geom: newConvGeom([]int{l.Kernel}, []int{l.Stride}, []int{l.Padding}, []int{l.Dilation}, l.Groups)}
+		geom: newConvGeom(l.Kernel, l.Stride, l.Padding, l.Dilation, l.Groups)}
 	return s.apply(b, x, l.Weight, l.Bias)
+}
+
+// oneValuePerAxis reports whether kernel has 1 to 3 axes and each of axes
+// one value per axis.
+func oneValuePerAxis(kernel []int, axes ...[]int) bool {
+	for _, a := range axes {
+		if len(a) != len(kernel) {
+			return false
+		}
+	}
+	return len(kernel) >= 1 && len(kernel) <= 3
 }
 
 // convSpec is a convolution layer over one, two or three spatial axes: its
@@ -256,8 +264,8 @@ func (s convSpec) validate() error {
 	if s.in%s.geom.groups != 0 || s.out%s.geom.groups != 0 {
 		return fmt.Errorf("bayesnodes: %s: in=%d and out=%d channels must both be divisible by groups=%d", s.name, s.in, s.out, s.geom.groups)
 	}
-	if s.estimator < Reparameterization || s.estimator > Flipout {
-		return fmt.Errorf("bayesnodes: %s: estimator %v is not supported", s.name, s.estimator)
+	if err := s.estimator.Accepts(nil); err != nil {
+		return fmt.Errorf("bayesnodes: %s: %w", s.name, err)
 	}
 	return nil
 }
@@ -265,7 +273,7 @@ func (s convSpec) validate() error {
 // apply checks x and the layer (its fields are exported), then adds the
 // layer under its estimator. The convolution op checks the shapes again;
 // checking here first names the layer and keeps Gorgonia from panicking.
-func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias *Posterior) (*G.Node, error) {
+func (s convSpec) apply(b *graph.Builder, x *G.Node, weight, bias Posterior) (*G.Node, error) {
 	if x == nil {
 		return nil, fmt.Errorf("bayesnodes: %s: nil input node", s.name)
 	}

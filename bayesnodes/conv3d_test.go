@@ -57,7 +57,7 @@ func (r ref3) withDefaults() ref3 {
 	return r
 }
 
-func (r ref3) layer(extra ...bayesnodes.ConvOption) (*bayesnodes.Conv3D, error) {
+func (r ref3) layer(extra ...bayesnodes.ConvOption) (*bayesnodes.Conv, error) {
 	opts := []bayesnodes.ConvOption{bayesnodes.WithMuInit(0, 0.5), bayesnodes.WithRhoInit(-2, 0.5)}
 	if r.stride != [3]int{} {
 		opts = append(opts, bayesnodes.Stride(r.stride[:]...))
@@ -160,13 +160,13 @@ func TestConv3DMatchesDirectConvolution(t *testing.T) {
 				if err := g.SetX(x); err != nil {
 					t.Fatal(err)
 				}
-				wEps := randomInput(l.Weight.Mu.Len(), 22)
+				wEps := randomInput(l.Weight.Mean().Len(), 22)
 				if err := g.SetNoise(l.Weight.Name(), wEps); err != nil {
 					t.Fatal(err)
 				}
 				var b []float64
 				if l.Bias != nil {
-					bEps := randomInput(l.Bias.Mu.Len(), 23)
+					bEps := randomInput(l.Bias.Mean().Len(), 23)
 					if err := g.SetNoise(l.Bias.Name(), bEps); err != nil {
 						t.Fatal(err)
 					}
@@ -216,7 +216,7 @@ func TestConv3DGradients(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			layers := []*bayesnodes.Conv3D{first}
+			layers := []*bayesnodes.Conv{first}
 			if c.next != nil {
 				n := *c.next
 				n.prior, n.kl = c.prior, c.kl
@@ -282,8 +282,8 @@ func TestConv3DLocalReparameterization(t *testing.T) {
 	if err := g.SetX(x); err != nil {
 		t.Fatal(err)
 	}
-	sigma := func(p *bayesnodes.Posterior) []float64 {
-		s := p.Rho.Values()
+	sigma := func(p bayesnodes.Posterior) []float64 {
+		s := p.(*bayesnodes.GaussianPosterior).Rho.Values()
 		for i := range s {
 			s[i] = bayesnodes.Softplus(s[i])
 		}
@@ -311,7 +311,7 @@ func TestConv3DLocalReparameterization(t *testing.T) {
 			sumSq[i] += v * v
 		}
 	}
-	mean, _ := directConv3D(r, 1, x, l.Weight.Mu.Values(), l.Bias.Mu.Values())
+	mean, _ := directConv3D(r, 1, x, l.Weight.Mean().Values(), l.Bias.Mean().Values())
 	variance, _ := directConv3D(r, 1, sq(x), sq(sigma(l.Weight)), sq(sigma(l.Bias)))
 	for i := range mean {
 		m := sum[i] / runs
@@ -330,10 +330,10 @@ func TestConv3DParameters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Stride != [3]int{2, 2, 2} || l.Padding != [3]int{1, 0, 2} || l.Dilation != [3]int{1, 1, 1} || l.Groups != 2 {
+	if !equalInts(l.Stride, []int{2, 2, 2}) || !equalInts(l.Padding, []int{1, 0, 2}) || !equalInts(l.Dilation, []int{1, 1, 1}) || l.Groups != 2 {
 		t.Errorf("geometry stride %v padding %v dilation %v groups %d, want [2 2 2] [1 0 2] [1 1 1] 2", l.Stride, l.Padding, l.Dilation, l.Groups)
 	}
-	if got := l.Weight.Mu.Shape(); !equalInts(got, []int{6, 2, 3, 2, 1}) {
+	if got := l.Weight.Mean().Shape(); !equalInts(got, []int{6, 2, 3, 2, 1}) {
 		t.Errorf("weight shape %v, want [6 2 3 2 1] ([out, in/groups, kd, kh, kw])", got)
 	}
 	if l.Weight.Name() != "c3.weight" || l.Bias.Name() != "c3.bias" || l.Estimator != bayesnodes.Reparameterization {

@@ -149,7 +149,7 @@ func (r refConv) options() []bayesnodes.ConvOption {
 
 // layer builds the layer r describes and returns its Apply, posteriors and
 // the shape of one input example.
-func (r refConv) layer(extra ...bayesnodes.ConvOption) (graph.Network, *bayesnodes.Posterior, *bayesnodes.Posterior, []int, error) {
+func (r refConv) layer(extra ...bayesnodes.ConvOption) (graph.Network, bayesnodes.Posterior, bayesnodes.Posterior, []int, error) {
 	opts := append(r.options(), extra...)
 	if r.oneD {
 		l, err := bayesnodes.NewConv1D(r.in, r.out, r.kernel[1], opts...)
@@ -206,8 +206,8 @@ func directConv(r refConv, batch int, x, wt, bias []float64) (y []float64, oh, o
 
 // sampled returns mu + softplus(rho) * eps, the weights a run with noise
 // eps uses.
-func sampled(p *bayesnodes.Posterior, eps []float64) []float64 {
-	mu, rho := p.Mu.Values(), p.Rho.Values()
+func sampled(p bayesnodes.Posterior, eps []float64) []float64 {
+	mu, rho := p.Mean().Values(), p.(*bayesnodes.GaussianPosterior).Rho.Values()
 	w := make([]float64, len(mu))
 	for i := range w {
 		w[i] = mu[i] + bayesnodes.Softplus(rho[i])*eps[i]
@@ -252,13 +252,13 @@ func TestConvMatchesDirectConvolution(t *testing.T) {
 				if err := g.SetX(x); err != nil {
 					t.Fatal(err)
 				}
-				wEps := randomInput(weight.Mu.Len(), 22)
+				wEps := randomInput(weight.Mean().Len(), 22)
 				if err := g.SetNoise(weight.Name(), wEps); err != nil {
 					t.Fatal(err)
 				}
 				var b []float64
 				if bias != nil {
-					bEps := randomInput(bias.Mu.Len(), 23)
+					bEps := randomInput(bias.Mean().Len(), 23)
 					if err := g.SetNoise(bias.Name(), bEps); err != nil {
 						t.Fatal(err)
 					}
@@ -293,7 +293,7 @@ func TestConvDilationIsNotMerged(t *testing.T) {
 	dense := refConv{in: 1, out: 2, kernel: [2]int{2, 2}, stride: [2]int{2, 2}, size: [2]int{7, 7}}
 	dilated := dense
 	dilated.dil = [2]int{2, 2}
-	var a, b *bayesnodes.Conv2D
+	var a, b *bayesnodes.Conv
 	var err error
 	if a, err = bayesnodes.NewConv2D(1, 2, dense.kernel, append(dense.options(), bayesnodes.WithName("dense"))...); err != nil {
 		t.Fatal(err)
@@ -329,8 +329,8 @@ func TestConvDilationIsNotMerged(t *testing.T) {
 	if err := g.Run(); err != nil {
 		t.Fatal(err)
 	}
-	wantA, _, _ := directConv(dense, 1, x, a.Weight.Mu.Values(), a.Bias.Mu.Values())
-	wantB, _, _ := directConv(dilated, 1, x, b.Weight.Mu.Values(), b.Bias.Mu.Values())
+	wantA, _, _ := directConv(dense, 1, x, a.Weight.Mean().Values(), a.Bias.Mean().Values())
+	wantB, _, _ := directConv(dilated, 1, x, b.Weight.Mean().Values(), b.Bias.Mean().Values())
 	got := g.Output(nil)
 	checkValues(t, "dense output", got[:len(wantA)], wantA, 1e-12)
 	checkValues(t, "dilated output", got[len(wantA):], wantB, 1e-12)
@@ -398,13 +398,13 @@ func TestConvParameters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Stride != [2]int{2, 2} || l.Padding != [2]int{0, 0} || l.Dilation != [2]int{1, 1} || l.Groups != 2 {
+	if !equalInts(l.Stride, []int{2, 2}) || !equalInts(l.Padding, []int{0, 0}) || !equalInts(l.Dilation, []int{1, 1}) || l.Groups != 2 {
 		t.Errorf("geometry stride %v padding %v dilation %v groups %d, want [2 2] [0 0] [1 1] 2", l.Stride, l.Padding, l.Dilation, l.Groups)
 	}
-	if got := l.Weight.Mu.Shape(); !equalInts(got, []int{6, 2, 3, 2}) {
+	if got := l.Weight.Mean().Shape(); !equalInts(got, []int{6, 2, 3, 2}) {
 		t.Errorf("weight shape %v, want [6 2 3 2] ([out, in/groups, kh, kw])", got)
 	}
-	if got := l.Bias.Mu.Shape(); !equalInts(got, []int{6}) {
+	if got := l.Bias.Mean().Shape(); !equalInts(got, []int{6}) {
 		t.Errorf("bias shape %v, want [6]", got)
 	}
 	if l.Weight.Name() != "c1.weight" || l.Bias.Name() != "c1.bias" {
@@ -419,9 +419,9 @@ func TestConvParameters(t *testing.T) {
 	}
 	// Default mean init: U(-1/sqrt(fanIn), 1/sqrt(fanIn)), fanIn = 2*3*2.
 	bound := 1 / math.Sqrt(12)
-	for _, p := range []*bayesnodes.Posterior{l.Weight, l.Bias} {
+	for _, p := range []bayesnodes.Posterior{l.Weight, l.Bias} {
 		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, v := range p.Mu.Values() {
+		for _, v := range p.Mean().Values() {
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 		if lo < -bound || hi > bound || hi-lo < bound/2 {
@@ -433,10 +433,10 @@ func TestConvParameters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d1.Padding != 2 || d1.Dilation != 3 || d1.Stride != 1 || d1.Groups != 1 || d1.Bias != nil {
+	if !equalInts(d1.Padding, []int{2}) || !equalInts(d1.Dilation, []int{3}) || !equalInts(d1.Stride, []int{1}) || d1.Groups != 1 || d1.Bias != nil {
 		t.Errorf("conv1d %+v: want padding 2, dilation 3, stride 1, groups 1, no bias", *d1)
 	}
-	if got := d1.Weight.Mu.Shape(); !equalInts(got, []int{4, 2, 5}) {
+	if got := d1.Weight.Mean().Shape(); !equalInts(got, []int{4, 2, 5}) {
 		t.Errorf("conv1d weight shape %v, want [4 2 5]", got)
 	}
 }

@@ -24,8 +24,8 @@ import (
 type ConvTranspose struct {
 	In, Out, Groups                                  int
 	Kernel, Stride, Padding, OutputPadding, Dilation []int
-	Weight                                           *Posterior // [In, Out/Groups, Kernel...]
-	Bias                                             *Posterior // [Out]; nil without bias
+	Weight                                           Posterior // [In, Out/Groups, Kernel...]
+	Bias                                             Posterior // [Out]; nil without bias
 	Estimator                                        Estimator
 	name                                             string
 }
@@ -118,13 +118,11 @@ func newConvTranspose(kind string, in, out int, kernel []int, opts []ConvOption)
 
 // geom checks the layer (its fields are exported) and returns its geometry.
 func (l *ConvTranspose) geom() (convTransposeGeom, error) {
-	rank := len(l.Kernel)
-	for _, a := range [][]int{l.Stride, l.Padding, l.OutputPadding, l.Dilation} {
-		if len(a) != rank || rank < 1 || rank > 3 {
-			return convTransposeGeom{}, fmt.Errorf("bayesnodes: %s: kernel %v, stride %v, padding %v, output padding %v and dilation %v: want one value per spatial axis, 1 to 3 axes",
-				l.name, l.Kernel, l.Stride, l.Padding, l.OutputPadding, l.Dilation)
-		}
+	if !oneValuePerAxis(l.Kernel, l.Stride, l.Padding, l.OutputPadding, l.Dilation) {
+		return convTransposeGeom{}, fmt.Errorf("bayesnodes: %s: kernel %v, stride %v, padding %v, output padding %v and dilation %v: want one value per spatial axis, 1 to 3 axes",
+			l.name, l.Kernel, l.Stride, l.Padding, l.OutputPadding, l.Dilation)
 	}
+	rank := len(l.Kernel)
 	s := convSpec{name: l.name, in: l.In, out: l.Out, estimator: l.Estimator,
 		geom: newConvGeom(l.Kernel, l.Stride, l.Padding, l.Dilation, l.Groups)}
 	if err := s.validate(); err != nil {

@@ -43,8 +43,8 @@ import (
 // them only through NewEmbedding.
 type Embedding struct {
 	Num, Dim  int
-	Padding   int        // the padding index, or -1 without one
-	Weight    *Posterior // [Num, Dim]
+	Padding   int                // the padding index, or -1 without one
+	Weight    *GaussianPosterior // [Num, Dim]
 	Estimator Estimator
 	name      string
 }
@@ -127,37 +127,55 @@ func zeroRow(init graph.Initializer, r, dim int) graph.Initializer {
 }
 
 // Apply adds the lookup of the indices x (any shape) to b's graph; the
-// output has shape [x's shape..., Dim].
+// output has shape [x's shape..., Dim]. The lookup is linear in the table
+// (the product of x's one-hot matrix with it), so Estimator.Apply applies
+// the estimator.
 func (e *Embedding) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if err := e.validate(b, x); err != nil {
 		return nil, err
 	}
 	num := e.Num
 	b.CheckInput(x, func(v []float64) error { return checkIndices(v, num) })
-	lookup := func(table *G.Node) (*G.Node, error) {
-		y, err := gatherRows(table, x, e.Num, e.Dim, e.Padding)
-		if err != nil {
-			return nil, fmt.Errorf("bayesnodes: %s: %w", e.name, err)
-		}
-		return y, nil
+	return e.Estimator.Apply(b, x, e.table(), nil, e.lookup())
+}
+
+// table is the posterior Estimator.Apply draws: the weight's own, or with
+// a padding row one whose KL leaves that row out.
+func (e *Embedding) table() Posterior {
+	if e.Padding == noPadding {
+		return e.Weight
 	}
-	if e.Estimator.in(b) == LocalReparameterization {
-		return e.applyLocal(b, lookup)
-	}
-	w, err := b.Once(e.Weight, func() (*G.Node, error) {
-		d, err := e.Weight.Draw(b)
-		if err != nil {
-			return nil, err
-		}
-		if err := e.addKL(b, d); err != nil {
-			return nil, err
-		}
-		return d.W, nil
-	})
+	return paddedTable{e.Weight, rows{e.Num, e.Dim, e.Padding, 0}}
+}
+
+// lookup is the embedding's LinearMap.
+func (e *Embedding) lookup() rowLookup { return rowLookup{e.Num, e.Dim, e.Padding, e.name} }
+
+// rowLookup is the LinearMap of an embedding: the rows of a table [num,
+// dim] at the indices x, the index form of a one-hot matrix, which is its
+// own square.
+type rowLookup struct {
+	num, dim, padding int
+	name              string
+}
+
+func (m rowLookup) Map(_ *graph.Builder, x, table *G.Node) (*G.Node, error) {
+	y, err := gatherRows(table, x, m.num, m.dim, m.padding)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bayesnodes: %s: %w", m.name, err)
 	}
-	return lookup(w)
+	return y, nil
+}
+
+func (rowLookup) oneHot() {}
+
+// Accepts refuses Flipout, whose signs flip input channels: the lookup's
+// input holds indices, not channels.
+func (rowLookup) Accepts(e Estimator) error {
+	if e != Reparameterization && e != LocalReparameterization {
+		return fmt.Errorf("estimator %v is not supported by Embedding: %w", e, ErrEstimator)
+	}
+	return nil
 }
 
 // validate checks the layer (its fields are exported) and the index node.
@@ -171,8 +189,8 @@ func (e *Embedding) validate(b *graph.Builder, x *G.Node) error {
 		return fmt.Errorf("bayesnodes: %s: weight has shape %v, want [%d %d]", e.name, e.Weight.Mu.Shape(), e.Num, e.Dim)
 	case e.Padding < noPadding || e.Padding >= e.Num:
 		return fmt.Errorf("bayesnodes: %s: padding index %d, want one in [0, %d) or -1 for none", e.name, e.Padding, e.Num)
-	case e.Estimator != Reparameterization && e.Estimator != LocalReparameterization:
-		return fmt.Errorf("bayesnodes: %s: estimator %v is not supported by Embedding", e.name, e.Estimator)
+	case e.Estimator.Accepts(e.lookup()) != nil:
+		return fmt.Errorf("bayesnodes: %s: %w", e.name, e.Estimator.Accepts(e.lookup()))
 	case x.Dims() < 1:
 		return fmt.Errorf("bayesnodes: %s: input has shape %v, want indices with at least one axis", e.name, x.Shape())
 	case x.Dtype() != b.Dtype():
@@ -184,73 +202,55 @@ func (e *Embedding) validate(b *graph.Builder, x *G.Node) error {
 	return nil
 }
 
-// applyLocal samples each looked-up row: mu[i] + sigma[i] * eps.
-func (e *Embedding) applyLocal(b *graph.Builder, lookup func(*G.Node) (*G.Node, error)) (*G.Node, error) {
-	mu, sigma, err := e.Weight.Moments(b)
-	if err != nil {
-		return nil, err
-	}
-	if err := e.addKL(b, nil); err != nil {
-		return nil, err
-	}
-	mean, err := lookup(mu)
-	if err != nil {
-		return nil, err
-	}
-	sd, err := lookup(sigma)
-	if err != nil {
-		return nil, err
-	}
-	eps, err := b.Noise(e.Weight.Name()+".output", graph.Gaussian, mean.Shape()...)
-	if err != nil {
-		return nil, err
-	}
-	n, err := G.HadamardProd(sd, eps)
-	if err != nil {
-		return nil, err
-	}
-	return G.Add(mean, n)
+// paddedTable is the posterior of an embedding table with a padding row:
+// the weight's own, but for its KL, which is that of the other rows only.
+// It is a value, so every Apply in a graph finds the same draw.
+type paddedTable struct {
+	*GaussianPosterior
+	rows rows
 }
 
-// addKL adds the table's KL once per graph, taken at the draw d (nil: the
-// estimator drew no table). Without padding it is the posterior's own; with
-// padding, that of the other rows only.
-func (e *Embedding) addKL(b *graph.Builder, d *Draw) error {
-	p := e.Weight
-	if e.Padding == noPadding {
-		return p.AddKL(b, d)
-	}
-	if !b.WantsKL() || e.Num == 1 { // nothing but the padding row
+// Sample draws the table once per graph and adds the rows' KL.
+func (p paddedTable) Sample(b *graph.Builder) (*G.Node, error) { return samplePosterior(b, p) }
+
+// fusedKL declines the fused sample and KL (see fuser): it would pay the
+// padding row's KL.
+func (paddedTable) fusedKL(*graph.Builder, fusedOut) (fusedDraw, bool, error) {
+	return fusedDraw{}, false, nil
+}
+
+// AddKL adds the rows' KL once per graph, taken at the draw d (nil: the
+// estimator drew no table).
+func (p paddedTable) AddKL(b *graph.Builder, d *Draw) error {
+	if !b.WantsKL() || p.rows.num == 1 { // nothing but the padding row
 		return nil
 	}
 	_, err := b.Once(klKey{p}, func() (*G.Node, error) {
-		kl, err := e.rowsKL(b, d)
+		kl, err := p.KLOf(b, d, p.KL)
 		if err != nil {
 			return nil, err
 		}
-		return kl, b.AddKL(kl, (e.Num-1)*e.Dim)
+		return kl, b.AddKL(kl, (p.rows.num-1)*p.rows.dim)
 	})
 	return err
 }
 
-// rowsKL is the KL of every row but the padding row, by the posterior's
-// method. With no draw (LocalReparameterization), the closed form is tried
-// on the rows' parameters first, and a table is drawn only for a
-// Monte-Carlo estimate.
-func (e *Embedding) rowsKL(b *graph.Builder, d *Draw) (*G.Node, error) {
-	p := e.Weight
+// KLOf is the KL of every row but the padding row. With no draw
+// (LocalReparameterization), the closed form is tried on the rows'
+// parameters first, and a table is drawn only for a Monte-Carlo estimate.
+func (p paddedTable) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, error) {
 	if d == nil {
-		if _, ok := p.Prior.(ClosedFormPrior); ok && p.KL != KLMonteCarlo {
+		if _, ok := p.Prior.(ClosedFormPrior); ok && method != KLMonteCarlo {
 			q, err := p.Gaussian(b)
 			if err != nil {
 				return nil, err
 			}
-			rows, err := e.withoutPadding(&Draw{Gaussian: q})
+			rows, err := p.withoutPadding(&Draw{Mean: q.Mu, Spread: q.Rho})
 			if err != nil {
 				return nil, err
 			}
-			kl, err := p.KLOf(b, rows, KLClosedForm)
-			if err == nil || p.KL == KLClosedForm || !errors.Is(err, ErrNoClosedForm) {
+			kl, err := p.GaussianPosterior.KLOf(b, rows, KLClosedForm)
+			if err == nil || method == KLClosedForm || !errors.Is(err, ErrNoClosedForm) {
 				return kl, err
 			}
 		}
@@ -258,27 +258,37 @@ func (e *Embedding) rowsKL(b *graph.Builder, d *Draw) (*G.Node, error) {
 		if d, err = p.Draw(b); err != nil {
 			return nil, err
 		}
+		if _, err := d.Weights(); err != nil {
+			return nil, err
+		}
 	}
-	rows, err := e.withoutPadding(d)
+	rows, err := p.withoutPadding(d)
 	if err != nil {
 		return nil, err
 	}
-	return p.KLOf(b, rows, p.KL)
+	return p.GaussianPosterior.KLOf(b, rows, method)
 }
 
 // withoutPadding returns the draw d without its padding row (nodes d
-// lacks stay nil).
-func (e *Embedding) withoutPadding(d *Draw) (*Draw, error) {
-	var out Draw
+// lacks stay nil). Its weights are d's without the row, sliced only if a
+// Monte-Carlo KL reads them.
+func (p paddedTable) withoutPadding(d *Draw) (*Draw, error) {
+	out := Draw{weightsOf: func(_, _, _ *G.Node) (*G.Node, error) {
+		w, err := d.Weights()
+		if err != nil {
+			return nil, err
+		}
+		return withoutRow(w, p.rows.padding)
+	}}
 	for _, f := range []struct{ dst, src **G.Node }{
-		{&out.Mu, &d.Mu}, {&out.Rho, &d.Rho}, {&out.W, &d.W}, {&out.Eps, &d.Eps},
+		{&out.Mean, &d.Mean}, {&out.Spread, &d.Spread}, {&out.Eps, &d.Eps},
 	} {
 		if *f.src == nil {
 			continue
 		}
-		n, err := withoutRow(*f.src, e.Padding)
+		n, err := withoutRow(*f.src, p.rows.padding)
 		if err != nil {
-			return nil, fmt.Errorf("bayesnodes: %s: %w", e.name, err)
+			return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
 		}
 		*f.dst = n
 	}

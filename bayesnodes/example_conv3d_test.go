@@ -50,7 +50,7 @@ func ExampleNewConv3D() {
 		return
 	}
 	fmt.Println("samples:", len(pred.Samples), "examples:", pred.N, "logits each:", pred.Width)
-	fmt.Println("conv weight:", conv.Weight.Mu.Shape(), "stride:", conv.Stride, "padding:", conv.Padding)
+	fmt.Println("conv weight:", conv.Weight.Mean().Shape(), "stride:", conv.Stride, "padding:", conv.Padding)
 	// Output:
 	// samples: 5 examples: 3 logits each: 2
 	// conv weight: [4 1 3 3 3] stride: [2 2 2] padding: [1 1 1]

@@ -10,9 +10,9 @@ import (
 	"github.com/gorgonia-bnn/bnn/graph"
 )
 
-// ExampleConv2D builds a Bayesian LeNet for 28x28 grey images: two
+// ExampleNewConv2D builds a Bayesian LeNet for 28x28 grey images: two
 // convolutions with max pooling, then a linear layer to ten logits.
-func ExampleConv2D() {
+func ExampleNewConv2D() {
 	conv1, err := bayesnodes.NewConv2D(1, 6, [2]int{5, 5}, bayesnodes.Padding(2), bayesnodes.WithName("conv1"))
 	if err != nil {
 		fmt.Println(err)
@@ -31,7 +31,7 @@ func ExampleConv2D() {
 	// convPool is a convolution, a 2x2 max pooling and a ReLU (pooling
 	// first gives the same values and gradients as ReLU first, since ReLU
 	// is monotone, on a quarter of the values).
-	convPool := func(b *graph.Builder, x *G.Node, conv *bayesnodes.Conv2D) (*G.Node, error) {
+	convPool := func(b *graph.Builder, x *G.Node, conv *bayesnodes.Conv) (*G.Node, error) {
 		h, err := conv.Apply(b, x)
 		if err != nil {
 			return nil, err

@@ -35,7 +35,7 @@ func ExampleNewConvTranspose2D() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("weight:", up.Weight.Mu.Shape(), "output:", g.OutputShape())
+	fmt.Println("weight:", up.Weight.Mean().Shape(), "output:", g.OutputShape())
 	fmt.Println("noise inputs:", g.NoiseNames())
 
 	// An output padding must stay below the stride (or the dilation).

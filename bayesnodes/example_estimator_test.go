@@ -16,7 +16,7 @@ import (
 // x[n, c, l], written with Gorgonia's own ops. Being linear in w, it is a
 // LinearMap, and Estimator.Apply makes it Bayesian under any estimator.
 type Pointwise struct {
-	Weight    *bayesnodes.Posterior // [Out, In]
+	Weight    bayesnodes.Posterior // [Out, In]
 	Estimator bayesnodes.Estimator
 }
 

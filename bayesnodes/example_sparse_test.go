@@ -60,8 +60,9 @@ func ExampleWithSparseVD() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(l.Weight.Mu.Name(), l.Weight.LogSigma2.Name(), l.Weight.Prior)
-	fmt.Println(l.Bias.Mu.Name(), l.Bias.Rho.Name())
+	w := l.Weight.(*bayesnodes.SparsePosterior)
+	fmt.Println(w.Theta.Name(), w.LogSigma2.Name(), w.Prior)
+	fmt.Println(l.Bias.Mean().Name(), l.Bias.(*bayesnodes.GaussianPosterior).Rho.Name())
 	// Output:
 	// linear.weight.theta linear.weight.log_sigma2 {}
 	// linear.bias.mu linear.bias.rho

@@ -13,7 +13,7 @@ import (
 // learnt, uncertain scale per feature. Holding a Posterior and calling
 // Sample in Apply is all it takes; the KL is registered by Sample.
 type Scale struct {
-	S *bayesnodes.Posterior
+	S bayesnodes.Posterior
 }
 
 func NewScale(features int) (*Scale, error) {
@@ -96,7 +96,7 @@ func ExampleScaleMixture() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(l.Weight.Name(), l.Weight.Mu.Shape(), l.Weight.KL)
+	fmt.Println(l.Weight.Name(), l.Weight.Mean().Shape(), l.Weight.(*bayesnodes.GaussianPosterior).KL)
 
 	// Asking for the closed form of a true mixture fails when the graph is built.
 	strict, err := bayesnodes.NewLinear(2, 1, bayesnodes.WithPrior(prior), bayesnodes.WithKL(bayesnodes.KLClosedForm))

@@ -25,9 +25,9 @@ import (
 // variance of minibatch gradients for twice the matrix products of weight
 // sampling. Flipped weights have the posterior's distribution, so the KL
 // terms are the posteriors' own; a Monte-Carlo KL is taken at mu + delta.
-func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
+func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
 	xs := x.Shape()
-	f, err := weight.flipoutIn(b, xs[0], xs[1])
+	f, err := flipoutIn(b, weight, xs[0], xs[1])
 	if err != nil {
 		return nil, err
 	}
@@ -47,22 +47,23 @@ func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin fun
 
 // flipDraw is a posterior's Flipout draw in one graph: its mean, one
 // perturbation and the signs of each example's input and output channels.
-// A recurrent layer applies the same draw at every time step, so each
-// example keeps one set of weights over its sequence.
+// A recurrent layer applies the same draw at every time step (see
+// Estimator.drawFor), so each example keeps one set of weights over its
+// sequence.
 type flipDraw struct {
 	mu, delta, sIn, sOut *G.Node
 }
 
 // flipKey keys a posterior's Flipout nodes in a graph.
 type flipKey struct {
-	p    *Posterior
+	p    Posterior
 	part string
 }
 
 // flipout returns p's Flipout draw for batch examples with in input and
 // out output channels, made (with p's KL) on the first call in b's graph.
-func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, error) {
-	f, err := p.flipoutIn(b, batch, in)
+func flipout(b *graph.Builder, p Posterior, batch, in, out int) (flipDraw, error) {
+	f, err := flipoutIn(b, p, batch, in)
 	if err != nil {
 		return flipDraw{}, err
 	}
@@ -71,17 +72,17 @@ func (p *Posterior) flipout(b *graph.Builder, batch, in, out int) (flipDraw, err
 
 // flipoutIn is flipout without the output signs, for a map whose output
 // channels are known once its mean is built: signOut adds them.
-func (p *Posterior) flipoutIn(b *graph.Builder, batch, in int) (flipDraw, error) {
+func flipoutIn(b *graph.Builder, p Posterior, batch, in int) (flipDraw, error) {
 	var d *Draw
 	delta, err := b.Once(flipKey{p, "delta"}, func() (*G.Node, error) {
 		// Under a Gaussian prior in training, the perturbation, mu and
 		// the KL are one fused pass each way (gaussian_sample_kl.go).
-		fused, ok, err := p.fusedKL(b, outPerturbation)
+		fused, ok, err := fuse(b, p, outPerturbation)
 		if err != nil || ok {
 			b.Once(flipKey{p, "mu"}, func() (*G.Node, error) { return fused.mu, nil })
 			return fused.out, err
 		}
-		if d, err = p.lazyDraw(b); err != nil {
+		if d, err = p.Draw(b); err != nil {
 			return nil, err
 		}
 		if err := p.AddKL(b, d); err != nil {
@@ -97,24 +98,24 @@ func (p *Posterior) flipoutIn(b *graph.Builder, batch, in int) (flipDraw, error)
 		return flipDraw{}, err
 	}
 	f := flipDraw{delta: delta}
-	if f.mu, err = b.Once(flipKey{p, "mu"}, func() (*G.Node, error) { return b.Param(p.Mu) }); err != nil {
+	if f.mu, err = b.Once(flipKey{p, "mu"}, func() (*G.Node, error) { return b.Param(p.Mean()) }); err != nil {
 		return flipDraw{}, err
 	}
-	if f.sIn, err = p.flipSigns(b, "sign_in", batch, in); err != nil {
+	if f.sIn, err = flipSigns(b, p, "sign_in", batch, in); err != nil {
 		return flipDraw{}, err
 	}
 	return f, nil
 }
 
 // signOut sets f's output signs, for out output channels.
-func (f *flipDraw) signOut(b *graph.Builder, p *Posterior, out int) (err error) {
-	f.sOut, err = p.flipSigns(b, "sign_out", f.sIn.Shape()[0], out)
+func (f *flipDraw) signOut(b *graph.Builder, p Posterior, out int) (err error) {
+	f.sOut, err = flipSigns(b, p, "sign_out", f.sIn.Shape()[0], out)
 	return err
 }
 
 // flipSigns returns p's Rademacher signs [batch, channels] of one part, made
 // on the first call in b's graph.
-func (p *Posterior) flipSigns(b *graph.Builder, part string, batch, channels int) (*G.Node, error) {
+func flipSigns(b *graph.Builder, p Posterior, part string, batch, channels int) (*G.Node, error) {
 	s, err := b.Once(flipKey{p, part}, func() (*G.Node, error) {
 		return b.Noise(p.Name()+"."+part, graph.Rademacher, batch, channels)
 	})
@@ -125,15 +126,6 @@ func (p *Posterior) flipSigns(b *graph.Builder, part string, batch, channels int
 		return nil, fmt.Errorf("bayesnodes: %s: Flipout signs drawn for %v, used for a batch of %d with %d channels", p.Name(), sh, batch, channels)
 	}
 	return s, nil
-}
-
-// product returns lin(x, mu) + lin(x * s_in, delta) * s_out.
-func (f flipDraw) product(x *G.Node, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
-	mean, err := lin(x, f.mu)
-	if err != nil {
-		return nil, err
-	}
-	return f.perturb(mean, x, lin)
 }
 
 // perturb returns mean + lin(x * s_in, delta) * s_out.

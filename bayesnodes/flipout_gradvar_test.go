@@ -54,7 +54,7 @@ func weightGradVariance(t *testing.T, e bayesnodes.Estimator, dt tensor.Dtype) f
 	// (runs add up gradients until a solver step).
 	muGrad := func() *tensor.Dense {
 		for _, vg := range g.Learnables() {
-			if vg.(*G.Node).Name() == l.Weight.Mu.Name() {
+			if vg.(*G.Node).Name() == l.Weight.Mean().Name() {
 				gv, err := vg.Grad()
 				if err != nil {
 					t.Fatal(err)
@@ -65,7 +65,7 @@ func weightGradVariance(t *testing.T, e bayesnodes.Estimator, dt tensor.Dtype) f
 		t.Fatal("no gradient for the weights' mu")
 		return nil
 	}
-	n := l.Weight.Mu.Len()
+	n := l.Weight.Mean().Len()
 	sum, sq := make([]float64, n), make([]float64, n)
 	for range runs {
 		if err := g.Run(); err != nil {

@@ -142,7 +142,7 @@ func TestFlipoutDecorrelatesExamples(t *testing.T) {
 func TestFlipoutConvIsPerExampleWeights(t *testing.T) {
 	const batch = 3
 	for _, groups := range []int{1, 2} {
-		mk := func(e bayesnodes.Estimator) *bayesnodes.Conv2D {
+		mk := func(e bayesnodes.Estimator) *bayesnodes.Conv {
 			c, err := bayesnodes.NewConv2D(4, 2, [2]int{3, 2}, bayesnodes.Padding(1), bayesnodes.Stride(1, 2),
 				bayesnodes.Groups(groups), bayesnodes.WithEstimator(e), bayesnodes.WithRhoInit(-1, 0.5))
 			if err != nil {
@@ -161,7 +161,7 @@ func TestFlipoutConvIsPerExampleWeights(t *testing.T) {
 			t.Fatal(err)
 		}
 		x := randomInput(batch*m.InputWidth(), 2)
-		eps, epsB := randomInput(flip.Weight.Mu.Len(), 3), randomInput(flip.Bias.Mu.Len(), 4)
+		eps, epsB := randomInput(flip.Weight.Mean().Len(), 3), randomInput(flip.Bias.Mean().Len(), 4)
 		signIn, signOut := randomSigns(batch*4, 5), randomSigns(batch*2, 6)
 		for name, v := range map[string][]float64{
 			flip.Weight.Name(): eps, flip.Bias.Name(): epsB,
@@ -189,7 +189,7 @@ func TestFlipoutConvIsPerExampleWeights(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rg.Close()
-		for _, p := range [][2]*graph.Param{{flip.Weight.Mu, ref.Weight.Mu}, {flip.Weight.Rho, ref.Weight.Rho}, {flip.Bias.Mu, ref.Bias.Mu}, {flip.Bias.Rho, ref.Bias.Rho}} {
+		for _, p := range [][2]*graph.Param{{flip.Weight.Mean(), ref.Weight.Mean()}, {flip.Weight.(*bayesnodes.GaussianPosterior).Rho, ref.Weight.(*bayesnodes.GaussianPosterior).Rho}, {flip.Bias.Mean(), ref.Bias.Mean()}, {flip.Bias.(*bayesnodes.GaussianPosterior).Rho, ref.Bias.(*bayesnodes.GaussianPosterior).Rho}} {
 			if err := p[1].SetValues(p[0].Values()); err != nil {
 				t.Fatal(err)
 			}

@@ -4,19 +4,28 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gorgonia-bnn/bnn/graph"
 )
 
-// The Gaussian posterior: every weight independent, w ~ N(mu, sigma^2)
-// with sigma = softplus(rho).
+// GaussianPosterior is the Gaussian posterior: every weight independent,
+// w ~ N(mu, sigma^2) with sigma = softplus(rho), so that rho is
+// unconstrained. Its KL from a prior is the prior's closed form where it
+// has one (ClosedFormPrior), a one-sample Monte-Carlo estimate otherwise
+// (see kl.go).
+type GaussianPosterior struct {
+	Mu, Rho *graph.Param
+	Prior   Prior
+	KL      KLMethod
+}
 
-// NewPosterior returns a posterior over a tensor of the given shape; its
-// parameters are named name+".mu" and name+".rho" (a layer passes e.g.
-// "fc1.weight"). muInit and rhoInit fill them on first use.
-func NewPosterior(name string, shape []int, prior Prior, muInit, rhoInit graph.Initializer, kl KLMethod) (*Posterior, error) {
+// NewPosterior returns a Gaussian posterior over a tensor of the given
+// shape; its parameters are named name+".mu" and name+".rho" (a layer
+// passes e.g. "fc1.weight"). muInit and rhoInit fill them on first use.
+func NewPosterior(name string, shape []int, prior Prior, muInit, rhoInit graph.Initializer, kl KLMethod) (*GaussianPosterior, error) {
 	if err := validatePrior(prior); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -31,20 +40,20 @@ func NewPosterior(name string, shape []int, prior Prior, muInit, rhoInit graph.I
 			return nil, fmt.Errorf("bayesnodes: %s: KLClosedForm asked for, but the prior %T has no closed form", name, prior)
 		}
 	}
-	mu, err := graph.NewParam(name+".mu", shape, muInit)
+	mu, err := graph.NewParam(name+gaussianLayout.Mean, shape, muInit)
 	if err != nil {
 		return nil, err
 	}
-	rho, err := graph.NewParam(name+".rho", shape, rhoInit)
+	rho, err := graph.NewParam(name+gaussianLayout.Spread, shape, rhoInit)
 	if err != nil {
 		return nil, err
 	}
-	return &Posterior{Mu: mu, Rho: rho, Prior: prior, KL: kl}, nil
+	return &GaussianPosterior{Mu: mu, Rho: rho, Prior: prior, KL: kl}, nil
 }
 
-// Gaussian is a posterior's parameters in a graph: the fully factorised
-// N(mu, sigma^2) with sigma = softplus(rho). It is what a ClosedFormPrior
-// takes its KL from.
+// Gaussian is a Gaussian posterior's parameters in a graph: the fully
+// factorised N(mu, sigma^2) with sigma = softplus(rho). It is what a
+// ClosedFormPrior takes its KL from.
 type Gaussian struct {
 	Mu, Rho *G.Node
 }
@@ -61,34 +70,34 @@ func (q Gaussian) Sigma() (*G.Node, error) {
 	return fusedSigma(q.Rho)
 }
 
-// Gaussian adds the posterior's parameter nodes, mu and rho, to the graph.
-// A sparse posterior has no rho: it returns an error.
-func (p *Posterior) Gaussian(b *graph.Builder) (Gaussian, error) {
-	if p.Rho == nil {
-		return Gaussian{}, fmt.Errorf("bayesnodes: %s is a sparse posterior: it has no rho", p.Name())
-	}
-	mu, err := b.Param(p.Mu)
-	if err != nil {
-		return Gaussian{}, err
-	}
-	rho, err := b.Param(p.Rho)
-	if err != nil {
-		return Gaussian{}, err
-	}
-	return Gaussian{Mu: mu, Rho: rho}, nil
+// gaussianLayout is how a Gaussian posterior is stored (see ParamLayout).
+var gaussianLayout = ParamLayout{Mean: ".mu", Spread: ".rho", Sigma: Softplus}
+
+// Name returns the parameters' name without ".mu".
+func (p *GaussianPosterior) Name() string {
+	return strings.TrimSuffix(p.Mu.Name(), gaussianLayout.Mean)
 }
 
-// gaussianFamily is the Gaussian posterior's family (see family).
-type gaussianFamily struct{}
+// Params returns mu and rho.
+func (p *GaussianPosterior) Params() []*graph.Param { return []*graph.Param{p.Mu, p.Rho} }
 
-func (gaussianFamily) meanSuffix() string               { return ".mu" }
-func (gaussianFamily) spreadSuffix() string             { return ".rho" }
-func (gaussianFamily) spread(p *Posterior) *graph.Param { return p.Rho }
-func (gaussianFamily) sigmaOf(rho float64) float64      { return Softplus(rho) }
-func (gaussianFamily) spreadOf(sigma float64) float64   { return InverseSoftplus(sigma) }
+// Mean returns mu.
+func (p *GaussianPosterior) Mean() *graph.Param { return p.Mu }
 
-// moments returns mu and sigma = softplus(rho).
-func (gaussianFamily) moments(p *Posterior, b *graph.Builder) (mu, sigma *G.Node, err error) {
+// Gaussian adds the posterior's parameter nodes, mu and rho, to the graph.
+func (p *GaussianPosterior) Gaussian(b *graph.Builder) (Gaussian, error) {
+	mu, rho, err := paramNodes(b, p)
+	return Gaussian{Mu: mu, Rho: rho}, err
+}
+
+// Sample draws the weights once per graph and adds their KL.
+func (p *GaussianPosterior) Sample(b *graph.Builder) (*G.Node, error) { return samplePosterior(b, p) }
+
+// AddKL adds the KL term by the posterior's method, once per graph.
+func (p *GaussianPosterior) AddKL(b *graph.Builder, d *Draw) error { return addKL(b, p, d, p.KL) }
+
+// Moments returns mu and sigma = softplus(rho).
+func (p *GaussianPosterior) Moments(b *graph.Builder) (mu, sigma *G.Node, err error) {
 	q, err := p.Gaussian(b)
 	if err != nil {
 		return nil, nil, err
@@ -99,8 +108,9 @@ func (gaussianFamily) moments(p *Posterior, b *graph.Builder) (mu, sigma *G.Node
 	return q.Mu, sigma, nil
 }
 
-// draw is lazy: its weights are the fused sample, built on first use.
-func (gaussianFamily) draw(p *Posterior, b *graph.Builder) (*Draw, error) {
+// Draw adds mu, rho and eps; its weights, mu + softplus(rho) * eps, are
+// one fused op (see gaussian_ops.go), built when read.
+func (p *GaussianPosterior) Draw(b *graph.Builder) (*Draw, error) {
 	q, err := p.Gaussian(b)
 	if err != nil {
 		return nil, err
@@ -109,51 +119,15 @@ func (gaussianFamily) draw(p *Posterior, b *graph.Builder) (*Draw, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Draw{Gaussian: q, Eps: eps}, nil
+	return &Draw{Mean: q.Mu, Spread: q.Rho, Eps: eps, weightsOf: fusedSample}, nil
 }
 
-// kl is the prior's closed form where it has one and the method allows,
-// log q(w) - log p(w) at the draw otherwise.
-func (gaussianFamily) kl(p *Posterior, b *graph.Builder, d *Draw, method KLMethod) (*G.Node, error) {
-	if method != KLMonteCarlo {
-		if cf, ok := p.Prior.(ClosedFormPrior); ok {
-			var q Gaussian
-			var err error
-			if d != nil {
-				q = d.Gaussian
-			} else if q, err = p.Gaussian(b); err != nil {
-				return nil, err
-			}
-			kl, err := cf.KLNormal(b, q)
-			if err == nil {
-				return kl, nil
-			}
-			if method == KLClosedForm || !errors.Is(err, ErrNoClosedForm) {
-				return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
-			}
-		} else if method == KLClosedForm {
-			return nil, fmt.Errorf("bayesnodes: %s: the prior %T has no closed-form KL", p.Mu.Name(), p.Prior)
-		}
-	}
-	if d == nil {
-		var err error
-		if d, err = p.Draw(b); err != nil {
-			return nil, err
-		}
-	}
-	logQ, err := p.LogQ(b, d)
-	if err != nil {
-		return nil, err
-	}
-	logP, err := p.LogPrior(b, d)
-	if err != nil {
-		return nil, err
-	}
-	return G.Sub(logQ, logP)
-}
+// SignalToNoise returns |mu| / softplus(rho) per weight.
+func (p *GaussianPosterior) SignalToNoise() []float64 { return signalToNoise(p, gaussianLayout.Sigma) }
 
-// logAlpha is log(sigma^2 / mu^2) = -2 log(|mu| / sigma), clipped.
-func (gaussianFamily) logAlpha(p *Posterior) []float64 {
+// LogAlphaValues returns log(sigma^2 / mu^2) = -2 log(|mu| / sigma) per
+// weight, clipped.
+func (p *GaussianPosterior) LogAlphaValues() []float64 {
 	snr := p.SignalToNoise()
 	for i, r := range snr {
 		snr[i], _ = clipLogAlpha(-2 * math.Log(r))
@@ -161,23 +135,48 @@ func (gaussianFamily) logAlpha(p *Posterior) []float64 {
 	return snr
 }
 
+// Keep keeps the weights whose signal-to-noise ratio |mu| / sigma reaches
+// threshold, which must be >= 0.
+func (p *GaussianPosterior) Keep(threshold float64) ([]bool, error) {
+	if threshold < 0 {
+		return nil, fmt.Errorf("%s: signal-to-noise threshold is %v, want >= 0", p.Name(), threshold)
+	}
+	snr := p.SignalToNoise()
+	if snr == nil {
+		return nil, nil
+	}
+	keep := make([]bool, len(snr))
+	for i, r := range snr {
+		keep[i] = r >= threshold
+	}
+	return keep, nil
+}
+
+// InitMOPED sets mu = w and rho = softplus^-1(max(delta |w|, 1e-8)).
+func (p *GaussianPosterior) InitMOPED(w []float64, delta float64) error {
+	return initMOPED(p, w, delta, InverseSoftplus)
+}
+
+// Drop zeroes the dropped weights' mu and sets their rho to -30.
+func (p *GaussianPosterior) Drop(keep []bool) error { return drop(p, keep, -30) }
+
 // LogQ adds sum log q(w) at the drawn weights. Since (w - mu) / sigma = eps,
 // it is -sum log sigma - sum eps^2 / 2 - n log(2 pi) / 2: the same function of
 // mu and rho as the density at w, without the round trip through w. It is
 // one fused op over rho and eps (see gaussian_ops.go).
-func (p *Posterior) LogQ(b *graph.Builder, d *Draw) (*G.Node, error) {
-	if d == nil || d.Rho == nil || d.Eps == nil {
+func (p *GaussianPosterior) LogQ(b *graph.Builder, d *Draw) (*G.Node, error) {
+	if d == nil || d.Spread == nil || d.Eps == nil {
 		return nil, fmt.Errorf("bayesnodes: %s: LogQ of an incomplete draw", p.Name())
 	}
-	return fusedLogQ(d.Rho, d.Eps)
+	return fusedLogQ(d.Spread, d.Eps)
 }
 
 // LogPrior adds sum log p(w) at the drawn weights.
-func (p *Posterior) LogPrior(b *graph.Builder, d *Draw) (*G.Node, error) {
+func (p *GaussianPosterior) LogPrior(b *graph.Builder, d *Draw) (*G.Node, error) {
 	if d == nil || d.Eps == nil {
 		return nil, fmt.Errorf("bayesnodes: %s: LogPrior of an incomplete draw", p.Name())
 	}
-	w, err := d.weights()
+	w, err := d.Weights()
 	if err != nil {
 		return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
 	}

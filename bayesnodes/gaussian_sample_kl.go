@@ -81,9 +81,9 @@ type fusedDraw struct {
 // returns ok false, and nothing added, where they do not apply: no KL
 // wanted, a Monte-Carlo KL, a prior without a Gaussian closed form, a
 // sparse posterior, or a KL already added by another path.
-func (p *Posterior) fusedKL(b *graph.Builder, kind fusedOut) (f fusedDraw, ok bool, err error) {
+func (p *GaussianPosterior) fusedKL(b *graph.Builder, kind fusedOut) (f fusedDraw, ok bool, err error) {
 	prior, ok := normalPrior(p.Prior)
-	if !ok || p.Rho == nil || p.LogSigma2 != nil || !b.WantsKL() || p.KL == KLMonteCarlo || b.Built(klKey{p}) {
+	if !ok || !b.WantsKL() || p.KL == KLMonteCarlo || b.Built(klKey{p}) {
 		return fusedDraw{}, false, nil
 	}
 	var mu, rho, eps *G.Node
@@ -94,11 +94,11 @@ func (p *Posterior) fusedKL(b *graph.Builder, kind fusedOut) (f fusedDraw, ok bo
 		}
 		mu, rho = q.Mu, q.Rho
 	} else {
-		d, err := p.lazyDraw(b) // mu, rho and eps, no weights yet
+		d, err := p.Draw(b) // mu, rho and eps, no weights yet
 		if err != nil {
 			return fusedDraw{}, false, err
 		}
-		mu, rho, eps = d.Mu, d.Rho, d.Eps
+		mu, rho, eps = d.Mean, d.Spread, d.Eps
 	}
 	if f, err = fusedSampleKL(mu, rho, eps, prior.Mu, prior.Sigma, kind); err != nil {
 		return fusedDraw{}, false, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
@@ -107,12 +107,6 @@ func (p *Posterior) fusedKL(b *graph.Builder, kind fusedOut) (f fusedDraw, ok bo
 		return fusedDraw{}, false, err
 	}
 	return f, true, nil
-}
-
-// sampleWithKL is fusedKL's weight sample, nil where it does not apply.
-func (p *Posterior) sampleWithKL(b *graph.Builder) (*G.Node, error) {
-	f, _, err := p.fusedKL(b, outSample)
-	return f.out, err
 }
 
 // normalPrior returns the Gaussian a prior is, if it is one.

@@ -28,10 +28,10 @@ import (
 // through NewGRU.
 type GRU struct {
 	In, Hidden int
-	WeightIH   *Posterior // [In, 3*Hidden], gate blocks r, z, n
-	WeightHH   *Posterior // [Hidden, 3*Hidden]
-	BiasIH     *Posterior // [3*Hidden]; nil without bias
-	BiasHH     *Posterior // [3*Hidden]; nil without bias
+	WeightIH   Posterior // [In, 3*Hidden], gate blocks r, z, n
+	WeightHH   Posterior // [Hidden, 3*Hidden]
+	BiasIH     Posterior // [3*Hidden]; nil without bias
+	BiasHH     Posterior // [3*Hidden]; nil without bias
 	Estimator  Estimator
 	name       string
 }
@@ -82,18 +82,15 @@ func (l *GRU) Forward(b *graph.Builder, x, h0 *G.Node) (seq, last *G.Node, err e
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := drawAll(b, l.Estimator, s.batch, []*Posterior{l.WeightIH, l.WeightHH}, l.BiasIH, l.BiasHH); err != nil {
+	if err := drawAll(b, l.Estimator, s.batch, []Posterior{l.WeightIH, l.WeightHH}, l.BiasIH, l.BiasHH); err != nil {
 		return nil, nil, err
 	}
 	xs, err := stepInputs(s)
 	if err != nil {
 		return nil, nil, err
 	}
-	var bih, bhh *G.Node
-	if l.BiasIH != nil {
-		if bih, err = l.BiasIH.Sample(b); err != nil {
-			return nil, nil, err
-		}
+	var bhh *G.Node
+	if l.BiasHH != nil {
 		if bhh, err = l.BiasHH.Sample(b); err != nil {
 			return nil, nil, err
 		}
@@ -101,7 +98,7 @@ func (l *GRU) Forward(b *graph.Builder, x, h0 *G.Node) (seq, last *G.Node, err e
 	h := h0
 	hs := make([]*G.Node, s.steps)
 	for t := range hs {
-		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bih, s.data)
+		xw, err := l.Estimator.Apply(b, xs[t], l.WeightIH, l.BiasIH, rowProduct{s.data})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -151,7 +148,7 @@ func (l *GRU) step(b *graph.Builder, xw, h, bhh *G.Node) (*G.Node, error) {
 	hw := bhh
 	if h != nil {
 		var err error
-		if hw, err = inputProduct(b, h, l.WeightHH, l.Estimator, bhh, false); err != nil {
+		if hw, err = l.Estimator.Apply(b, h, l.WeightHH, l.BiasHH, rowProduct{}); err != nil {
 			return nil, err
 		}
 	}

@@ -13,8 +13,8 @@ import (
 // layout [Out, In].
 type Linear struct {
 	In, Out   int
-	Weight    *Posterior // [Out, In]
-	Bias      *Posterior // [Out]; nil without bias
+	Weight    Posterior // [Out, In]
+	Bias      Posterior // [Out]; nil without bias
 	Estimator Estimator
 }
 
@@ -43,7 +43,7 @@ func NewLinear(in, out int, opts ...Option) (*Linear, error) {
 // Apply adds the layer to b's graph for an input of shape [batch, In].
 func (l *Linear) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 	if s := x.Shape(); len(s) != 2 || s[1] != l.In {
-		return nil, fmt.Errorf("bayesnodes: %s: input has shape %v, want [batch, %d]", l.Weight.Mu.Name(), s, l.In)
+		return nil, fmt.Errorf("bayesnodes: %s: input has shape %v, want [batch, %d]", l.Weight.Mean().Name(), s, l.In)
 	}
 	return l.Estimator.Apply(b, x, l.Weight, l.Bias, DenseProduct)
 }

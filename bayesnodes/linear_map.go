@@ -1,6 +1,7 @@
 package bayesnodes
 
 import (
+	"errors"
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
@@ -19,6 +20,42 @@ import (
 // local reparameterisation's variance is Map(x^2, sigma^2).
 type LinearMap interface {
 	Map(b *graph.Builder, x, w *G.Node) (*G.Node, error)
+}
+
+// ErrEstimator is returned, wrapped in an error that names the layer and
+// the estimator, for an estimator that does not apply to a layer's map
+// (see LimitedMap).
+var ErrEstimator = errors.New("the estimator does not apply to this layer")
+
+// LimitedMap is a LinearMap that only some estimators apply to: Accepts
+// returns an error wrapping ErrEstimator for the others. Estimator.Apply
+// asks it before building anything, and so can a layer's constructor.
+type LimitedMap interface {
+	LinearMap
+	Accepts(e Estimator) error
+}
+
+// oneHot is a LinearMap whose input is the index form of a one-hot
+// matrix (an embedding lookup): each output reads one weight, so under
+// local reparameterisation its standard deviation is the map of sigma
+// itself, zero where the map reads nothing (a padding row).
+type oneHot interface {
+	LinearMap
+	oneHot()
+}
+
+// Accepts reports whether e applies to m: a known estimator that m, if a
+// LimitedMap, accepts. Its error wraps ErrEstimator.
+func (e Estimator) Accepts(m LinearMap) error {
+	if l, ok := m.(LimitedMap); ok {
+		if err := l.Accepts(e); err != nil {
+			return err
+		}
+	}
+	if e < Reparameterization || e > Flipout {
+		return fmt.Errorf("estimator %v is not supported: %w", e, ErrEstimator)
+	}
+	return nil
 }
 
 // LinearFunc makes a function a LinearMap.
@@ -56,12 +93,12 @@ func (denseProduct) Map(b *graph.Builder, x, w *G.Node) (*G.Node, error) {
 // into a DenseProduct draws its pre-activations from their moments,
 // computed once for all passes, unless the graph has already sampled the
 // weights.
-func (e Estimator) Apply(b *graph.Builder, x *G.Node, weight, bias *Posterior, m LinearMap) (*G.Node, error) {
+func (e Estimator) Apply(b *graph.Builder, x *G.Node, weight, bias Posterior, m LinearMap) (*G.Node, error) {
 	if x == nil || weight == nil || m == nil {
 		return nil, fmt.Errorf("bayesnodes: Estimator.Apply: nil input, weight posterior or map")
 	}
-	if e < Reparameterization || e > Flipout {
-		return nil, fmt.Errorf("bayesnodes: %s: estimator %v is not supported", weight.Name(), e)
+	if err := e.Accepts(m); err != nil {
+		return nil, fmt.Errorf("bayesnodes: %s: %w", weight.Name(), err)
 	}
 	lin := func(x, w *G.Node) (*G.Node, error) { return m.Map(b, x, w) }
 	if b.Predicting() {
@@ -72,7 +109,8 @@ func (e Estimator) Apply(b *graph.Builder, x *G.Node, weight, bias *Posterior, m
 	}
 	switch e {
 	case LocalReparameterization:
-		return sampleLocal(b, x, weight, bias, lin)
+		_, isOneHot := m.(oneHot)
+		return sampleLocal(b, x, weight, bias, lin, isOneHot)
 	case Flipout:
 		return sampleFlipout(b, x, weight, bias, lin)
 	}
@@ -87,6 +125,21 @@ func (e Estimator) Apply(b *graph.Builder, x *G.Node, weight, bias *Posterior, m
 	return addSampledBias(b, y, bias)
 }
 
+// drawFor draws p in b's graph for a layer that applies it by this
+// estimator, to a batch, more than once (a recurrent layer's steps): the
+// weights, or under Flipout the perturbation and the signs, so that every
+// later Apply in the graph uses this draw and the parameters and noise are
+// made in the order the layer draws them.
+func (e Estimator) drawFor(b *graph.Builder, p Posterior, batch int) error {
+	if e.in(b) == Flipout {
+		ws := p.Mean().Shape()
+		_, err := flipout(b, p, batch, ws[0], ws[1])
+		return err
+	}
+	_, err := p.Sample(b)
+	return err
+}
+
 // in returns the estimator a layer uses in b's graph: weight sampling in
 // prediction graphs (see graph.Builder.Predicting), e otherwise.
 func (e Estimator) in(b *graph.Builder) Estimator {
@@ -97,7 +150,7 @@ func (e Estimator) in(b *graph.Builder) Estimator {
 }
 
 // addSampledBias adds a draw of bias (none if nil) to y.
-func addSampledBias(b *graph.Builder, y *G.Node, bias *Posterior) (*G.Node, error) {
+func addSampledBias(b *graph.Builder, y *G.Node, bias Posterior) (*G.Node, error) {
 	if bias == nil {
 		return y, nil
 	}

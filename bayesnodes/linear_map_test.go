@@ -1,6 +1,7 @@
 package bayesnodes_test
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -96,5 +97,45 @@ func TestApplyBadArguments(t *testing.T) {
 				t.Fatalf("error %v, want one containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestErrEstimator checks that every estimator a layer's map refuses is
+// reported with ErrEstimator before any graph runs: Flipout for an
+// embedding (its input holds indices, not channels), local
+// reparameterisation for a recurrent layer, and an unknown estimator for a
+// dense map.
+func TestErrEstimator(t *testing.T) {
+	build := func(net graph.Network, input ...int) error {
+		m, err := graph.NewModel(net, graph.Input(input...))
+		if err != nil {
+			return err
+		}
+		_, err = m.Build(2, nil)
+		return err
+	}
+	emb, err := bayesnodes.NewEmbedding(5, 3, bayesnodes.WithEstimator(bayesnodes.Flipout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lin, err := bayesnodes.NewLinear(2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, run := range map[string]func() error{
+		"embedding flipout": func() error { return build(emb.Apply, 4) },
+		"lstm local": func() error {
+			_, err := bayesnodes.NewLSTM(3, 4, bayesnodes.WithEstimator(bayesnodes.LocalReparameterization))
+			return err
+		},
+		"unknown estimator": func() error {
+			return build(func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+				return bayesnodes.Estimator(7).Apply(b, x, lin.Weight, lin.Bias, bayesnodes.DenseProduct)
+			}, 2)
+		},
+	} {
+		if err := run(); !errors.Is(err, bayesnodes.ErrEstimator) {
+			t.Errorf("%s: error %v, want ErrEstimator", name, err)
+		}
 	}
 }

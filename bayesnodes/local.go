@@ -11,8 +11,14 @@ import (
 // weights each output is Gaussian with mean lin(x, mu) + b_mu and variance
 // lin(x^2, sigma^2) + sigma_b^2, and is sampled from that directly, one
 // standard normal per output value. The KL terms are the posteriors' own.
-func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
-	mu, s2, err := weight.meanVariance(b)
+// Where the input is the index form of a one-hot matrix (isOneHot) and
+// there is no bias, each output reads one weight, and its standard
+// deviation is lin(x, sigma) exactly (zero where the map reads nothing).
+func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error), isOneHot bool) (*G.Node, error) {
+	if isOneHot && bias == nil {
+		return sampleLocalOneHot(b, x, weight, lin)
+	}
+	mu, s2, err := meanVariance(b, weight)
 	if err != nil {
 		return nil, err
 	}
@@ -20,16 +26,18 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(
 	if err != nil {
 		return nil, err
 	}
-	x2, err := G.Square(x)
-	if err != nil {
-		return nil, err
+	x2 := x // a one-hot matrix is its own square
+	if !isOneHot {
+		if x2, err = G.Square(x); err != nil {
+			return nil, err
+		}
 	}
 	variance, err := lin(x2, s2)
 	if err != nil {
 		return nil, err
 	}
 	if bias != nil {
-		bmu, bs2, err := bias.meanVariance(b)
+		bmu, bs2, err := meanVariance(b, bias)
 		if err != nil {
 			return nil, err
 		}
@@ -46,8 +54,8 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias *Posterior, lin func(
 // meanVariance adds the posterior's mean and variance sigma^2 to the graph,
 // and its KL term where the graph wants it: under a Gaussian prior in
 // training one fused pass each way (gaussian_sample_kl.go).
-func (p *Posterior) meanVariance(b *graph.Builder) (mu, variance *G.Node, err error) {
-	fused, ok, err := p.fusedKL(b, outVariance)
+func meanVariance(b *graph.Builder, p Posterior) (mu, variance *G.Node, err error) {
+	fused, ok, err := fuse(b, p, outVariance)
 	if err != nil || ok {
 		return fused.mu, fused.out, err
 	}
@@ -62,6 +70,26 @@ func (p *Posterior) meanVariance(b *graph.Builder) (mu, variance *G.Node, err er
 	return mu, variance, err
 }
 
+// sampleLocalOneHot is sampleLocal for a one-hot input and no bias.
+func sampleLocalOneHot(b *graph.Builder, x *G.Node, weight Posterior, lin func(x, w *G.Node) (*G.Node, error)) (*G.Node, error) {
+	mu, sigma, err := weight.Moments(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := weight.AddKL(b, nil); err != nil {
+		return nil, err
+	}
+	mean, err := lin(x, mu)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := lin(x, sigma)
+	if err != nil {
+		return nil, err
+	}
+	return addScaledNoise(b, localNoiseName(weight), mean, sd)
+}
+
 // localMoments are the posterior moments a local reparameterisation
 // starts from; the bias's are nil without a bias.
 type localMoments struct {
@@ -70,7 +98,7 @@ type localMoments struct {
 
 // localMomentsOf adds the moments of a layer's weight and bias posteriors
 // to the graph, and their KL terms where the graph wants them.
-func localMomentsOf(b *graph.Builder, weight, bias *Posterior) (localMoments, error) {
+func localMomentsOf(b *graph.Builder, weight, bias Posterior) (localMoments, error) {
 	var q localMoments
 	var err error
 	if q.mu, q.sigma, err = weight.Moments(b); err != nil {
@@ -92,7 +120,7 @@ func localMomentsOf(b *graph.Builder, weight, bias *Posterior) (localMoments, er
 
 // localNoiseName names the noise input of a layer's sampled
 // pre-activations after its weight posterior.
-func localNoiseName(weight *Posterior) string { return weight.Name() + ".output" }
+func localNoiseName(weight Posterior) string { return weight.Name() + ".output" }
 
 // varianceFloor is added to a sampled pre-activation's variance before its
 // square root (see addNoise).
@@ -111,6 +139,12 @@ func addNoise(b *graph.Builder, name string, mean, variance *G.Node) (*G.Node, e
 	if err != nil {
 		return nil, err
 	}
+	return addScaledNoise(b, name, mean, sd)
+}
+
+// addScaledNoise returns mean + sd * eps with eps a standard normal noise
+// input of mean's shape.
+func addScaledNoise(b *graph.Builder, name string, mean, sd *G.Node) (*G.Node, error) {
 	eps, err := b.Noise(name, graph.Gaussian, mean.Shape()...)
 	if err != nil {
 		return nil, err

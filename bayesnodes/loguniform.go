@@ -2,7 +2,6 @@ package bayesnodes
 
 import (
 	"errors"
-	"fmt"
 	"math"
 
 	G "gorgonia.org/gorgonia"
@@ -24,24 +23,6 @@ var ErrImproperPrior = errors.New("the log-uniform prior is improper: it has no 
 // LogProb returns ErrImproperPrior: the prior has no normalised density.
 func (LogUniform) LogProb(b *graph.Builder, w *G.Node) (*G.Node, error) {
 	return nil, ErrImproperPrior
-}
-
-// KLSparse adds sum_i KL(q_i || p) for the posterior weights N(theta_i,
-// sigma_i^2), by the approximation of Molchanov et al. (2017, eq. 14) at
-// log alpha = log sigma^2 - log theta^2 clipped to [LogAlphaMin,
-// LogAlphaMax] (see LogUniformKL), as one fused op. Its gradient is zero
-// where log alpha is clipped.
-func (LogUniform) KLSparse(b *graph.Builder, q Sparse) (*G.Node, error) {
-	if q.Theta == nil || q.LogSigma2 == nil {
-		return nil, errors.New("bayesnodes: LogUniform.KLSparse: nil theta or log sigma^2 node")
-	}
-	return sparseKL(q.Theta, q.LogSigma2)
-}
-
-// SparsePrior is a prior with a KL divergence from a sparse posterior.
-type SparsePrior interface {
-	Prior
-	KLSparse(b *graph.Builder, q Sparse) (*G.Node, error)
 }
 
 // The constants of the log-uniform KL approximation (Molchanov et al.
@@ -79,15 +60,4 @@ func sigmoid(x float64) float64 {
 	}
 	e := math.Exp(x)
 	return e / (1 + e)
-}
-
-// checkSparsePrior reports a prior a sparse posterior cannot use.
-func checkSparsePrior(p Prior) error {
-	if p == nil {
-		return errors.New("bayesnodes: nil prior")
-	}
-	if _, ok := p.(SparsePrior); !ok {
-		return fmt.Errorf("bayesnodes: a sparse posterior needs a prior with a KL from it (LogUniform), not %T", p)
-	}
-	return nil
 }

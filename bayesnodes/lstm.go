@@ -34,9 +34,9 @@ import (
 type LSTM struct {
 	In, Hidden int
 	Peephole   bool
-	WeightIH   *Posterior // [In, 4*Hidden], gate blocks i, f, g, o
-	WeightHH   *Posterior // [Hidden, 4*Hidden]
-	Bias       *Posterior // [4*Hidden]; nil without bias
+	WeightIH   Posterior // [In, 4*Hidden], gate blocks i, f, g, o
+	WeightHH   Posterior // [Hidden, 4*Hidden]
+	Bias       Posterior // [4*Hidden]; nil without bias
 	Estimator  Estimator
 	name       string
 }
@@ -87,23 +87,17 @@ func (l *LSTM) Forward(b *graph.Builder, x *G.Node, init LSTMState) (seq *G.Node
 	if err != nil {
 		return nil, LSTMState{}, err
 	}
-	if err := drawAll(b, l.Estimator, s.batch, []*Posterior{l.WeightIH, l.WeightHH}, l.Bias); err != nil {
+	if err := drawAll(b, l.Estimator, s.batch, []Posterior{l.WeightIH, l.WeightHH}, l.Bias); err != nil {
 		return nil, LSTMState{}, err
 	}
 	xs, err := stepInputs(s)
 	if err != nil {
 		return nil, LSTMState{}, err
 	}
-	var bias *G.Node
-	if l.Bias != nil {
-		if bias, err = l.Bias.Sample(b); err != nil {
-			return nil, LSTMState{}, err
-		}
-	}
 	state := init
 	hs := make([]*G.Node, s.steps)
 	for t := range hs {
-		xw, err := inputProduct(b, xs[t], l.WeightIH, l.Estimator, bias, s.data)
+		xw, err := l.Estimator.Apply(b, xs[t], l.WeightIH, l.Bias, rowProduct{s.data})
 		if err != nil {
 			return nil, LSTMState{}, err
 		}
@@ -154,7 +148,7 @@ func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, er
 		var hw *G.Node
 		if prev.H != nil {
 			var err error
-			if hw, err = weightProduct(b, prev.H, l.WeightHH, l.Estimator, false); err != nil {
+			if hw, err = l.Estimator.Apply(b, prev.H, l.WeightHH, nil, rowProduct{}); err != nil {
 				return LSTMState{}, err
 			}
 		}
@@ -166,7 +160,7 @@ func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, er
 	// the first step without an initial state.
 	r := prev.C
 	if r != nil {
-		ru, err := weightProduct(b, r, l.WeightHH, l.Estimator, false)
+		ru, err := l.Estimator.Apply(b, r, l.WeightHH, nil, rowProduct{})
 		if err != nil {
 			return LSTMState{}, err
 		}

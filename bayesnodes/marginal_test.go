@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 	"github.com/gorgonia-bnn/bnn/losses"
 	"github.com/gorgonia-bnn/bnn/optim"
 )
@@ -20,8 +21,8 @@ import (
 // records the marginal ops its graphs get.
 type marginalNet struct {
 	layers   []*Linear
-	ops      []marginalOp
-	opLayers []int // the layer of each op
+	ops      []*int // each marginal draw's count of moment computations
+	opLayers []int  // the layer of each op
 }
 
 func newMarginalNet(t *testing.T, sizes []int, opts ...Option) *marginalNet {
@@ -50,8 +51,8 @@ func (n *marginalNet) apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		if h, err = l.Apply(b, h); err != nil {
 			return nil, err
 		}
-		if op, ok := h.Op().(marginalOp); ok {
-			n.ops, n.opLayers = append(n.ops, op), append(n.opLayers, i)
+		if r := marginalRecomputed(h); r != nil {
+			n.ops, n.opLayers = append(n.ops, r), append(n.opLayers, i)
 		}
 	}
 	return h, nil
@@ -61,9 +62,32 @@ func (n *marginalNet) apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
 func (n *marginalNet) recomputed() []int {
 	r := make([]int, len(n.ops))
 	for i, op := range n.ops {
-		r[i] = op.memo.recomputed
+		r[i] = *op
 	}
 	return r
+}
+
+// marginalRecomputed returns the count of moment computations of the
+// marginal draw h, nil if h is not one.
+func marginalRecomputed(h *G.Node) *int {
+	if _, ok := h.Op().(interface{ Math() opkit.Math[float64] }); !ok {
+		if _, ok := h.Op().(interface{ Math() opkit.Math[float32] }); !ok {
+			return nil
+		}
+	}
+	for it := h.Graph().From(h.ID()); it.Next(); {
+		switch op := it.Node().(*G.Node).Op().(type) {
+		case *opkit.Op[float64]:
+			if m, ok := op.Math().(marginalMoments[float64]); ok {
+				return m.recomputed
+			}
+		case *opkit.Op[float32]:
+			if m, ok := op.Math().(marginalMoments[float32]); ok {
+				return m.recomputed
+			}
+		}
+	}
+	return nil
 }
 
 func newMarginalModel(t *testing.T, net *marginalNet, width int, dt tensor.Dtype) *graph.Model {
@@ -94,15 +118,15 @@ func predictMarginal(t *testing.T, m *graph.Model, x []float64, samples int) [][
 }
 
 // sigmaOf returns a posterior's standard deviations from its parameters.
-func sigmaOf(p *Posterior) []float64 {
-	if p.LogSigma2 != nil {
-		v := p.LogSigma2.Values()
+func sigmaOf(p Posterior) []float64 {
+	if s, ok := p.(*SparsePosterior); ok {
+		v := s.LogSigma2.Values()
 		for i := range v {
 			v[i] = math.Exp(v[i] / 2)
 		}
 		return v
 	}
-	v := p.Rho.Values()
+	v := p.(*GaussianPosterior).Rho.Values()
 	for i := range v {
 		v[i] = Softplus(v[i])
 	}
@@ -151,8 +175,8 @@ func TestMarginalMomentsOfOneLayer(t *testing.T) {
 				t.Fatalf("%d marginal ops, want the layer's one", len(net.ops))
 			}
 			l := net.layers[0]
-			mu, sigma := l.Weight.Mu.Values(), sigmaOf(l.Weight)
-			bmu, bsigma := l.Bias.Mu.Values(), sigmaOf(l.Bias)
+			mu, sigma := l.Weight.Mean().Values(), sigmaOf(l.Weight)
+			bmu, bsigma := l.Bias.Mean().Values(), sigmaOf(l.Bias)
 			mean, variance, seMean, seVar := sampleMoments(got)
 			for e := range n {
 				for j := range out {
@@ -415,10 +439,9 @@ func TestMarginalOpIsLocalReparameterization(t *testing.T) {
 		return G.NewTensor(eg, tensor.Float64, len(shape), G.WithShape(shape...), G.WithName(name),
 			G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))))
 	}
-	op := marginalOp{dt: tensor.Float64, bias: true, memo: new(marginalMemo)}
-	y, err := G.ApplyOp(op,
-		node("x", x, batch, in), node("mu", l.Weight.Mu.Values(), out, in), node("sigma", sigmaOf(l.Weight), out, in),
-		node("bmu", l.Bias.Mu.Values(), out), node("bsigma", sigmaOf(l.Bias), out), node("eps", eps, batch, out))
+	y, err := marginalSample(G.Nodes{
+		node("x", x, batch, in), node("mu", l.Weight.Mean().Values(), out, in), node("sigma", sigmaOf(l.Weight), out, in),
+		node("bmu", l.Bias.Mean().Values(), out), node("bsigma", sigmaOf(l.Bias), out)}, node("eps", eps, batch, out), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

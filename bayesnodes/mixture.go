@@ -78,15 +78,6 @@ func (s ScaleMixture) LogProb(b *graph.Builder, w *G.Node) (*G.Node, error) {
 	return G.Sum(lse)
 }
 
-// KLNormal is the closed form when the mixture has a single component, and
-// ErrNoClosedForm otherwise.
-func (s ScaleMixture) KLNormal(b *graph.Builder, q Gaussian) (*G.Node, error) {
-	if n, ok := s.single(); ok {
-		return n.KLNormal(b, q)
-	}
-	return nil, ErrNoClosedForm
-}
-
 // logAddExp returns log(exp(a) + exp(b)) elementwise as m + log(exp(a-m) +
 // exp(b-m)), m = max(a, b). (Gorgonia's LogSumExp does not build in v0.9.18.)
 func logAddExp(a, b *G.Node) (*G.Node, error) {

@@ -44,17 +44,6 @@ func (n Normal) LogProb(b *graph.Builder, w *G.Node) (*G.Node, error) {
 	return G.Add(scaled, b.Scalar(-count*(math.Log(n.Sigma)+halfLog2Pi)))
 }
 
-// KLNormal adds sum_i KL(N(mu_i, sigma_i^2) || N(Mu, Sigma^2)) =
-// sum_i log(Sigma/sigma_i) + (sigma_i^2 + (mu_i - Mu)^2) / (2 Sigma^2) - 1/2,
-// sigma = softplus(rho), as one fused op over mu and rho whose gradient is
-// one fused op for each (see gaussian_ops.go).
-func (n Normal) KLNormal(b *graph.Builder, q Gaussian) (*G.Node, error) {
-	if q.Mu == nil || q.Rho == nil {
-		return nil, fmt.Errorf("bayesnodes: Normal.KLNormal: nil mu or rho node")
-	}
-	return fusedGaussianKL(q.Mu, q.Rho, n.Mu, n.Sigma)
-}
-
 // centre returns w - Mu (w itself when Mu is 0).
 func (n Normal) centre(b *graph.Builder, w *G.Node) (*G.Node, error) {
 	if n.Mu == 0 {

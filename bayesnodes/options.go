@@ -139,7 +139,7 @@ func WithSparseVD(logSigma2Init float64) Option {
 }
 
 // posterior creates the posterior of one of the layer's tensors.
-func (c *config) posterior(tensor string, shape []int, fanIn int) (*Posterior, error) {
+func (c *config) posterior(tensor string, shape []int, fanIn int) (Posterior, error) {
 	if c.sparse && tensor == "weight" {
 		return NewSparsePosterior(c.name+"."+tensor, shape, LogUniform{}, c.meanInit(fanIn), graph.Constant(c.ls2Init))
 	}

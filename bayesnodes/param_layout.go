@@ -13,10 +13,4 @@ type ParamLayout struct {
 // ParamLayouts returns the layouts of the posterior families: Gaussian
 // (".mu", ".rho", softplus) and sparse variational dropout (".theta",
 // ".log_sigma2", exp(v/2)).
-func ParamLayouts() []ParamLayout {
-	var out []ParamLayout
-	for _, f := range []family{gaussianFamily{}, sparseFamily{}} {
-		out = append(out, ParamLayout{Mean: f.meanSuffix(), Spread: f.spreadSuffix(), Sigma: f.sigmaOf})
-	}
-	return out
-}
+func ParamLayouts() []ParamLayout { return []ParamLayout{gaussianLayout, sparseLayout} }

@@ -3,7 +3,7 @@ package bayesnodes
 import (
 	"fmt"
 	"math"
-	"strings"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 
@@ -38,148 +38,232 @@ func (k KLMethod) String() string {
 }
 
 // Posterior is the variational posterior of one parameter tensor, every
-// weight independent and Gaussian, of one of two families: the Gaussian
-// (NewPosterior, gaussian_posterior.go), w ~ N(mu, sigma^2) with sigma =
-// softplus(rho), and sparse variational dropout (NewSparsePosterior,
-// Molchanov et al. 2017, sparse.go), with LogSigma2 in place of Rho: Mu
-// holds theta and sigma = exp(log_sigma2 / 2), its log alpha = log sigma^2
-// - log theta^2. Layers see the same Sample, Moments, KL and
-// SignalToNoise either way; what differs is the family's (see family).
-type Posterior struct {
-	Mu, Rho   *graph.Param
-	LogSigma2 *graph.Param // nil unless a sparse posterior; Rho is nil then
-	Prior     Prior
-	KL        KLMethod
+// weight independent and Gaussian, w ~ N(mean, sigma^2). Layers use it
+// through this interface alone; each family is a type of its own:
+// GaussianPosterior (mu and rho, sigma = softplus(rho)) and SparsePosterior
+// (sparse variational dropout's theta and log sigma^2). The KL of each
+// family against each kind of prior is in kl.go.
+type Posterior interface {
+	// Name is the posterior's name: its parameters' names without their
+	// suffix (".mu", ".theta", ...). It is also the name of its noise
+	// input in a graph.
+	Name() string
+	// Params returns the posterior's parameters, its mean (mu, theta)
+	// first and its spread (rho, log sigma^2) second.
+	Params() []*graph.Param
+	// Mean is the parameter of the posterior means, Params()[0]; its shape
+	// is the weights'.
+	Mean() *graph.Param
+
+	// Sample draws the weights once per graph, adds their KL to the
+	// graph's accumulator, and returns the weight node. Calling it again
+	// in the same graph returns the same sample, so shared weights pay
+	// their KL once.
+	Sample(b *graph.Builder) (*G.Node, error)
+	// Draw adds a weight sample to the graph without registering its KL;
+	// most layers want Sample instead. Its weights are built when read
+	// (Draw.Weights).
+	Draw(b *graph.Builder) (*Draw, error)
+	// Moments adds the posterior's mean and standard deviation to the
+	// graph. Estimators that sample pre-activations rather than weights
+	// start here.
+	Moments(b *graph.Builder) (mean, sigma *G.Node, err error)
+	// KLOf adds the KL term of a draw by the given method (see KLMethod).
+	// With d nil, the closed form uses the posterior's parameters and a
+	// Monte-Carlo estimate draws weights of its own. With d given, both
+	// use d's nodes, so a draw restricted to part of the tensor (an
+	// embedding's rows without its padding row) gives the KL of that part.
+	KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, error)
+	// AddKL adds the KL term, by the posterior's own method, to the
+	// graph's accumulator once per graph. d is the draw a Monte-Carlo
+	// estimate is taken at; with d nil (an estimator that samples no
+	// weights), the closed form needs none and a Monte-Carlo estimate
+	// draws its own weights.
+	AddKL(b *graph.Builder, d *Draw) error
+
+	// SignalToNoise returns |mean| / sigma for every weight, from the
+	// current parameter values (nil before the posterior's first use).
+	SignalToNoise() []float64
+	// LogAlphaValues returns every weight's log alpha = log(sigma^2 /
+	// mean^2), clipped to [LogAlphaMin, LogAlphaMax] as the KL uses it,
+	// from the current parameter values (nil before the first use).
+	LogAlphaValues() []float64
+	// InitMOPED centres the posterior on the deterministic weights w with
+	// sigma = max(delta |w|, 1e-8) (MOPED, Krishnan et al. 2020). w has
+	// one value per weight, in the posterior's row-major layout.
+	InitMOPED(w []float64, delta float64) error
+	// Keep returns, per weight in row-major order, whether the family's
+	// pruning rule keeps it at threshold (nil before the first use): a
+	// Gaussian posterior keeps |mu| / sigma >= threshold, a sparse one log
+	// alpha <= threshold (see the prune package).
+	Keep(threshold float64) ([]bool, error)
+	// Drop sets the means of the weights keep drops to zero and their
+	// sigma to e^-30 (about 1e-13), so that every prediction drops them.
+	Drop(keep []bool) error
 }
 
-// Draw is one reparameterised sample of a posterior in a graph.
+// Draw is one reparameterised sample of a posterior in a graph: its
+// parameter nodes, its noise and the weights they give, which Weights
+// builds on first use, so that an estimator that uses eps itself, as
+// Flipout does, pays nothing for a weight-sized sample it does not need.
 type Draw struct {
-	Gaussian         // the posterior's mu and rho; Sigma() builds sigma
-	W        *G.Node // mu + sigma * eps, by one fused op
-	Eps      *G.Node // standard normal noise input, the posterior's shape
+	Mean, Spread *G.Node // the posterior's parameters (mu and rho; theta and log sigma^2)
+	Eps          *G.Node // standard normal noise input, the posterior's shape
+	w            *G.Node // mean + sigma * eps, once built
+	// weightsOf builds the weights from Mean, Spread and Eps.
+	weightsOf func(mean, spread, eps *G.Node) (*G.Node, error)
 }
 
-// Sample draws the weights once per graph, adds their KL to the graph's
-// accumulator, and returns the weight node. Calling it again in the same
-// graph returns the same sample, so shared weights pay their KL once.
-func (p *Posterior) Sample(b *graph.Builder) (*G.Node, error) {
-	if err := p.checkNotMarginal(b); err != nil {
+// Weights returns the sampled weights, mean + sigma * eps, adding them to
+// the graph on first use.
+func (d *Draw) Weights() (*G.Node, error) {
+	if d.w == nil {
+		if d.weightsOf == nil {
+			return nil, fmt.Errorf("bayesnodes: a draw without weights")
+		}
+		w, err := d.weightsOf(d.Mean, d.Spread, d.Eps)
+		if err != nil {
+			return nil, err
+		}
+		d.w = w
+	}
+	return d.w, nil
+}
+
+// samplePosterior is Posterior.Sample for every family.
+func samplePosterior(b *graph.Builder, p Posterior) (*G.Node, error) {
+	if err := checkNotMarginal(b, p); err != nil {
 		return nil, err
 	}
 	return b.Once(p, func() (*G.Node, error) {
 		// Under a Gaussian prior in training, the sample and its KL are
 		// one fused pass each way (gaussian_sample_kl.go).
-		if w, err := p.sampleWithKL(b); w != nil || err != nil {
-			return w, err
+		if f, ok, err := fuse(b, p, outSample); err != nil || ok {
+			return f.out, err
 		}
 		d, err := p.Draw(b)
 		if err != nil {
 			return nil, err
 		}
-		if err := p.AddKL(b, d); err != nil {
-			return nil, err
+		w, err := d.Weights()
+		if err != nil {
+			return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
 		}
-		return d.W, nil
+		return w, p.AddKL(b, d)
 	})
 }
 
-// klKey keys a posterior's KL term in a graph, apart from its sample.
-type klKey struct{ p *Posterior }
+// fuser is a posterior whose weights as a layer reads them and whose KL
+// can be one fused pass each way (GaussianPosterior; see
+// gaussian_sample_kl.go). fusedKL returns ok false, having added nothing,
+// where that does not apply.
+type fuser interface {
+	fusedKL(b *graph.Builder, kind fusedOut) (f fusedDraw, ok bool, err error)
+}
 
-// AddKL adds the posterior's KL term to the graph's accumulator, once per
-// graph. d is the draw a Monte-Carlo estimate is taken at; with d nil (an
-// estimator that samples no weights), the closed form needs none and a
-// Monte-Carlo estimate draws its own weights.
-func (p *Posterior) AddKL(b *graph.Builder, d *Draw) error {
+// fuse is p's fused pass of the given kind, ok false where p has none or
+// it does not apply.
+func fuse(b *graph.Builder, p Posterior, kind fusedOut) (fusedDraw, bool, error) {
+	if f, ok := p.(fuser); ok {
+		return f.fusedKL(b, kind)
+	}
+	return fusedDraw{}, false, nil
+}
+
+// klKey keys a posterior's KL term in a graph, apart from its sample.
+type klKey struct{ p Posterior }
+
+// addKL is Posterior.AddKL for every family, by the given method.
+func addKL(b *graph.Builder, p Posterior, d *Draw, method KLMethod) error {
 	if !b.WantsKL() {
 		return nil
 	}
 	_, err := b.Once(klKey{p}, func() (*G.Node, error) {
-		kl, err := p.KLOf(b, d, p.KL)
+		kl, err := p.KLOf(b, d, method)
 		if err != nil {
 			return nil, err
 		}
-		return kl, b.AddKL(kl, p.Mu.Len())
+		return kl, b.AddKL(kl, p.Mean().Len())
 	})
 	return err
 }
 
-// Moments adds the posterior's mean and standard deviation to the graph
-// (for a Gaussian mu and sigma = softplus(rho); for sparse variational
-// dropout theta and exp(log sigma^2 / 2)). Estimators that sample
-// pre-activations rather than weights start here.
-func (p *Posterior) Moments(b *graph.Builder) (mu, sigma *G.Node, err error) {
-	if err := p.checkNotMarginal(b); err != nil {
+// paramNodes adds a posterior's two parameters to b's graph.
+func paramNodes(b *graph.Builder, p Posterior) (mean, spread *G.Node, err error) {
+	if err := checkNotMarginal(b, p); err != nil {
 		return nil, nil, err
 	}
-	return p.family().moments(p, b)
+	ps := p.Params()
+	if mean, err = b.Param(ps[0]); err != nil {
+		return nil, nil, err
+	}
+	if spread, err = b.Param(ps[1]); err != nil {
+		return nil, nil, err
+	}
+	return mean, spread, nil
 }
 
-// Draw adds a weight sample to the graph without registering its KL; most
-// layers want Sample instead. The sample is one fused op (see gaussian_ops.go);
-// sigma becomes a node of its own only when asked for (Draw.Sigma).
-func (p *Posterior) Draw(b *graph.Builder) (*Draw, error) {
-	d, err := p.lazyDraw(b)
-	if err != nil {
-		return nil, err
+// setMoments sets a posterior's parameters to the means mean and, per
+// weight, the spread spreadOf gives.
+func setMoments(p Posterior, mean, spread []float64) error {
+	ps := p.Params()
+	if err := ps[0].SetValues(mean); err != nil {
+		return err
 	}
-	if _, err := d.weights(); err != nil {
-		return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
-	}
-	return d, nil
+	return ps[1].SetValues(spread)
 }
 
-// lazyDraw is a draw whose weights are built only when something reads
-// them (a Monte-Carlo KL): an estimator that uses eps itself, as Flipout
-// does, then pays nothing for a weight-sized sample it does not need. A
-// sparse posterior's draw has its weights at once.
-func (p *Posterior) lazyDraw(b *graph.Builder) (*Draw, error) {
-	if err := p.checkNotMarginal(b); err != nil {
-		return nil, err
+// initMOPED is Posterior.InitMOPED for a family whose spread of a sigma
+// is spreadOf.
+func initMOPED(p Posterior, w []float64, delta float64, spreadOf func(sigma float64) float64) error {
+	if !(delta > 0) || math.IsInf(delta, 0) {
+		return fmt.Errorf("bayesnodes: %s: MOPED delta is %v, want a finite value > 0", p.Name(), delta)
 	}
-	return p.family().draw(p, b)
-}
-
-// weights returns W, adding the fused sample mu + sigma * eps on first use.
-func (d *Draw) weights() (*G.Node, error) {
-	if d.W == nil {
-		w, err := fusedSample(d.Mu, d.Rho, d.Eps)
-		if err != nil {
-			return nil, err
+	if n := p.Mean().Len(); len(w) != n {
+		return fmt.Errorf("bayesnodes: %s: %d deterministic weights for a posterior of shape %v (%d weights)", p.Name(), len(w), p.Mean().Shape(), n)
+	}
+	spread := make([]float64, len(w))
+	for i, x := range w {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("bayesnodes: %s: deterministic weight %d is %v", p.Name(), i, x)
 		}
-		d.W = w
+		spread[i] = spreadOf(max(delta*math.Abs(x), minMOPEDSigma))
 	}
-	return d.W, nil
+	return setMoments(p, w, spread)
 }
 
-// KLOf adds the KL term of a draw by the given method (see KLMethod). With
-// d nil, the closed form uses the posterior's parameters and a Monte-Carlo
-// estimate draws weights of its own. With d given, both use d's nodes, so
-// a draw restricted to part of the tensor (an embedding's rows without its
-// padding row) gives the KL of that part.
-func (p *Posterior) KLOf(b *graph.Builder, d *Draw, method KLMethod) (*G.Node, error) {
-	return p.family().kl(p, b, d, method)
+// drop is Posterior.Drop for a family whose spread of sigma e^-30 is
+// negligible.
+func drop(p Posterior, keep []bool, negligible float64) error {
+	ps := p.Params()
+	mean, spread := ps[0].Values(), ps[1].Values()
+	if mean == nil || spread == nil {
+		return fmt.Errorf("bayesnodes: %s: the posterior has no values yet", p.Name())
+	}
+	if len(keep) != len(mean) {
+		return fmt.Errorf("bayesnodes: %s: %d keep decisions for %d weights", p.Name(), len(keep), len(mean))
+	}
+	for i, k := range keep {
+		if !k {
+			mean[i], spread[i] = 0, negligible
+		}
+	}
+	return setMoments(p, mean, spread)
 }
 
-// SignalToNoise returns |mu| / sigma for every weight, from the current
-// parameter values (nil before the posterior's first use).
-func (p *Posterior) SignalToNoise() []float64 {
-	f := p.family()
-	mu, spread := p.Mu.Values(), f.spread(p).Values()
-	if mu == nil || spread == nil {
+// signalToNoise returns |mean| / sigma per weight, sigmaOf giving sigma
+// from the spread.
+func signalToNoise(p Posterior, sigmaOf func(spread float64) float64) []float64 {
+	ps := p.Params()
+	mean, spread := ps[0].Values(), ps[1].Values()
+	if mean == nil || spread == nil {
 		return nil
 	}
 	for i, s := range spread {
-		mu[i] = math.Abs(mu[i]) / f.sigmaOf(s)
+		mean[i] = math.Abs(mean[i]) / sigmaOf(s)
 	}
-	return mu
+	return mean
 }
-
-// LogAlphaValues returns every weight's log alpha = log(sigma^2 / mu^2),
-// clipped to [LogAlphaMin, LogAlphaMax] as the KL uses it, from the current
-// parameter values of a sparse or a Gaussian posterior (nil before the
-// posterior's first use).
-func (p *Posterior) LogAlphaValues() []float64 { return p.family().logAlpha(p) }
 
 // Softplus returns log(1 + e^x) without overflow for large x or loss of
 // precision for very negative x.
@@ -188,35 +272,13 @@ func Softplus(x float64) float64 { return softplus.Of(x) }
 // InverseSoftplus returns the rho for which softplus(rho) = sigma (sigma > 0).
 func InverseSoftplus(sigma float64) float64 { return softplus.Inverse(sigma) }
 
-// Name returns the posterior's name: its parameters' names without the
-// ".mu"/".rho" (".theta"/".log_sigma2") suffix. It is also the name of its
-// noise input in a graph.
-func (p *Posterior) Name() string {
-	return strings.TrimSuffix(p.Mu.Name(), p.family().meanSuffix())
-}
-
-// family is what sets the posteriors of one family apart: how their
-// parameters give the moments, a draw, the KL from a prior, sigma and log
-// alpha. The Gaussian's (gaussian_posterior.go) has mu and rho, sparse
-// variational dropout's (sparse.go) theta and log sigma^2. A family holds
-// nothing: the posterior's parameters are its fields.
-type family interface {
-	meanSuffix() string             // of the mean's name
-	spreadSuffix() string           // of the spread's name
-	spread(*Posterior) *graph.Param // rho or log sigma^2
-	sigmaOf(spread float64) float64
-	spreadOf(sigma float64) float64
-	moments(p *Posterior, b *graph.Builder) (mu, sigma *G.Node, err error)
-	draw(p *Posterior, b *graph.Builder) (*Draw, error)
-	kl(p *Posterior, b *graph.Builder, d *Draw, method KLMethod) (*G.Node, error)
-	logAlpha(*Posterior) []float64
-}
-
-// family returns p's family, which its constructor chose by the parameters
-// it made: the one place that tells the families apart.
-func (p *Posterior) family() family {
-	if p.LogSigma2 != nil {
-		return sparseFamily{}
+// hasShape reports whether every parameter of p is there and of the given
+// shape: a layer's exported posterior fields may have been changed.
+func hasShape(p Posterior, shape []int) bool {
+	for _, q := range p.Params() {
+		if q == nil || !slices.Equal(q.Shape(), shape) {
+			return false
+		}
 	}
-	return gaussianFamily{}
+	return true
 }

@@ -3,7 +3,6 @@ package bayesnodes
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	G "gorgonia.org/gorgonia"
 
@@ -30,7 +29,7 @@ import (
 // whose KL is paid. Flipout keeps one perturbation and one set of signs per
 // example for the whole sequence, so each example's sequence is run by one
 // weight draw; it is supported.
-var ErrRecurrentEstimator = errors.New("recurrent layers support only the Reparameterization and Flipout estimators")
+var ErrRecurrentEstimator = fmt.Errorf("recurrent layers support only the Reparameterization and Flipout estimators: %w", ErrEstimator)
 
 // RecurrentOption configures a recurrent layer. Every Option is a
 // RecurrentOption, so WithName, WithPrior, WithoutBias and the others mix
@@ -88,36 +87,33 @@ func newRecurrentConfig(kind string, in, hidden int, opts []RecurrentOption) (*r
 }
 
 func checkRecurrentEstimator(name string, e Estimator) error {
-	if e != Reparameterization && e != Flipout {
-		return fmt.Errorf("bayesnodes: %s: estimator %v: %w (local reparameterisation would resample the pre-activations at every time step, not draw one set of weights per sequence)", name, e, ErrRecurrentEstimator)
+	if err := e.Accepts(rowProduct{}); err != nil {
+		return fmt.Errorf("bayesnodes: %s: %w", name, err)
 	}
 	return nil
 }
 
-// weightProduct returns x w for x [rows, in] and w [in, out], the posterior
-// p's weights drawn once per graph, or under Flipout x mu + ((x * s_in)
-// delta) * s_out with one perturbation and one set of signs per graph.
-// Every weight product of the recurrent layers, input and recurrent, goes
-// through here. With data set, x is the network's input, which takes no
-// gradient, and none is built for it.
-func weightProduct(b *graph.Builder, x *G.Node, p *Posterior, e Estimator, data bool) (*G.Node, error) {
-	mul := matMul
-	if data {
-		mul = matMulData
+// rowProduct is the LinearMap of every weight product of the recurrent
+// layers, input and recurrent: x w for x [rows, in] and w [in, out].
+// Estimator.Apply draws w once per graph (under Flipout one perturbation
+// and one set of signs), so every step uses the same draw. With data set,
+// x is the network's input, which takes no gradient, and none is built
+// for it.
+type rowProduct struct{ data bool }
+
+func (m rowProduct) Map(_ *graph.Builder, x, w *G.Node) (*G.Node, error) {
+	if m.data {
+		return matMulData(x, w)
 	}
-	if e.in(b) == Flipout {
-		ws := p.Mu.Shape()
-		f, err := p.flipout(b, x.Shape()[0], ws[0], ws[1])
-		if err != nil {
-			return nil, err
-		}
-		return f.product(x, mul)
+	return matMul(x, w)
+}
+
+// Accepts refuses local reparameterisation (see ErrRecurrentEstimator).
+func (rowProduct) Accepts(e Estimator) error {
+	if e == LocalReparameterization {
+		return fmt.Errorf("estimator %v: %w (local reparameterisation would resample the pre-activations at every time step, not draw one set of weights per sequence)", e, ErrRecurrentEstimator)
 	}
-	w, err := p.Sample(b)
-	if err != nil {
-		return nil, err
-	}
-	return mul(x, w)
+	return nil
 }
 
 // matMul is x w by a gemmOp, which writes into memory of its own: Gorgonia's
@@ -168,7 +164,7 @@ func checkLayer(name, kind string, in, hidden int, parts []layerPart) error {
 			}
 			return fmt.Errorf("bayesnodes: %s: no %s posterior (make the layer with %s)", name, p.what, kind)
 		}
-		if p.post.Mu == nil || p.post.Rho == nil || !slices.Equal(p.post.Mu.Shape(), p.shape) || !slices.Equal(p.post.Rho.Shape(), p.shape) {
+		if !hasShape(p.post, p.shape) {
 			return fmt.Errorf("bayesnodes: %s: %s posterior is not of shape %v (make the layer with %s)", name, p.what, p.shape, kind)
 		}
 	}
@@ -178,7 +174,7 @@ func checkLayer(name, kind string, in, hidden int, parts []layerPart) error {
 // layerPart is one posterior of a layer as checkLayer expects it.
 type layerPart struct {
 	what     string
-	post     *Posterior
+	post     Posterior
 	shape    []int
 	optional bool
 }
@@ -201,16 +197,10 @@ func checkState(b *graph.Builder, name, what string, n *G.Node, batch, hidden in
 // drawAll draws the weight posteriors, then the biases (nil ones skipped),
 // in the order given, so the parameters are registered, and initialised, in
 // a fixed order whatever the graph uses first; later draws of the same
-// graph return these. Under Flipout the weights' draws are their
-// perturbations and signs for the batch.
-func drawAll(b *graph.Builder, e Estimator, batch int, weights []*Posterior, biases ...*Posterior) error {
+// graph return these (see Estimator.drawFor).
+func drawAll(b *graph.Builder, e Estimator, batch int, weights []Posterior, biases ...Posterior) error {
 	for _, p := range weights {
-		if e.in(b) == Flipout {
-			ws := p.Mu.Shape()
-			if _, err := p.flipout(b, batch, ws[0], ws[1]); err != nil {
-				return err
-			}
-		} else if _, err := p.Sample(b); err != nil {
+		if err := e.drawFor(b, p, batch); err != nil {
 			return err
 		}
 	}
@@ -246,16 +236,6 @@ func stepInputs(s sequence) ([]*G.Node, error) {
 		}
 	}
 	return out, nil
-}
-
-// inputProduct returns x W + bias for x [batch, in]; bias, a vector [out],
-// may be nil. data is as for weightProduct.
-func inputProduct(b *graph.Builder, x *G.Node, w *Posterior, e Estimator, bias *G.Node, data bool) (*G.Node, error) {
-	y, err := weightProduct(b, x, w, e, data)
-	if err != nil || bias == nil {
-		return y, err
-	}
-	return fusedBiasAdd(y, bias)
 }
 
 // cols returns m[:, lo:hi], keeping the axis.

@@ -105,11 +105,11 @@ func gruReference(x []float64, batch, steps, in, hidden int, wih, whh, bih, bhh,
 	return seq
 }
 
-func values(p *bayesnodes.Posterior) []float64 {
+func values(p bayesnodes.Posterior) []float64 {
 	if p == nil {
 		return nil
 	}
-	return p.Mu.Values()
+	return p.Mean().Values()
 }
 
 // initialStateNet wraps a recurrent layer's Forward with initial states read
@@ -494,11 +494,11 @@ func TestRecurrentOtherLength(t *testing.T) {
 		}
 	}
 	// An update through one model is seen by the other.
-	mu := l.WeightHH.Mu.Values()
+	mu := l.WeightHH.Mean().Values()
 	for i := range mu {
 		mu[i] += 0.5
 	}
-	if err := l.WeightHH.Mu.SetValues(mu); err != nil {
+	if err := l.WeightHH.Mean().SetValues(mu); err != nil {
 		t.Fatal(err)
 	}
 	after, err := long.PredictMean(x)
@@ -675,20 +675,20 @@ func TestRecurrentBadInput(t *testing.T) {
 func TestRecurrentFlipoutIsPerExampleWeights(t *testing.T) {
 	const batch, steps, in, hidden = 3, 4, 2, 3
 	for _, kind := range []string{"lstm", "gru"} {
-		mk := func(e bayesnodes.Estimator) (recurrentLayer, []*bayesnodes.Posterior, []*bayesnodes.Posterior) {
+		mk := func(e bayesnodes.Estimator) (recurrentLayer, []bayesnodes.Posterior, []bayesnodes.Posterior) {
 			opts := []bayesnodes.RecurrentOption{bayesnodes.WithEstimator(e), bayesnodes.WithRhoInit(-1, 0.3)}
 			if kind == "lstm" {
 				l, err := bayesnodes.NewLSTM(in, hidden, opts...)
 				if err != nil {
 					t.Fatal(err)
 				}
-				return l, []*bayesnodes.Posterior{l.WeightIH, l.WeightHH}, []*bayesnodes.Posterior{l.Bias}
+				return l, []bayesnodes.Posterior{l.WeightIH, l.WeightHH}, []bayesnodes.Posterior{l.Bias}
 			}
 			l, err := bayesnodes.NewGRU(in, hidden, opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return l, []*bayesnodes.Posterior{l.WeightIH, l.WeightHH}, []*bayesnodes.Posterior{l.BiasIH, l.BiasHH}
+			return l, []bayesnodes.Posterior{l.WeightIH, l.WeightHH}, []bayesnodes.Posterior{l.BiasIH, l.BiasHH}
 		}
 		flip, fw, fb := mk(bayesnodes.Flipout)
 		ref, rw, rb := mk(bayesnodes.Reparameterization)
@@ -701,15 +701,15 @@ func TestRecurrentFlipoutIsPerExampleWeights(t *testing.T) {
 			t.Fatal(err)
 		}
 		x := randomInput(batch*steps*in, 9)
-		eps, signIn, signOut := map[*bayesnodes.Posterior][]float64{}, map[*bayesnodes.Posterior][]float64{}, map[*bayesnodes.Posterior][]float64{}
-		for i, p := range append(append([]*bayesnodes.Posterior(nil), fw...), fb...) {
-			eps[p] = randomInput(p.Mu.Len(), uint64(20+i))
+		eps, signIn, signOut := map[bayesnodes.Posterior][]float64{}, map[bayesnodes.Posterior][]float64{}, map[bayesnodes.Posterior][]float64{}
+		for i, p := range append(append([]bayesnodes.Posterior(nil), fw...), fb...) {
+			eps[p] = randomInput(p.Mean().Len(), uint64(20+i))
 			if err := g.SetNoise(p.Name(), eps[p]); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for i, p := range fw {
-			s := p.Mu.Shape()
+			s := p.Mean().Shape()
 			signIn[p], signOut[p] = randomSigns(batch*s[0], uint64(40+i)), randomSigns(batch*s[1], uint64(50+i))
 			if err := g.SetNoise(p.Name()+".sign_in", signIn[p]); err != nil {
 				t.Fatal(err)
@@ -735,20 +735,20 @@ func TestRecurrentFlipoutIsPerExampleWeights(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pairs := append(append([]*bayesnodes.Posterior(nil), fw...), fb...)
-		refs := append(append([]*bayesnodes.Posterior(nil), rw...), rb...)
+		pairs := append(append([]bayesnodes.Posterior(nil), fw...), fb...)
+		refs := append(append([]bayesnodes.Posterior(nil), rw...), rb...)
 		for i := range pairs {
-			if err := refs[i].Mu.SetValues(pairs[i].Mu.Values()); err != nil {
+			if err := refs[i].Mean().SetValues(pairs[i].Mean().Values()); err != nil {
 				t.Fatal(err)
 			}
-			if err := refs[i].Rho.SetValues(pairs[i].Rho.Values()); err != nil {
+			if err := refs[i].(*bayesnodes.GaussianPosterior).Rho.SetValues(pairs[i].(*bayesnodes.GaussianPosterior).Rho.Values()); err != nil {
 				t.Fatal(err)
 			}
 		}
 		per := len(got) / batch
 		for n := 0; n < batch; n++ {
 			for i, p := range fw {
-				s := p.Mu.Shape()
+				s := p.Mean().Shape()
 				flipped := make([]float64, len(eps[p]))
 				for a := 0; a < s[0]; a++ {
 					for o := 0; o < s[1]; o++ {

@@ -3,6 +3,7 @@ package bayesnodes
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 
@@ -31,6 +32,16 @@ const PruneLogAlpha = 3.0
 // for weights of 0.03.
 const DefaultLogSigma2Init = -10.0
 
+// SparsePosterior is the posterior of sparse variational dropout: w ~
+// N(theta, sigma^2) per weight, parameters theta and log sigma^2, log
+// alpha = log sigma^2 - log theta^2. Its KL is the prior's approximation
+// (SparsePrior; see kl.go): there is no Monte-Carlo estimate, as the
+// log-uniform prior has no density.
+type SparsePosterior struct {
+	Theta, LogSigma2 *graph.Param
+	Prior            Prior
+}
+
 // Sparse is a sparse posterior's parameters in a graph.
 type Sparse struct {
 	Theta, LogSigma2 *G.Node
@@ -40,56 +51,59 @@ type Sparse struct {
 // over a tensor of the given shape, parameters named name+".theta" and
 // name+".log_sigma2". prior must have a KL from it (LogUniform, the
 // default when nil). Layers take it with WithSparseVD.
-func NewSparsePosterior(name string, shape []int, prior Prior, thetaInit, logSigma2Init graph.Initializer) (*Posterior, error) {
+func NewSparsePosterior(name string, shape []int, prior Prior, thetaInit, logSigma2Init graph.Initializer) (*SparsePosterior, error) {
 	if prior == nil {
 		prior = LogUniform{}
 	}
 	if err := checkSparsePrior(prior); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	theta, err := graph.NewParam(name+".theta", shape, thetaInit)
+	theta, err := graph.NewParam(name+sparseLayout.Mean, shape, thetaInit)
 	if err != nil {
 		return nil, err
 	}
-	ls2, err := graph.NewParam(name+".log_sigma2", shape, logSigma2Init)
+	ls2, err := graph.NewParam(name+sparseLayout.Spread, shape, logSigma2Init)
 	if err != nil {
 		return nil, err
 	}
-	return &Posterior{Mu: theta, LogSigma2: ls2, Prior: prior, KL: KLClosedForm}, nil
+	return &SparsePosterior{Theta: theta, LogSigma2: ls2, Prior: prior}, nil
 }
 
-// Sparse adds a sparse posterior's parameter nodes to the graph.
-func (p *Posterior) Sparse(b *graph.Builder) (Sparse, error) {
-	if p.LogSigma2 == nil { // a Gaussian posterior
-		return Sparse{}, fmt.Errorf("bayesnodes: %s is not a sparse posterior", p.Name())
-	}
-	theta, err := b.Param(p.Mu)
-	if err != nil {
-		return Sparse{}, err
-	}
-	ls2, err := b.Param(p.LogSigma2)
-	if err != nil {
-		return Sparse{}, err
-	}
-	return Sparse{Theta: theta, LogSigma2: ls2}, nil
+// sparseLayout is how a sparse posterior is stored (see ParamLayout).
+var sparseLayout = ParamLayout{Mean: ".theta", Spread: ".log_sigma2", Sigma: func(ls2 float64) float64 { return math.Exp(ls2 / 2) }}
+
+// Name returns the parameters' name without ".theta".
+func (p *SparsePosterior) Name() string {
+	return strings.TrimSuffix(p.Theta.Name(), sparseLayout.Mean)
+}
+
+// Params returns theta and log sigma^2.
+func (p *SparsePosterior) Params() []*graph.Param { return []*graph.Param{p.Theta, p.LogSigma2} }
+
+// Mean returns theta.
+func (p *SparsePosterior) Mean() *graph.Param { return p.Theta }
+
+// Sparse adds the posterior's parameter nodes to the graph.
+func (p *SparsePosterior) Sparse(b *graph.Builder) (Sparse, error) {
+	theta, ls2, err := paramNodes(b, p)
+	return Sparse{Theta: theta, LogSigma2: ls2}, err
+}
+
+// Sample draws the weights once per graph and adds their KL.
+func (p *SparsePosterior) Sample(b *graph.Builder) (*G.Node, error) { return samplePosterior(b, p) }
+
+// AddKL adds the KL term, in closed form, once per graph.
+func (p *SparsePosterior) AddKL(b *graph.Builder, d *Draw) error {
+	return addKL(b, p, d, KLClosedForm)
 }
 
 // sparseSigmaKey keys a sparse posterior's sigma node in a graph.
-type sparseSigmaKey struct{ p *Posterior }
+type sparseSigmaKey struct{ p *SparsePosterior }
 
-// sparseFamily is the family of sparse variational dropout (see family).
-type sparseFamily struct{}
-
-func (sparseFamily) meanSuffix() string                { return ".theta" }
-func (sparseFamily) spreadSuffix() string              { return ".log_sigma2" }
-func (sparseFamily) spread(p *Posterior) *graph.Param  { return p.LogSigma2 }
-func (sparseFamily) sigmaOf(logSigma2 float64) float64 { return math.Exp(logSigma2 / 2) }
-func (sparseFamily) spreadOf(sigma float64) float64    { return 2 * math.Log(sigma) }
-
-// moments returns theta and sigma = exp(log sigma^2 / 2), built once per
+// Moments returns theta and sigma = exp(log sigma^2 / 2), built once per
 // graph, so local reparameterisation samples pre-activations with variance
 // x^2 sigma^2 = x^2 alpha theta^2.
-func (sparseFamily) moments(p *Posterior, b *graph.Builder) (mu, sigma *G.Node, err error) {
+func (p *SparsePosterior) Moments(b *graph.Builder) (theta, sigma *G.Node, err error) {
 	q, err := p.Sparse(b)
 	if err != nil {
 		return nil, nil, err
@@ -107,14 +121,14 @@ func (sparseFamily) moments(p *Posterior, b *graph.Builder) (mu, sigma *G.Node, 
 	return q.Theta, sigma, nil
 }
 
-// draw samples w = theta + sigma * eps. Its Gaussian has no Rho, so there
-// is no LogQ: the log-uniform prior's KL needs none.
-func (f sparseFamily) draw(p *Posterior, b *graph.Builder) (*Draw, error) {
-	theta, sigma, err := f.moments(p, b)
+// Draw samples w = theta + sigma * eps. There is no log q: the log-uniform
+// prior's KL needs none.
+func (p *SparsePosterior) Draw(b *graph.Builder) (*Draw, error) {
+	theta, sigma, err := p.Moments(b)
 	if err != nil {
 		return nil, err
 	}
-	eps, err := b.Noise(p.Name(), graph.Gaussian, p.Mu.Shape()...)
+	eps, err := b.Noise(p.Name(), graph.Gaussian, p.Theta.Shape()...)
 	if err != nil {
 		return nil, err
 	}
@@ -126,33 +140,21 @@ func (f sparseFamily) draw(p *Posterior, b *graph.Builder) (*Draw, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Draw{Gaussian: Gaussian{Mu: theta}, W: w, Eps: eps}, nil
-}
-
-// kl is the prior's KL from the posterior. There is no Monte-Carlo
-// estimate (the log-uniform prior has no density).
-func (sparseFamily) kl(p *Posterior, b *graph.Builder, _ *Draw, method KLMethod) (*G.Node, error) {
-	if method == KLMonteCarlo {
-		return nil, fmt.Errorf("bayesnodes: %s: no Monte-Carlo KL for a sparse posterior: %w", p.Name(), ErrImproperPrior)
-	}
-	prior, ok := p.Prior.(SparsePrior)
-	if !ok {
-		return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), checkSparsePrior(p.Prior))
-	}
-	q, err := p.Sparse(b)
+	ls2, err := b.Param(p.LogSigma2)
 	if err != nil {
 		return nil, err
 	}
-	kl, err := prior.KLSparse(b, q)
-	if err != nil {
-		return nil, fmt.Errorf("bayesnodes: %s: %w", p.Name(), err)
-	}
-	return kl, nil
+	return &Draw{Mean: theta, Spread: ls2, Eps: eps, w: w}, nil
 }
 
-// logAlpha is log sigma^2 - log theta^2 per weight, clipped.
-func (sparseFamily) logAlpha(p *Posterior) []float64 {
-	theta, ls2 := p.Mu.Values(), p.LogSigma2.Values()
+// SignalToNoise returns |theta| / sigma per weight.
+func (p *SparsePosterior) SignalToNoise() []float64 {
+	return signalToNoise(p, sparseLayout.Sigma)
+}
+
+// LogAlphaValues returns log sigma^2 - log theta^2 per weight, clipped.
+func (p *SparsePosterior) LogAlphaValues() []float64 {
+	theta, ls2 := p.Theta.Values(), p.LogSigma2.Values()
 	if theta == nil || ls2 == nil {
 		return nil
 	}
@@ -161,3 +163,25 @@ func (sparseFamily) logAlpha(p *Posterior) []float64 {
 	}
 	return ls2
 }
+
+// Keep keeps the weights whose log alpha (clipped) is at most threshold.
+func (p *SparsePosterior) Keep(threshold float64) ([]bool, error) {
+	la := p.LogAlphaValues()
+	if la == nil {
+		return nil, nil
+	}
+	keep := make([]bool, len(la))
+	for i, a := range la {
+		keep[i] = a <= threshold
+	}
+	return keep, nil
+}
+
+// InitMOPED sets theta = w and log sigma^2 = 2 log(max(delta |w|, 1e-8))
+// (log alpha = 2 log delta where w is not 0).
+func (p *SparsePosterior) InitMOPED(w []float64, delta float64) error {
+	return initMOPED(p, w, delta, func(sigma float64) float64 { return 2 * math.Log(sigma) })
+}
+
+// Drop zeroes the dropped weights' theta and sets their log sigma^2 to -60.
+func (p *SparsePosterior) Drop(keep []bool) error { return drop(p, keep, -60) }

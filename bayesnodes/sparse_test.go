@@ -23,7 +23,7 @@ func checkLogUniformKLCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 	if len(c.Input.Data) != len(c.Output.Data) || len(c.Input.Data) == 0 {
 		t.Fatalf("reference has %d log alphas and %d KLs", len(c.Input.Data), len(c.Output.Data))
 	}
-	posts := make([]*bayesnodes.Posterior, len(c.Input.Data))
+	posts := make([]bayesnodes.Posterior, len(c.Input.Data))
 	for i, la := range c.Input.Data {
 		p, err := bayesnodes.NewSparsePosterior(fmt.Sprintf("w%d", i), []int{1}, bayesnodes.LogUniform{}, graph.Constant(1), graph.Constant(la))
 		if err != nil {
@@ -73,17 +73,17 @@ func checkLogUniformKLCase(t *testing.T, c *goldenCase, dt dtypeTol) {
 // setSparse sets theta to +-[0.3, 1] and log sigma^2 so that log alpha
 // spreads over [-6, 6], well inside the clip, so a finite-difference step
 // never crosses it.
-func setSparse(t *testing.T, p *bayesnodes.Posterior, seed uint64) {
+func setSparse(t *testing.T, p bayesnodes.Posterior, seed uint64) {
 	t.Helper()
 	setLogAlpha(t, p, seed, func(rng *rand.Rand) float64 { return -6 + 12*rng.Float64() })
 }
 
 // setLogAlpha sets theta to +-[0.3, 1] and log sigma^2 so that each
 // weight's log alpha is logAlpha's draw.
-func setLogAlpha(t *testing.T, p *bayesnodes.Posterior, seed uint64, logAlpha func(*rand.Rand) float64) {
+func setLogAlpha(t *testing.T, p bayesnodes.Posterior, seed uint64, logAlpha func(*rand.Rand) float64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
-	theta := make([]float64, p.Mu.Len())
+	theta := make([]float64, p.Mean().Len())
 	ls2 := make([]float64, len(theta))
 	for i := range theta {
 		theta[i] = 0.3 + 0.7*rng.Float64()
@@ -92,10 +92,10 @@ func setLogAlpha(t *testing.T, p *bayesnodes.Posterior, seed uint64, logAlpha fu
 		}
 		ls2[i] = logAlpha(rng) + math.Log(theta[i]*theta[i])
 	}
-	if err := p.Mu.SetValues(theta); err != nil {
+	if err := p.Params()[0].SetValues(theta); err != nil { // theta
 		t.Fatal(err)
 	}
-	if err := p.LogSigma2.SetValues(ls2); err != nil {
+	if err := p.Params()[1].SetValues(ls2); err != nil { // log sigma^2
 		t.Fatal(err)
 	}
 }
@@ -108,7 +108,10 @@ func TestSparseVDGradients(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if l.Weight.LogSigma2 == nil || l.Bias.LogSigma2 != nil {
+			if _, ok := l.Weight.(*bayesnodes.SparsePosterior); !ok {
+				t.Fatal("WithSparseVD: want a sparse weight and a Gaussian bias")
+			}
+			if _, ok := l.Bias.(*bayesnodes.GaussianPosterior); !ok {
 				t.Fatal("WithSparseVD: want a sparse weight and a Gaussian bias")
 			}
 			setSparse(t, l.Weight, 4)
@@ -150,7 +153,7 @@ func TestSparseVDMoments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Mu.SetValues(theta); err != nil {
+	if err := p.Theta.SetValues(theta); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.LogSigma2.SetValues(ls2); err != nil {

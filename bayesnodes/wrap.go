@@ -72,7 +72,7 @@ func MOPED(delta float64) WrapOption {
 // (a trainer's) are not changed: make the trainer anew. Nothing changes
 // unless every parameter can be wrapped. The replaced parameters stay in
 // the model (Params, checkpoints) but no graph built afterwards uses them.
-func Wrap(m *graph.Model, params []*graph.Param, opts ...WrapOption) ([]*Posterior, error) {
+func Wrap(m *graph.Model, params []*graph.Param, opts ...WrapOption) ([]Posterior, error) {
 	c := &wrapConfig{prior: DefaultPrior, kl: KLAuto, delta: DefaultMOPEDDelta}
 	for _, o := range opts {
 		if o == nil {
@@ -91,7 +91,7 @@ func Wrap(m *graph.Model, params []*graph.Param, opts ...WrapOption) ([]*Posteri
 		return nil, errors.New("bayesnodes: Wrap: no parameters to wrap")
 	}
 	seen := map[*graph.Param]bool{}
-	posts := make([]*Posterior, len(params))
+	posts := make([]Posterior, len(params))
 	for i, p := range params {
 		if p == nil {
 			return nil, fmt.Errorf("bayesnodes: Wrap: parameter %d is nil", i)
@@ -119,9 +119,9 @@ func Wrap(m *graph.Model, params []*graph.Param, opts ...WrapOption) ([]*Posteri
 }
 
 // posterior returns the posterior of p, started from its values.
-func (c *wrapConfig) posterior(p *graph.Param) (*Posterior, error) {
+func (c *wrapConfig) posterior(p *graph.Param) (Posterior, error) {
 	zero := graph.Constant(0)
-	var post *Posterior
+	var post Posterior
 	var err error
 	if c.sparse {
 		post, err = NewSparsePosterior(p.Name(), p.Shape(), LogUniform{}, zero, zero)
@@ -135,30 +135,4 @@ func (c *wrapConfig) posterior(p *graph.Param) (*Posterior, error) {
 		return nil, err
 	}
 	return post, nil
-}
-
-// InitMOPED sets the posterior to be centred on the deterministic weights w
-// with sigma = max(delta |w|, 1e-8) (MOPED, Krishnan et al. 2020): mu
-// (theta) = w and rho = softplus^-1(sigma), or for a sparse posterior log
-// sigma^2 = 2 log sigma (log alpha = 2 log delta where w is not 0). w must
-// have one value per weight, in the posterior's row-major layout.
-func (p *Posterior) InitMOPED(w []float64, delta float64) error {
-	if !(delta > 0) || math.IsInf(delta, 0) {
-		return fmt.Errorf("bayesnodes: %s: MOPED delta is %v, want a finite value > 0", p.Name(), delta)
-	}
-	if n := p.Mu.Len(); len(w) != n {
-		return fmt.Errorf("bayesnodes: %s: %d deterministic weights for a posterior of shape %v (%d weights)", p.Name(), len(w), p.Mu.Shape(), n)
-	}
-	f := p.family()
-	spread := make([]float64, len(w))
-	for i, x := range w {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("bayesnodes: %s: deterministic weight %d is %v", p.Name(), i, x)
-		}
-		spread[i] = f.spreadOf(max(delta*math.Abs(x), minMOPEDSigma))
-	}
-	if err := p.Mu.SetValues(w); err != nil {
-		return err
-	}
-	return f.spread(p).SetValues(spread)
 }

@@ -122,12 +122,15 @@ func ExampleImport() {
 		log.Fatal(err)
 	}
 	// BLiTZ's names on the left; its Linear weight is [out, in], as here.
-	err = checkpoint.Import(f, map[string]*graph.Param{
-		"blinear1.weight_mu": hidden.Weight.Mu, "blinear1.weight_rho": hidden.Weight.Rho,
-		"blinear1.bias_mu": hidden.Bias.Mu, "blinear1.bias_rho": hidden.Bias.Rho,
-		"blinear2.weight_mu": out.Weight.Mu, "blinear2.weight_rho": out.Weight.Rho,
-		"blinear2.bias_mu": out.Bias.Mu, "blinear2.bias_rho": out.Bias.Rho,
-	})
+	params := map[string]*graph.Param{}
+	for name, p := range map[string]bayesnodes.Posterior{
+		"blinear1.weight": hidden.Weight, "blinear1.bias": hidden.Bias,
+		"blinear2.weight": out.Weight, "blinear2.bias": out.Bias,
+	} {
+		mu, rho := p.Params()[0], p.Params()[1]
+		params[name+"_mu"], params[name+"_rho"] = mu, rho
+	}
+	err = checkpoint.Import(f, params)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -54,8 +54,9 @@ func newBlitzNet(t *testing.T, dt tensor.Dtype) *blitzNet {
 func (n *blitzNet) mapping() map[string]*graph.Param {
 	m := map[string]*graph.Param{}
 	for prefix, l := range map[string]*bayesnodes.Linear{"blinear1": n.l1, "blinear2": n.l2} {
-		m[prefix+".weight_mu"], m[prefix+".weight_rho"] = l.Weight.Mu, l.Weight.Rho
-		m[prefix+".bias_mu"], m[prefix+".bias_rho"] = l.Bias.Mu, l.Bias.Rho
+		w, b := l.Weight.Params(), l.Bias.Params() // mu, rho
+		m[prefix+".weight_mu"], m[prefix+".weight_rho"] = w[0], w[1]
+		m[prefix+".bias_mu"], m[prefix+".bias_rho"] = b[0], b[1]
 	}
 	return m
 }

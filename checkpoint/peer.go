@@ -16,9 +16,9 @@ import (
 // BLiTZ state dict written by tools/blitz_to_safetensors.py, into the
 // parameters that params maps their names to: for BLiTZ,
 //
-//	"blinear1.weight_mu":  hidden.Weight.Mu,
-//	"blinear1.weight_rho": hidden.Weight.Rho,
-//	"blinear1.bias_mu":    hidden.Bias.Mu, ...
+//	"blinear1.weight_mu":  hidden.Weight.Params()[0],
+//	"blinear1.weight_rho": hidden.Weight.Params()[1],
+//	"blinear1.bias_mu":    hidden.Bias.Params()[0], ...
 //
 // Every tensor of f must be mapped and every mapped name must be in f, with
 // the parameter's shape (no transposition is done: a BLiTZ or PyTorch Linear

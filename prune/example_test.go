@@ -65,7 +65,7 @@ func ExampleSummarize() {
 	}
 	_ = w.LogSigma2.SetValues([]float64{-4, 5, 2, 8}) // theta = 1: log alpha = log sigma^2
 	keep, _ := prune.Keep(w, bayesnodes.PruneLogAlpha)
-	s, _ := prune.Summarize([]*bayesnodes.Posterior{w}, bayesnodes.PruneLogAlpha)
+	s, _ := prune.Summarize([]bayesnodes.Posterior{w}, bayesnodes.PruneLogAlpha)
 	fmt.Println(keep)
 	fmt.Println(s.Kept, "of", s.Total, "kept:", s.Compression(), "x")
 	// Output:

@@ -17,35 +17,25 @@ var ErrThreshold = errors.New("prune: bad threshold")
 var ErrNotUsed = errors.New("prune: the posterior has no values yet (build a graph with it first)")
 
 // Keep returns, per weight of p in its row-major order, whether the weight
-// is kept. For a sparse posterior the weight is dropped where log alpha
-// (clipped, as the KL uses it) is above threshold; for a Gaussian posterior
-// where |mu| / sigma is below threshold.
-func Keep(p *bayesnodes.Posterior, threshold float64) ([]bool, error) {
+// is kept by the posterior's own rule (bayesnodes.Posterior.Keep): for a
+// sparse posterior the weight is dropped where log alpha (clipped, as the
+// KL uses it) is above threshold; for a Gaussian posterior where |mu| /
+// sigma is below threshold.
+func Keep(p bayesnodes.Posterior, threshold float64) ([]bool, error) {
 	if p == nil {
 		return nil, errors.New("prune: nil posterior")
 	}
 	if math.IsNaN(threshold) || math.IsInf(threshold, 0) {
 		return nil, fmt.Errorf("%w: %s: threshold is %v, want a finite value", ErrThreshold, p.Name(), threshold)
 	}
-	if p.LogSigma2 != nil {
-		la := p.LogAlphaValues()
-		if la == nil {
-			return nil, fmt.Errorf("%s: %w", p.Name(), ErrNotUsed)
-		}
-		keep := make([]bool, len(la))
-		for i, a := range la {
-			keep[i] = a <= threshold
-		}
-		return keep, nil
+	keep, err := p.Keep(threshold)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrThreshold, err)
 	}
-	if threshold < 0 {
-		return nil, fmt.Errorf("%w: %s: signal-to-noise threshold is %v, want >= 0", ErrThreshold, p.Name(), threshold)
-	}
-	snr := p.SignalToNoise()
-	if snr == nil {
+	if keep == nil {
 		return nil, fmt.Errorf("%s: %w", p.Name(), ErrNotUsed)
 	}
-	return keepSNR(snr, threshold), nil
+	return keep, nil
 }
 
 // KeepSignalToNoise returns, per weight of a posterior given by its means
@@ -78,11 +68,11 @@ func keepSNR(snr []float64, threshold float64) []bool {
 
 // Means returns p's posterior means (theta for a sparse posterior) with the weights keep drops set to zero; keep nil keeps
 // every weight.
-func Means(p *bayesnodes.Posterior, keep []bool) ([]float64, error) {
+func Means(p bayesnodes.Posterior, keep []bool) ([]float64, error) {
 	if p == nil {
 		return nil, errors.New("prune: nil posterior")
 	}
-	mu := p.Mu.Values()
+	mu := p.Mean().Values()
 	if mu == nil {
 		return nil, fmt.Errorf("%s: %w", p.Name(), ErrNotUsed)
 	}
@@ -104,23 +94,9 @@ func Means(p *bayesnodes.Posterior, keep []bool) ([]float64, error) {
 // parameter, so the model (frozen, or through PredictMean) predicts with
 // the pruned network. Sampled predictions drop them too: their sigma is
 // set to about 1e-13 (rho -30, or log sigma^2 -60).
-func Zero(p *bayesnodes.Posterior, keep []bool) error {
-	mu, err := Means(p, keep)
-	if err != nil {
+func Zero(p bayesnodes.Posterior, keep []bool) error {
+	if _, err := Means(p, keep); err != nil {
 		return err
 	}
-	spread, low := p.Rho, -30.0
-	if p.LogSigma2 != nil {
-		spread, low = p.LogSigma2, -60
-	}
-	s := spread.Values()
-	for i, k := range keep {
-		if !k {
-			s[i] = low
-		}
-	}
-	if err := p.Mu.SetValues(mu); err != nil {
-		return err
-	}
-	return spread.SetValues(s)
+	return p.Drop(keep)
 }

@@ -186,14 +186,14 @@ func TestCompactMatchesPrunedModel(t *testing.T) {
 			}
 			rng := rand.New(rand.NewPCG(3, 3))
 			var layers []prune.Layer
-			var posts []*bayesnodes.Posterior
+			var posts []bayesnodes.Posterior
 			for _, l := range mlp.Layers {
-				if l.Weight.LogSigma2 != nil { // spread log alpha around the threshold
-					ls2 := randomX(rng, l.Weight.LogSigma2.Len())
-					for i, th := range l.Weight.Mu.Values() {
+				if w, ok := l.Weight.(*bayesnodes.SparsePosterior); ok { // spread log alpha around the threshold
+					ls2 := randomX(rng, w.LogSigma2.Len())
+					for i, th := range w.Theta.Values() {
 						ls2[i] += math.Log(th * th)
 					}
-					if err := l.Weight.LogSigma2.SetValues(ls2); err != nil {
+					if err := w.LogSigma2.SetValues(ls2); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -258,7 +258,7 @@ func TestKeepRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, err := graph.NewModel(func(b *graph.Builder, x *G.Node) (*G.Node, error) {
-		for _, p := range []*bayesnodes.Posterior{sparse, gauss} {
+		for _, p := range []bayesnodes.Posterior{sparse, gauss} {
 			if _, err := p.Sample(b); err != nil {
 				return nil, err
 			}
@@ -280,7 +280,7 @@ func TestKeepRules(t *testing.T) {
 	if err := gauss.Rho.SetValues([]float64{bayesnodes.InverseSoftplus(0.5), bayesnodes.InverseSoftplus(0.5), bayesnodes.InverseSoftplus(0.5)}); err != nil {
 		t.Fatal(err)
 	}
-	check := func(p *bayesnodes.Posterior, threshold float64, want []bool) {
+	check := func(p bayesnodes.Posterior, threshold float64, want []bool) {
 		t.Helper()
 		got, err := prune.Keep(p, threshold)
 		if err != nil {
@@ -294,7 +294,7 @@ func TestKeepRules(t *testing.T) {
 	}
 	check(sparse, 3, []bool{true, true, false, false})
 	check(gauss, 1, []bool{true, false, true}) // SNR 2, 0.2, 1
-	s, err := prune.Summarize([]*bayesnodes.Posterior{sparse, gauss}, 3)
+	s, err := prune.Summarize([]bayesnodes.Posterior{sparse, gauss}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func TestBadInput(t *testing.T) {
 		}, "no values yet", prune.ErrNotUsed},
 		{"nil posterior", func() error { _, err := prune.Keep(nil, 3); return err }, "nil posterior", nil},
 		{"keep of the wrong length", func() error {
-			if err := sparse.Mu.SetValues([]float64{1, 2}); err != nil {
+			if err := sparse.Theta.SetValues([]float64{1, 2}); err != nil {
 				return err
 			}
 			_, err := prune.Means(sparse, []bool{true})

@@ -24,7 +24,7 @@ type Summary struct {
 }
 
 // Summarize applies Keep to each posterior and counts what is kept.
-func Summarize(posts []*bayesnodes.Posterior, threshold float64) (Summary, error) {
+func Summarize(posts []bayesnodes.Posterior, threshold float64) (Summary, error) {
 	if len(posts) == 0 {
 		return Summary{}, errors.New("prune: Summarize: no posteriors")
 	}

@@ -35,7 +35,7 @@ func lenet(opts []bayesnodes.Option) (graph.Network, error) {
 	}
 	// Pooling before the ReLU gives the same values and gradients as after
 	// it (ReLU is monotone) on a quarter of the values.
-	convBlock := func(b *graph.Builder, x *G.Node, conv *bayesnodes.Conv2D) (*G.Node, error) {
+	convBlock := func(b *graph.Builder, x *G.Node, conv *bayesnodes.Conv) (*G.Node, error) {
 		h, err := conv.Apply(b, x)
 		if err != nil {
 			return nil, err

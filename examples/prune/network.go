@@ -118,7 +118,7 @@ func pretrain(ctx context.Context, net *lenet, train *datasets.Dataset, c config
 		if err := l.Weight.InitMOPED(weights[i].Values(), c.delta); err != nil {
 			return err
 		}
-		if err := l.Bias.Mu.SetValues(biases[i].Values()); err != nil {
+		if err := l.Bias.Mean().SetValues(biases[i].Values()); err != nil {
 			return err
 		}
 	}

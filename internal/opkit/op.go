@@ -94,6 +94,9 @@ func Dtype[T Float]() tensor.Dtype {
 	return tensor.Float64
 }
 
+// Math returns the op's mathematics.
+func (op *Op[T]) Math() Math[T] { return op.m }
+
 func (op *Op[T]) Arity() int { return len(op.in) }
 
 func (op *Op[T]) Type() hm.Type {
