@@ -1,6 +1,6 @@
 package bayesnodes
 
-// The convolution op behind Conv1D, Conv2D and Conv3D: one implementation
+// The convolution op behind Conv (NewConv1D, NewConv2D, NewConv3D): one implementation
 // for 1, 2 or 3 spatial axes (a 1-D or 2-D geometry is a 3-D one with
 // leading axes of size 1, so the kernels below see depth, height and width
 // always).
