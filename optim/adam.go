@@ -76,8 +76,17 @@ func (a *Adam) Step(vgs []G.ValueGrad) error {
 // constants a.k; built once per parameter, so a step allocates nothing.
 func (a *Adam) updater(p *param) func(lo, hi int) {
 	return ranges(p, a.bad,
-		func(l lanes[float32]) bool { return adamUpdate(l, a.k) },
-		func(l lanes[float64]) bool { return adamUpdate(l, a.k) })
+		func(l lanes[float32]) bool { return adamUpdate(l, a.k.scaled(p.lrFactor, a.lr, a.wd)) },
+		func(l lanes[float64]) bool { return adamUpdate(l, a.k.scaled(p.lrFactor, a.lr, a.wd)) })
+}
+
+// scaled returns k for a parameter whose learning rate is f*lr.
+func (k adamConsts) scaled(f, lr, wd float64) adamConsts {
+	if f != 1 {
+		k.stepSize *= f
+		k.decay = 1 - f*lr*wd
+	}
+	return k
 }
 
 type adamConsts struct {

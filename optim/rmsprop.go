@@ -81,12 +81,18 @@ func (r *RMSProp) Step(vgs []G.ValueGrad) error {
 // momentum, whose buffer is M; M alone without).
 func (r *RMSProp) updater(p *param) func(lo, hi int) {
 	return ranges(p, r.bad,
-		func(l lanes[float32]) bool { return rmsUpdate(l, r.k, r.nbuf == 2) },
-		func(l lanes[float64]) bool { return rmsUpdate(l, r.k, r.nbuf == 2) })
+		func(l lanes[float32]) bool { return rmsUpdate(l, r.k.scaled(p.lrFactor), r.nbuf == 2) },
+		func(l lanes[float64]) bool { return rmsUpdate(l, r.k.scaled(p.lrFactor), r.nbuf == 2) })
 }
 
 type rmsConsts struct {
 	gs, lr, alpha, eps, momentum, wd float64
+}
+
+// scaled returns k for a parameter whose learning rate is f*lr.
+func (k rmsConsts) scaled(f float64) rmsConsts {
+	k.lr *= f
+	return k
 }
 
 // rmsUpdate applies one RMSProp step to l.w with gradient l.g, squared

@@ -58,12 +58,16 @@ func NewSGD(lr float64, opts ...Option) (*SGD, error) {
 func (s *SGD) updater(p *param) func(lo, hi int) {
 	if s.nbuf == 0 {
 		return ranges(p, s.bad,
-			func(l lanes[float32]) bool { return sgdUpdate(l, s.lr, s.coef, s.wd) },
-			func(l lanes[float64]) bool { return sgdUpdate(l, s.lr, s.coef, s.wd) })
+			func(l lanes[float32]) bool { return sgdUpdate(l, s.lr*p.lrFactor, s.coef, s.wd) },
+			func(l lanes[float64]) bool { return sgdUpdate(l, s.lr*p.lrFactor, s.coef, s.wd) })
 	}
 	return ranges(p, s.bad,
-		func(l lanes[float32]) bool { return momentumUpdate(l, s.lr, s.coef, s.wd, s.momentum, s.nesterov) },
-		func(l lanes[float64]) bool { return momentumUpdate(l, s.lr, s.coef, s.wd, s.momentum, s.nesterov) })
+		func(l lanes[float32]) bool {
+			return momentumUpdate(l, s.lr*p.lrFactor, s.coef, s.wd, s.momentum, s.nesterov)
+		},
+		func(l lanes[float64]) bool {
+			return momentumUpdate(l, s.lr*p.lrFactor, s.coef, s.wd, s.momentum, s.nesterov)
+		})
 }
 
 // Step updates each parameter of vgs in place from its gradient, as described

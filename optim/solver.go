@@ -115,6 +115,7 @@ type settings struct {
 	clip              float64
 	momentum          float64
 	nesterov          bool
+	lrScales          []lrScale
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
@@ -211,7 +212,7 @@ func newCore(kind string, lr float64, s *settings, opts []Option) (core, error) 
 			return core{}, fmt.Errorf("optim: New%s: %s: %v", kind, o.name, err)
 		}
 	}
-	return core{kind: kind, stepOp: kind + ".Step", lr: lr, scale: 1, clip: s.clip, bad: new(atomic.Bool)}, nil
+	return core{kind: kind, stepOp: kind + ".Step", lr: lr, scale: 1, clip: s.clip, lrScales: s.lrScales, bad: new(atomic.Bool)}, nil
 }
 
 func checkLearnRate(lr float64) error {
@@ -231,6 +232,8 @@ type core struct {
 	scale  float64
 	clip   float64
 	steps  int
+
+	lrScales []lrScale // from LearnRateScale, resolved per parameter on the first step
 
 	params  []param      // nil until the first step (or a restored state) fixes them
 	pending *SolverState // a state set before the parameters were known
@@ -252,6 +255,7 @@ type param struct {
 	old64      []float64
 	old32      []float32
 	w, g       *tensor.Dense
+	lrFactor   float64 // multiplies the learning rate (LearnRateScale); 1 by default
 	// update, where a solver sets it, updates elements [lo, hi); built
 	// once, so that splitting a step across cores allocates nothing.
 	update func(lo, hi int)
@@ -554,6 +558,7 @@ func (c *core) prepare(vgs []G.ValueGrad) (float64, error) {
 		f32, n := w.Dtype() == tensor.Float32, dataLen(w)
 		if first {
 			p.f32, p.shape, p.size = f32, append([]int(nil), w.Shape()...), n
+			p.lrFactor = lrFactor(c.lrScales, vg)
 			if c.pending != nil && len(c.pending.M[i]) != n {
 				return fail(paramError(op, i, vg, "%w: the restored state has %d elements for this parameter, it has %d", ErrParamsChanged, len(c.pending.M[i]), n))
 			}

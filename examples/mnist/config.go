@@ -21,6 +21,8 @@ type config struct {
 	lr            float64
 	klScale       float64 // multiplies the KL weight 1/N
 	rhoInit       float64
+	rhoLRScale    float64 // multiplies the learning rate of the posteriors' rho
+	priorSigma    float64 // of the N(0, sigma^2) prior on every weight and bias
 	estimator     bayesnodes.Estimator
 	muStd         float64
 	data          string // IDX directory; "" for the embedded digits
@@ -73,9 +75,11 @@ func parseFlags() (c config, asJSON bool) {
 	flag.IntVar(&c.oodSamples, "ood-samples", 100, "predictive samples for the out-of-distribution scores (the peers' W5 protocol uses 100)")
 	flag.Float64Var(&c.lr, "lr", 1e-3, "Adam learning rate (LeNet: 3e-3)")
 	flag.Float64Var(&c.rhoInit, "rho-init", -4, "initial posterior rho (sigma = softplus(rho)); smaller than the library default for 784 inputs (LeNet: -4.5)")
+	flag.Float64Var(&c.rhoLRScale, "rho-lr-scale", 10, "multiplies the learning rate of the posteriors' rho (their widths), which Adam moves by at most about lr per step (LeNet: 1)")
+	flag.Float64Var(&c.priorSigma, "prior-sigma", 1, "sd of the N(0, sd^2) prior on every weight and bias (1: the library's default)")
 	flag.Float64Var(&c.muStd, "mu-std", 0.1, "initial posterior means from N(0, mu-std^2), as BLiTZ and bayesian-torch; 0: U(±1/sqrt(fan-in)), the library default")
 	flag.TextVar(&c.estimator, "estimator", bayesnodes.Flipout, "how layers sample: reparameterization, local-reparameterization or flipout")
-	flag.Float64Var(&c.klScale, "kl-scale", 1, "multiplies the KL weight 1/N (1: the ELBO)")
+	flag.Float64Var(&c.klScale, "kl-scale", 0.003, "multiplies the KL weight 1/N (1: the ELBO; LeNet: 1)")
 	flag.StringVar(&c.data, "data", "", "IDX directory (MNIST layout); default: the embedded 10,000 digits")
 	flag.StringVar(&c.ood, "ood", "", "IDX directory of out-of-distribution images, e.g. /usr/share/datasets/fashion-mnist")
 	flag.StringVar(&c.out, "out", "mnist-out", "directory for the PNG pictures (empty: none)")
@@ -108,6 +112,10 @@ func (c config) check() error {
 			c.epochs, c.batch, c.samples, c.evalSamples, c.oodSamples)
 	case !(c.lr > 0):
 		return fmt.Errorf("-lr %v: want > 0", c.lr)
+	case !(c.priorSigma > 0):
+		return fmt.Errorf("-prior-sigma %v: want > 0", c.priorSigma)
+	case !(c.rhoLRScale > 0):
+		return fmt.Errorf("-rho-lr-scale %v: want > 0", c.rhoLRScale)
 	case !(c.level > 0 && c.level < 1):
 		return fmt.Errorf("-level %v: want a coverage in (0, 1)", c.level)
 	case c.ensemble == 1 || c.ensemble < 0:

@@ -70,9 +70,17 @@ func lenet(opts []bayesnodes.Option) (graph.Network, error) {
 	}, nil
 }
 
-// lenetDefaults sets LeNet's learning rate and initial rho where the
-// command line did not (set reports whether it did).
+// lenetDefaults sets LeNet's learning rate, initial rho, KL scale and rho
+// learning-rate scale where the command line did not (set reports whether
+// it did). The last two stay at 1, which LeNet's defaults were chosen
+// with; the MLP's were chosen for its out-of-distribution detection.
 func lenetDefaults(c *config, set func(flag string) bool) {
+	if !set("kl-scale") {
+		c.klScale = 1
+	}
+	if !set("rho-lr-scale") {
+		c.rhoLRScale = 1
+	}
 	if !set("lr") {
 		c.lr = 3e-3
 	}

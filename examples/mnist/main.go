@@ -14,6 +14,7 @@ import (
 	"context"
 	"log"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
@@ -61,7 +62,8 @@ func run(ctx context.Context, c config) (*result, error) {
 		ood = &d
 	}
 	// The network, Bayesian in every layer, and the model that holds it.
-	layerOpts := []bayesnodes.Option{bayesnodes.WithRhoInit(c.rhoInit, 0.1), bayesnodes.WithEstimator(c.estimator)}
+	layerOpts := []bayesnodes.Option{bayesnodes.WithRhoInit(c.rhoInit, 0.1), bayesnodes.WithEstimator(c.estimator),
+		bayesnodes.WithPrior(bayesnodes.Normal{Sigma: c.priorSigma})}
 	if c.muStd != 0 {
 		layerOpts = append(layerOpts, bayesnodes.WithMuInit(0, c.muStd))
 	}
@@ -93,7 +95,10 @@ func run(ctx context.Context, c config) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	adam, err := optim.NewAdam(c.lr)
+	// Adam moves a parameter by about lr per step: without a rate of its
+	// own rho (the widths) would move about 0.3 in the MLP's 313 steps.
+	isRho := func(name string) bool { return strings.HasSuffix(name, ".rho") }
+	adam, err := optim.NewAdam(c.lr, optim.LearnRateScale(isRho, c.rhoLRScale))
 	if err != nil {
 		return nil, err
 	}
