@@ -86,7 +86,9 @@ func loadPair(dir string) (datasets.Dataset, error) {
 // collects them, so that the evaluation runs in their memory: else its
 // garbage would first grow the heap to twice its size in training (W2's
 // peak memory 312 MB instead of 187). The test digits get an array of
-// their own, as the embedded ones were decoded into one with them.
+// their own: a data directory holding one pair of IDX files is decoded
+// into one array with the training digits (the embedded test digits are
+// converted from bytes into one of their own already).
 func release(train, test *datasets.Dataset) {
 	test.X = slices.Clone(test.X)
 	*train = datasets.Dataset{}
