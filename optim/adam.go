@@ -93,24 +93,48 @@ type adamConsts struct {
 	gs, beta1, beta2, stepSize, invSqrtBC2, eps, decay float64
 }
 
+// adamK holds a step's constants in the parameter's dtype, in the order the
+// assembly kernels (adam_*_amd64.s) read them.
+type adamK[T float32 | float64] struct {
+	gs, b1, omb1, b2, omb2, isb, eps, ss, decay T
+}
+
+func adamKOf[T float32 | float64](k adamConsts) adamK[T] {
+	return adamK[T]{T(k.gs), T(k.beta1), T(1 - k.beta1), T(k.beta2), T(1 - k.beta2),
+		T(k.invSqrtBC2), T(k.eps), T(k.stepSize), T(k.decay)}
+}
+
 // adamUpdate applies one Adam step to l.w with gradient l.g and moments
 // l.a and l.b, written to l.an and l.bn, keeps l.w in l.old and zeroes
-// l.g. It reports whether it wrote a non-finite value. It
-// computes in T: for float32 this is about twice as fast as widening to
-// float64, the divide and square root being the bottleneck.
+// l.g. It reports whether it wrote a non-finite value. The bulk goes to a
+// vector kernel where the CPU has one (adamVector), the rest to adamGo;
+// both round every operation as written, so each element's result is the
+// same bits whichever computes it.
 func adamUpdate[T float32 | float64](l lanes[T], k adamConsts) bool {
+	c := adamKOf[T](k)
+	n, bad := adamVector(l, &c)
+	return adamGo(l.from(n), &c) || bad
+}
+
+// adamGo is adamUpdate in Go, the reference the vector kernels match bit
+// for bit. It computes in T: for float32 this is about twice as fast as
+// widening to float64, the divide and square root being the bottleneck.
+// The conversions T(x*y) round each product, as the spec requires, so
+// that no compiler fuses it into a multiply-add (Go does, for GOAMD64=v3
+// or on arm64) and every platform gives the same bits.
+func adamGo[T float32 | float64](l lanes[T], c *adamK[T]) bool {
 	w := l.w
 	g, m, v, mn, vn, old := l.g[:len(w)], l.a[:len(w)], l.b[:len(w)], l.an[:len(w)], l.bn[:len(w)], l.old[:len(w)]
-	gs, b1, b2, omb1, omb2 := T(k.gs), T(k.beta1), T(k.beta2), T(1-k.beta1), T(1-k.beta2)
-	ss, isb, eps, decay := T(k.stepSize), T(k.invSqrtBC2), T(k.eps), T(k.decay)
+	gs, b1, b2, omb1, omb2 := c.gs, c.b1, c.b2, c.omb1, c.omb2
+	ss, isb, eps, decay := c.ss, c.isb, c.eps, c.decay
 	var bad bool
 	for i, wi := range w {
 		gi := gs * g[i]
-		mi := b1*m[i] + omb1*gi
-		vi := b2*v[i] + omb2*gi*gi
+		mi := T(b1*m[i]) + T(omb1*gi)
+		vi := T(b2*v[i]) + T(T(omb2*gi)*gi)
 		mn[i], vn[i] = mi, vi
 		old[i] = wi
-		wi = decay*wi - ss*mi/(T(math.Sqrt(float64(vi)))*isb+eps)
+		wi = T(decay*wi) - T(ss*mi)/(T(T(math.Sqrt(float64(vi)))*isb)+eps)
 		w[i] = wi
 		g[i] = 0
 		if notFinite(wi) || notFinite(vi) || notFinite(mi) {

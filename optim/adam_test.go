@@ -199,6 +199,9 @@ func TestAdamFirstStep(t *testing.T) {
 	}
 }
 
+// adamBenchSize is the number of values adamBenchParams returns.
+const adamBenchSize = 956820
+
 // adamBenchParams returns the parameter tensors of a Bayesian 784-400-400-10
 // MLP (mu and rho for each weight matrix and bias), 956,820 float32 values,
 // with random gradients, and a function restoring those gradients.
@@ -258,6 +261,7 @@ func BenchmarkAdamStep(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/adamBenchSize, "ns/element")
 		})
 	}
 }

@@ -51,6 +51,12 @@ type lanes[T float32 | float64] struct {
 // kernel's divide and square root.
 func notFinite[T float32 | float64](x T) bool { return x-x != 0 }
 
+// from returns l's elements from i on.
+func (l lanes[T]) from(i int) lanes[T] {
+	n := len(l.w)
+	return lanes[T]{l.w[i:], l.g[i:n], sub(l.a, i, n), sub(l.b, i, n), sub(l.an, i, n), sub(l.bn, i, n), l.old[i:n]}
+}
+
 func sub[T any](s []T, lo, hi int) []T {
 	if s == nil {
 		return nil
