@@ -216,3 +216,27 @@ func testAdamUndone[T float32 | float64](t *testing.T, huge T) {
 		t.Errorf("%T: %d steps after the undone one, want 1", T(0), a.Steps())
 	}
 }
+
+// BenchmarkAdamKernel measures the float32 update on one core, in cache
+// (4,096 elements) and over a W2 MLP's 956,820 values, in ns per element
+// and GB/s of the nine streams it reads or writes (w, g, m, v; m', v',
+// old, w, g). The gradient is restored, untimed, before each update.
+func BenchmarkAdamKernel(b *testing.B) {
+	for _, n := range []int{4096, 956820} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			l := kernelLanes[float32](rand.New(rand.NewPCG(1, 2)), n, false)
+			k := adamKernelConsts[1]
+			g := append([]float32(nil), l.g...)
+			for b.Loop() {
+				b.StopTimer()
+				copy(l.g, g) // the update zeroes it
+				b.StartTimer()
+				adamUpdate(l, k)
+				l.a, l.an, l.b, l.bn = l.an, l.a, l.bn, l.b
+			}
+			ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(n)
+			b.ReportMetric(ns, "ns/element")
+			b.ReportMetric(9*4/ns, "GB/s")
+		})
+	}
+}
