@@ -4,6 +4,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // Adam is the Adam solver of Kingma & Ba (2015), with optional decoupled
@@ -21,10 +23,14 @@ import (
 //
 // The update is fused into one pass over the raw slices of each parameter and
 // computed, like the moments, in the parameter's dtype (float32 or float64),
-// as PyTorch does; the bias corrections are computed in float64. Moment buffers are
-// allocated on the first step, keyed by position in the slice given to Step;
-// later steps must pass parameters of the same number, dtypes and shapes, in
-// the same order, and then allocate nothing.
+// as PyTorch does; the bias corrections are computed in float64. A step
+// first reads every gradient and value for its largest magnitude; where
+// these and the moments' bounds prove the update finite (any ordinary
+// step), it is made in place. Moment buffers are allocated on the first
+// step, keyed by position in the slice given to Step; later steps must pass
+// parameters of the same number, dtypes and shapes, in the same order, and
+// then allocate nothing, except the first step not proven finite, which
+// allocates, once, the buffers to undo it (see Step).
 //
 // An Adam is not safe for concurrent use.
 type Adam struct {
@@ -44,7 +50,9 @@ func NewAdam(lr float64, opts ...Option) (*Adam, error) {
 		return nil, err
 	}
 	c.nbuf = 2
-	return &Adam{core: c, beta1: s.beta1, beta2: s.beta2, eps: s.eps, wd: s.weightDecay}, nil
+	a := &Adam{core: c, beta1: s.beta1, beta2: s.beta2, eps: s.eps, wd: s.weightDecay}
+	a.inPlace = a.finiteAhead
+	return a, nil
 }
 
 // Step updates each parameter of vgs in place from its gradient, as described
@@ -76,8 +84,47 @@ func (a *Adam) Step(vgs []G.ValueGrad) error {
 // constants a.k; built once per parameter, so a step allocates nothing.
 func (a *Adam) updater(p *param) func(lo, hi int) {
 	return ranges(p, a.bad,
-		func(l lanes[float32]) bool { return adamUpdate(l, a.k.scaled(p.lrFactor, a.lr, a.wd)) },
-		func(l lanes[float64]) bool { return adamUpdate(l, a.k.scaled(p.lrFactor, a.lr, a.wd)) })
+		func(l lanes[float32]) bool {
+			bad, m, v := adamUpdate(l, a.k.scaled(p.lrFactor, a.lr, a.wd))
+			p.noteMoments(m, v)
+			return bad
+		},
+		func(l lanes[float64]) bool {
+			bad, m, v := adamUpdate(l, a.k.scaled(p.lrFactor, a.lr, a.wd))
+			p.noteMoments(m, v)
+			return bad
+		})
+}
+
+// finiteAhead reports whether this step's update is certain to be finite,
+// so that apply can make it in place: it scans every gradient and value
+// for its largest magnitude (two reads, where undoing an update that
+// turns out not finite needs three more arrays written) and checks
+// adamFinite's bound against them and the moments' maxima.
+func (a *Adam) finiteAhead() bool {
+	for i := range a.params {
+		p := &a.params[i]
+		p.gMax.Store(0)
+		p.wMax.Store(0)
+		if p.scan == nil {
+			p.scan = p.scanner()
+		}
+		parallel.For(p.size, p.scan)
+		g, w := math.Float64frombits(p.gMax.Load()), math.Float64frombits(p.wMax.Load())
+		k := a.k.scaled(p.lrFactor, a.lr, a.wd)
+		var ok bool
+		if p.f32 {
+			c := adamKOf[float32](k)
+			ok = adamFinite(&c, g, w, p.mMax, p.vMax)
+		} else {
+			c := adamKOf[float64](k)
+			ok = adamFinite(&c, g, w, p.mMax, p.vMax)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // scaled returns k for a parameter whose learning rate is f*lr.
@@ -104,16 +151,28 @@ func adamKOf[T float32 | float64](k adamConsts) adamK[T] {
 		T(k.invSqrtBC2), T(k.eps), T(k.stepSize), T(k.decay)}
 }
 
+// laneMax receives, per lane of a vector kernel's registers, the largest
+// m', the smallest m' and the largest v' an update wrote (adamVector), or
+// the largest |x| and |y| a scan read (scanVector).
+type laneMax[T float32 | float64] [3][16]T
+
 // adamUpdate applies one Adam step to l.w with gradient l.g and moments
 // l.a and l.b, written to l.an and l.bn, keeps l.w in l.old and zeroes
-// l.g. It reports whether it wrote a non-finite value. The bulk goes to a
-// vector kernel where the CPU has one (adamVector), the rest to adamGo;
-// both round every operation as written, so each element's result is the
-// same bits whichever computes it.
-func adamUpdate[T float32 | float64](l lanes[T], k adamConsts) bool {
+// l.g (in place where an, bn and old are a, b and w). It reports whether
+// it wrote a non-finite value, and the largest |m'| and v' it wrote. The
+// bulk goes to a vector kernel where the CPU has one (adamVector), the
+// rest to adamGo; both round every operation as written, so each
+// element's result is the same bits whichever computes it.
+func adamUpdate[T float32 | float64](l lanes[T], k adamConsts) (bad bool, mMax, vMax float64) {
 	c := adamKOf[T](k)
-	n, bad := adamVector(l, &c)
-	return adamGo(l.from(n), &c) || bad
+	var mx laneMax[T]
+	n, bad := adamVector(l, &c, &mx)
+	tailBad, mMax, vMax := adamGo(l.from(n), &c)
+	for i := range mx[0] {
+		mMax = max(mMax, float64(mx[0][i]), -float64(mx[1][i]))
+		vMax = max(vMax, float64(mx[2][i]))
+	}
+	return bad || tailBad, mMax, vMax
 }
 
 // adamGo is adamUpdate in Go, the reference the vector kernels match bit
@@ -122,12 +181,12 @@ func adamUpdate[T float32 | float64](l lanes[T], k adamConsts) bool {
 // The conversions T(x*y) round each product, as the spec requires, so
 // that no compiler fuses it into a multiply-add (Go does, for GOAMD64=v3
 // or on arm64) and every platform gives the same bits.
-func adamGo[T float32 | float64](l lanes[T], c *adamK[T]) bool {
+func adamGo[T float32 | float64](l lanes[T], c *adamK[T]) (bad bool, mMax, vMax float64) {
 	w := l.w
 	g, m, v, mn, vn, old := l.g[:len(w)], l.a[:len(w)], l.b[:len(w)], l.an[:len(w)], l.bn[:len(w)], l.old[:len(w)]
 	gs, b1, b2, omb1, omb2 := c.gs, c.b1, c.b2, c.omb1, c.omb2
 	ss, isb, eps, decay := c.ss, c.isb, c.eps, c.decay
-	var bad bool
+	var mHi, mLo, vHi T
 	for i, wi := range w {
 		gi := gs * g[i]
 		mi := T(b1*m[i]) + T(omb1*gi)
@@ -137,9 +196,55 @@ func adamGo[T float32 | float64](l lanes[T], c *adamK[T]) bool {
 		wi = T(decay*wi) - T(ss*mi)/(T(T(math.Sqrt(float64(vi)))*isb)+eps)
 		w[i] = wi
 		g[i] = 0
+		mHi, mLo, vHi = max(mHi, mi), min(mLo, mi), max(vHi, vi)
 		if notFinite(wi) || notFinite(vi) || notFinite(mi) {
 			bad = true
 		}
 	}
-	return bad
+	return bad, max(float64(mHi), -float64(mLo)), float64(vHi)
+}
+
+// scan returns the largest |x| and |y|, or +Inf for both if either holds
+// a value that is not finite.
+func scan[T float32 | float64](x, y []T) (xMax, yMax float64) {
+	var mx laneMax[T]
+	n, finite := scanVector(x, y, &mx)
+	if !finite {
+		return math.Inf(1), math.Inf(1)
+	}
+	for i := range mx[0] {
+		xMax, yMax = max(xMax, float64(mx[0][i])), max(yMax, float64(mx[1][i]))
+	}
+	for i, xi := range x[n:] {
+		yi := y[n+i]
+		if notFinite(xi) || notFinite(yi) {
+			return math.Inf(1), math.Inf(1)
+		}
+		xMax, yMax = max(xMax, math.Abs(float64(xi))), max(yMax, math.Abs(float64(yi)))
+	}
+	return xMax, yMax
+}
+
+// adamFinite reports whether an update with constants c is certain to
+// write only finite values where every |g| <= g, |w| <= w, |m| <= m and
+// 0 <= v <= v (an infinite or NaN bound proves nothing). Each bound below
+// is that of one line of adamGo with every operation rounded up by the
+// factor r, far more than float32's 1 + 2^-24, and 1 added for the
+// absolute error of a subnormal result, which the division by eps could
+// magnify: the denominator sqrt(v')*isb + eps is at least eps, as
+// rounding is monotonic, and where it overflows the quotient is 0.
+func adamFinite[T float32 | float64](c *adamK[T], g, w, m, v float64) bool {
+	const r = 1 + 1.0/1024
+	top := math.MaxFloat64 / 4
+	if _, ok := any(c).(*adamK[float32]); ok {
+		top = math.MaxFloat32 / 4
+	}
+	gs, b1, omb1, b2, omb2 := float64(c.gs), float64(c.b1), float64(c.omb1), float64(c.b2), float64(c.omb2)
+	isb, eps, ss, decay := float64(c.isb), float64(c.eps), float64(c.ss), math.Abs(float64(c.decay))
+	gb := gs*g*r + 1                  // |g'|, g' = gs*g
+	mb := (b1*m+omb1*gb)*r*r + 1      // |m'|
+	vb := (b2*v+omb2*gb*gb)*r*r*r + 1 // v'
+	sb := (ss*mb*r+1)/eps*r + 1       // |(ss*m') / (sqrt(v')*isb + eps)|
+	wb := (decay*w+sb)*r*r + 1        // |w'|
+	return eps > 0 && isb < top && gb < top && mb < top && vb < top && sb < top && wb < top
 }

@@ -41,7 +41,8 @@ func (e *StepError) Error() string {
 // kept), and old, where the step keeps w as it was. Writing moments to
 // other buffers and keeping w costs one store per element, less than
 // copying everything before each step, and lets a step that overflows be
-// undone exactly.
+// undone exactly. A step proven finite beforehand needs none of this:
+// its an, bn and old are a, b and w, updated in place.
 type lanes[T float32 | float64] struct {
 	w, g, a, b, an, bn, old []T
 }
@@ -65,13 +66,19 @@ func sub[T any](s []T, lo, hi int) []T {
 }
 
 func (p *param) lanes32(lo, hi int) lanes[float32] {
-	return lanes[float32]{p.w.Float32s()[lo:hi], p.g.Float32s()[lo:hi], sub(p.a32, lo, hi), sub(p.b32, lo, hi),
-		sub(p.an32, lo, hi), sub(p.bn32, lo, hi), p.old32[lo:hi]}
+	w, a, b := p.w.Float32s()[lo:hi], sub(p.a32, lo, hi), sub(p.b32, lo, hi)
+	if p.inPlace {
+		return lanes[float32]{w, p.g.Float32s()[lo:hi], a, b, a, b, w}
+	}
+	return lanes[float32]{w, p.g.Float32s()[lo:hi], a, b, sub(p.an32, lo, hi), sub(p.bn32, lo, hi), p.old32[lo:hi]}
 }
 
 func (p *param) lanes64(lo, hi int) lanes[float64] {
-	return lanes[float64]{p.w.Float64s()[lo:hi], p.g.Float64s()[lo:hi], sub(p.a64, lo, hi), sub(p.b64, lo, hi),
-		sub(p.an64, lo, hi), sub(p.bn64, lo, hi), p.old64[lo:hi]}
+	w, a, b := p.w.Float64s()[lo:hi], sub(p.a64, lo, hi), sub(p.b64, lo, hi)
+	if p.inPlace {
+		return lanes[float64]{w, p.g.Float64s()[lo:hi], a, b, a, b, w}
+	}
+	return lanes[float64]{w, p.g.Float64s()[lo:hi], a, b, sub(p.an64, lo, hi), sub(p.bn64, lo, hi), p.old64[lo:hi]}
 }
 
 // ranges adapts a kernel over float32 and float64 lanes to the update of a
@@ -93,17 +100,29 @@ func ranges(p *param, bad *atomic.Bool, k32 func(lanes[float32]) bool, k64 func(
 
 // apply runs every parameter's update (built once by updater) and keeps
 // the step if everything it wrote is finite; otherwise it undoes it and
-// returns a *StepError. buffers names the solver's buffers.
+// returns a *StepError. buffers names the solver's buffers. Where the
+// solver's inPlace proves the step finite beforehand, the update writes
+// the moments and values in place and keeps nothing to undo it: of the
+// nine arrays a step otherwise reads or writes, it touches four.
 func (c *core) apply(vgs []G.ValueGrad, updater func(*param) func(lo, hi int), buffers [2]string) error {
 	c.steps++
 	c.bad.Store(false)
+	inPlace := c.inPlace != nil && c.inPlace()
 	for i := range c.params {
 		p := &c.params[i]
+		if p.inPlace = inPlace; !inPlace {
+			p.allocUndo(c.nbuf)
+		}
+		p.mNew.Store(0)
+		p.vNew.Store(0)
 		if p.update == nil {
 			p.update = updater(p)
 		}
 		// Elementwise, so the split over cores changes no bit.
 		parallel.For(p.size, p.update)
+	}
+	if c.bad.Load() && inPlace {
+		panic("optim: internal error: " + c.stepOp + " proved finite wrote a non-finite value")
 	}
 	if c.bad.Load() {
 		err := c.firstNonFinite(vgs, [3]string{buffers[0], buffers[1], "value"})
@@ -120,8 +139,11 @@ func (c *core) apply(vgs []G.ValueGrad, updater func(*param) func(lo, hi int), b
 	}
 	for i := range c.params {
 		p := &c.params[i]
-		p.a32, p.an32, p.b32, p.bn32 = p.an32, p.a32, p.bn32, p.b32
-		p.a64, p.an64, p.b64, p.bn64 = p.an64, p.a64, p.bn64, p.b64
+		p.mMax, p.vMax = math.Float64frombits(p.mNew.Load()), math.Float64frombits(p.vNew.Load())
+		if !inPlace {
+			p.a32, p.an32, p.b32, p.bn32 = p.an32, p.a32, p.bn32, p.b32
+			p.a64, p.an64, p.b64, p.bn64 = p.an64, p.a64, p.bn64, p.b64
+		}
 	}
 	return nil
 }

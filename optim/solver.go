@@ -238,12 +238,17 @@ type core struct {
 	params  []param      // nil until the first step (or a restored state) fixes them
 	pending *SolverState // a state set before the parameters were known
 	bad     *atomic.Bool // set by a step's update that wrote a non-finite value
+	// inPlace, where a solver sets it, reports whether the step about to
+	// be applied is certain to be finite, so that it can be made in place
+	// with nothing kept to undo it (see apply).
+	inPlace func() bool
 }
 
 // param is the bookkeeping of one parameter: its dtype and shape as of the
 // first step, its moment buffers (a, b) in its own dtype, the buffers a
-// step writes them to (an, bn) and keeps the value in (old), so that a
-// step can be undone (see lanes), and the tensors of the step in progress.
+// step that may have to be undone writes them to (an, bn) and keeps the
+// value in (old) (see lanes; allocated by the first such step), and the
+// tensors of the step in progress.
 type param struct {
 	f32        bool
 	shape      []int
@@ -259,6 +264,17 @@ type param struct {
 	// update, where a solver sets it, updates elements [lo, hi); built
 	// once, so that splitting a step across cores allocates nothing.
 	update func(lo, hi int)
+	// inPlace: the step in progress updates a, b and w in place.
+	inPlace bool
+
+	// Adam's: mMax and vMax bound |a| and b, as the last kept step or a
+	// restored state left them; mNew and vNew collect the step in
+	// progress's (see noteMoments), gMax and wMax the largest |g| and |w|
+	// (scan, run by scan), all as float64 bits, which order as the
+	// non-negative values do.
+	mMax, vMax             float64
+	mNew, vNew, gMax, wMax atomic.Uint64
+	scan                   func(lo, hi int)
 }
 
 // SetGradScale sets the factor by which gradients are multiplied before they
@@ -413,12 +429,23 @@ func (p *param) load(st SolverState, i, nbuf int) {
 		if nbuf == 2 {
 			narrow(p.b32, st.V[i])
 		}
+		p.mMax, p.vMax = maxAbs(p.a32), maxAbs(p.b32)
 		return
 	}
 	copy(p.a64, st.M[i])
 	if nbuf == 2 {
 		copy(p.b64, st.V[i])
 	}
+	p.mMax, p.vMax = maxAbs(p.a64), maxAbs(p.b64)
+}
+
+// maxAbs returns the largest |x| of s, 0 for none.
+func maxAbs[T float32 | float64](s []T) float64 {
+	var m float64
+	for _, x := range s {
+		m = max(m, math.Abs(float64(x)))
+	}
+	return m
 }
 
 func cloneState(st SolverState) SolverState {
@@ -605,24 +632,63 @@ func dtypeOf(f32 bool) tensor.Dtype {
 	return tensor.Float64
 }
 
+// alloc makes the nbuf moment buffers, zero.
 func (p *param) alloc(nbuf int) {
-	if p.f32 {
-		p.old32 = make([]float32, p.size)
-	} else {
-		p.old64 = make([]float64, p.size)
+	p.a32, p.a64 = bufs(p, nbuf >= 1)
+	p.b32, p.b64 = bufs(p, nbuf == 2)
+	p.mMax, p.vMax = 0, 0
+}
+
+// allocUndo makes the buffers of a step that may have to be undone, once.
+func (p *param) allocUndo(nbuf int) {
+	if p.old32 != nil || p.old64 != nil {
+		return
 	}
-	if nbuf >= 1 {
-		if p.f32 {
-			p.a32, p.an32 = make([]float32, p.size), make([]float32, p.size)
-		} else {
-			p.a64, p.an64 = make([]float64, p.size), make([]float64, p.size)
+	p.old32, p.old64 = bufs(p, true)
+	p.an32, p.an64 = bufs(p, nbuf >= 1)
+	p.bn32, p.bn64 = bufs(p, nbuf == 2)
+}
+
+// bufs returns a buffer for p's elements in its dtype, if need.
+func bufs(p *param, need bool) ([]float32, []float64) {
+	switch {
+	case !need:
+		return nil, nil
+	case p.f32:
+		return make([]float32, p.size), nil
+	}
+	return nil, make([]float64, p.size)
+}
+
+// noteMoments records that the step in progress wrote moments of at most
+// m in magnitude and v; safe for concurrent use.
+func (p *param) noteMoments(m, v float64) {
+	atomicMax(&p.mNew, m)
+	atomicMax(&p.vNew, v)
+}
+
+// scanner returns the scan of p's elements [lo, hi) for Adam.finiteAhead.
+func (p *param) scanner() func(lo, hi int) {
+	if p.f32 {
+		return func(lo, hi int) {
+			g, w := scan(p.g.Float32s()[lo:hi], p.w.Float32s()[lo:hi])
+			atomicMax(&p.gMax, g)
+			atomicMax(&p.wMax, w)
 		}
 	}
-	if nbuf == 2 {
-		if p.f32 {
-			p.b32, p.bn32 = make([]float32, p.size), make([]float32, p.size)
-		} else {
-			p.b64, p.bn64 = make([]float64, p.size), make([]float64, p.size)
+	return func(lo, hi int) {
+		g, w := scan(p.g.Float64s()[lo:hi], p.w.Float64s()[lo:hi])
+		atomicMax(&p.gMax, g)
+		atomicMax(&p.wMax, w)
+	}
+}
+
+// atomicMax raises the non-negative float64 whose bits u holds to x.
+func atomicMax(u *atomic.Uint64, x float64) {
+	for {
+		old := u.Load()
+		if !(x > math.Float64frombits(old)) || u.CompareAndSwap(old, math.Float64bits(x)) {
+			return
 		}
 	}
 }

@@ -6,4 +6,6 @@ package optim
 // all the work.
 var vectorBytes = 0
 
-func adamVector[T float32 | float64](lanes[T], *adamK[T]) (int, bool) { return 0, false }
+func adamVector[T float32 | float64](lanes[T], *adamK[T], *laneMax[T]) (int, bool) { return 0, false }
+
+func scanVector[T float32 | float64]([]T, []T, *laneMax[T]) (int, bool) { return 0, true }
