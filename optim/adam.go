@@ -109,7 +109,13 @@ func (a *Adam) finiteAhead() bool {
 		if p.scan == nil {
 			p.scan = p.scanner()
 		}
-		parallel.For(p.size, p.scan)
+	}
+	if a.scanAll == nil {
+		a.scanAll = func(lo, hi int) { a.forRanges(lo, hi, true) }
+	}
+	parallel.For(a.size(), a.scanAll)
+	for i := range a.params {
+		p := &a.params[i]
 		g, w := math.Float64frombits(p.gMax.Load()), math.Float64frombits(p.wMax.Load())
 		k := a.k.scaled(p.lrFactor, a.lr, a.wd)
 		var ok bool

@@ -118,9 +118,12 @@ func (c *core) apply(vgs []G.ValueGrad, updater func(*param) func(lo, hi int), b
 		if p.update == nil {
 			p.update = updater(p)
 		}
-		// Elementwise, so the split over cores changes no bit.
-		parallel.For(p.size, p.update)
 	}
+	if c.updateAll == nil {
+		c.updateAll = func(lo, hi int) { c.forRanges(lo, hi, false) }
+	}
+	// Elementwise, so the split over cores changes no bit.
+	parallel.For(c.size(), c.updateAll)
 	if c.bad.Load() && inPlace {
 		panic("optim: internal error: " + c.stepOp + " proved finite wrote a non-finite value")
 	}

@@ -242,6 +242,38 @@ type core struct {
 	// be applied is certain to be finite, so that it can be made in place
 	// with nothing kept to undo it (see apply).
 	inPlace func() bool
+	// updateAll and scanAll run every parameter's update or scan over
+	// elements [lo, hi) of the parameters laid end to end (see
+	// forRanges); built once, on first use.
+	updateAll, scanAll func(lo, hi int)
+}
+
+// forRanges runs each parameter's update (or scan) over its share of
+// elements [lo, hi) of the parameters laid end to end: one parallel.For
+// over them all splits the work evenly across cores with one hand-over
+// per core, where a For per parameter hands over once per large one.
+func (c *core) forRanges(lo, hi int, scan bool) {
+	off := 0
+	for i := range c.params {
+		p := &c.params[i]
+		if s, e := max(lo, off), min(hi, off+p.size); s < e {
+			if scan {
+				p.scan(s-off, e-off)
+			} else {
+				p.update(s-off, e-off)
+			}
+		}
+		off += p.size
+	}
+}
+
+// size returns the number of elements of all parameters.
+func (c *core) size() int {
+	n := 0
+	for i := range c.params {
+		n += c.params[i].size
+	}
+	return n
 }
 
 // param is the bookkeeping of one parameter: its dtype and shape as of the
