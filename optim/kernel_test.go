@@ -241,12 +241,19 @@ func testAdamUndone[T float32 | float64](t *testing.T, huge T) {
 // (4,096 elements) and over a W2 MLP's 956,820 values, in ns per element
 // and GB/s of the arrays it reads or writes: nine where the step can be
 // undone (w, g, m, v; m', v', old, w, g), four read and written in place,
-// and two read by the scan before an in-place step. The gradient is
+// and two read by the scan before an in-place step; "go" is the undoable
+// update in Go alone, as before the vector kernels. The gradient is
 // restored, untimed, before each update (zero gradients would decay the
 // moments into subnormals).
 func BenchmarkAdamKernel(b *testing.B) {
+	detected := vectorBytes
+	defer func() { vectorBytes = detected }()
 	for _, n := range []int{4096, 956820} {
-		for _, mode := range []string{"undoable", "inplace", "scan"} {
+		for _, mode := range []string{"go", "undoable", "inplace", "scan"} {
+			vectorBytes = detected
+			if mode == "go" {
+				vectorBytes = 0
+			}
 			b.Run(fmt.Sprintf("%s/%d", mode, n), func(b *testing.B) {
 				l := kernelLanes[float32](rand.New(rand.NewPCG(1, 2)), n, false)
 				streams := 9.0
