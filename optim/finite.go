@@ -125,7 +125,8 @@ func (c *core) apply(vgs []G.ValueGrad, updater func(*param) func(lo, hi int), b
 	// Elementwise, so the split over cores changes no bit.
 	parallel.For(c.size(), c.updateAll)
 	if c.bad.Load() && inPlace {
-		panic("optim: internal error: " + c.stepOp + " proved finite wrote a non-finite value")
+		// inPlace proved this impossible; there is nothing to undo with.
+		panic("optim: internal error: " + c.stepOp + ": an update proven finite wrote a non-finite value")
 	}
 	if c.bad.Load() {
 		err := c.firstNonFinite(vgs, [3]string{buffers[0], buffers[1], "value"})

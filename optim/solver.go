@@ -301,8 +301,8 @@ type param struct {
 
 	// Adam's: mMax and vMax bound |a| and b, as the last kept step or a
 	// restored state left them; mNew and vNew collect the step in
-	// progress's (see noteMoments), gMax and wMax the largest |g| and |w|
-	// (scan, run by scan), all as float64 bits, which order as the
+	// progress's (see noteMoments), and gMax and wMax the largest |g| and
+	// |w| that scan finds, as float64 bits, which order as the
 	// non-negative values do.
 	mMax, vMax             float64
 	mNew, vNew, gMax, wMax atomic.Uint64
