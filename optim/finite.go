@@ -125,8 +125,9 @@ func (c *core) apply(vgs []G.ValueGrad, updater func(*param) func(lo, hi int), b
 	// Elementwise, so the split over cores changes no bit.
 	parallel.For(c.size(), c.updateAll)
 	if c.bad.Load() && inPlace {
-		// inPlace proved this impossible; there is nothing to undo with.
-		panic("optim: internal error: " + c.stepOp + ": an update proven finite wrote a non-finite value")
+		// inPlace proved this impossible, so it is a bug in the proof;
+		// there is nothing to undo with, so say so rather than pretend.
+		return fmt.Errorf("optim: internal error: %s: an update proven finite wrote a non-finite value, and the parameters keep it", c.stepOp)
 	}
 	if c.bad.Load() {
 		err := c.firstNonFinite(vgs, [3]string{buffers[0], buffers[1], "value"})
