@@ -262,7 +262,8 @@ func TestMarginalFrozenIsPredictMean(t *testing.T) {
 
 // TestMarginalMemoIsInvalidated checks that the kept moments follow every
 // change of what they are computed from: the input, each parameter of the
-// first layer, and a training step. After each change the model's samples
+// first layer (by SetValues and by a write into its tensor), and a
+// training step. After each change the model's samples
 // must be those of a new model with the same parameters and noise.
 func TestMarginalMemoIsInvalidated(t *testing.T) {
 	for name, opts := range map[string][]Option{
@@ -317,6 +318,12 @@ func TestMarginalMemoIsInvalidated(t *testing.T) {
 			if want != 6 {
 				t.Fatalf("changed %d parameters of fc1, want 4", want-2)
 			}
+			// A write straight into a parameter's tensor, which no setter
+			// or counter sees (a solver's, a checkpoint's, a user's).
+			p := m.Params()[0]
+			p.Tensor().Float64s()[0] += 1e-3
+			want++
+			check("a write into "+p.Name()+"'s tensor", x2, want)
 			elbo, err := losses.NewELBO(losses.CrossEntropy{})
 			if err != nil {
 				t.Fatal(err)
