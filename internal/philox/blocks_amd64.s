@@ -271,3 +271,306 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VMOVUPD Y13, 96(DI)
 	VZEROUPPER
 	RET
+// TRANSFORM512 is TRANSFORM on eight lanes: the same operations in the
+// same order, on ZMM registers (Z4-Z15 as TRANSFORM's Y4-Y15), with
+// AVX-512's forms of the logic ops and of the gathers (K2 and K3 their
+// masks). The Go assembler has no token pasting, so the register width
+// cannot be a macro argument: the two are kept in step by hand, and
+// TestNormalsWide compares their bits.
+#define TRANSFORM512 \
+	VPSRLQ $12, Z8, Z10; \
+	VPBROADCASTQ K_ONE, Z11; \
+	VPORQ Z11, Z10, Z10; \
+	VSUBPD Z11, Z10, Z10; \
+	VBROADCASTSD K_HALFULP, Z12; \
+	VADDPD Z12, Z10, Z10; \
+	VPSRLQ $52, Z10, Z12; \
+	VPBROADCASTQ K_BIAS, Z13; \
+	VPSUBQ Z13, Z12, Z12; \
+	VPBROADCASTQ K_MANT, Z13; \
+	VPANDQ Z13, Z10, Z13; \
+	VPBROADCASTQ K_ROUND44, Z14; \
+	VPADDQ Z14, Z13, Z14; \
+	VPSRLQ $45, Z14, Z14; \
+	VPBROADCASTQ K_63, Z15; \
+	VPADDQ Z15, Z14, Z15; \
+	VPSRLQ $7, Z15, Z15; \
+	VPADDQ Z15, Z12, Z12; \
+	VPORQ Z11, Z13, Z13; \
+	VPSLLQ $1, Z14, Z14; \
+	KXNORW K2, K2, K2; \
+	VGATHERQPD (AX)(Z14*8), K2, Z4; \
+	KXNORW K3, K3, K3; \
+	VGATHERQPD 8(AX)(Z14*8), K3, Z5; \
+	VBROADCASTSD K_MINUS1, Z15; \
+	VFMADD213PD Z15, Z4, Z13; \
+	VBROADCASTSD K_M16, Z6; \
+	VMULPD Z6, Z13, Z6; \
+	VBROADCASTSD K_P15, Z7; \
+	VADDPD Z7, Z6, Z6; \
+	VMULPD Z13, Z6, Z6; \
+	VBROADCASTSD K_M14, Z7; \
+	VADDPD Z7, Z6, Z6; \
+	VMULPD Z13, Z6, Z6; \
+	VBROADCASTSD K_P13, Z7; \
+	VADDPD Z7, Z6, Z6; \
+	VMULPD Z13, Z6, Z6; \
+	VBROADCASTSD K_M12, Z7; \
+	VADDPD Z7, Z6, Z6; \
+	VMULPD Z13, Z6, Z6; \
+	VADDPD Z11, Z6, Z6; \
+	VMULPD Z13, Z6, Z6; \
+	VPBROADCASTQ K_MAGIC, Z7; \
+	VPADDQ Z7, Z12, Z12; \
+	VSUBPD Z7, Z12, Z12; \
+	VBROADCASTSD K_LN2LO, Z7; \
+	VMULPD Z7, Z12, Z7; \
+	VADDPD Z6, Z7, Z7; \
+	VADDPD Z7, Z5, Z7; \
+	VBROADCASTSD K_LN2HI, Z6; \
+	VMULPD Z6, Z12, Z6; \
+	VADDPD Z7, Z6, Z6; \
+	VBROADCASTSD K_M2, Z7; \
+	VMULPD Z7, Z6, Z6; \
+	VSQRTPD Z6, Z10; \
+	VPBROADCASTQ K_ROUND55, Z11; \
+	VPADDQ Z11, Z9, Z12; \
+	VPSRLQ $56, Z12, Z12; \
+	VPSLLQ $56, Z12, Z13; \
+	VPSUBQ Z13, Z9, Z13; \
+	VPADDQ Z11, Z13, Z14; \
+	VPSRLQ $32, Z14, Z14; \
+	VPBROADCASTQ K_2P23, Z15; \
+	VPSUBQ Z15, Z14, Z14; \
+	VPBROADCASTQ K_LOW32, Z15; \
+	VPANDQ Z15, Z13, Z13; \
+	VPBROADCASTQ K_MAGIC, Z15; \
+	VPADDQ Z15, Z14, Z14; \
+	VSUBPD Z15, Z14, Z14; \
+	VPADDQ Z15, Z13, Z13; \
+	VSUBPD Z15, Z13, Z13; \
+	VBROADCASTSD K_2P32, Z15; \
+	VMULPD Z15, Z14, Z14; \
+	VADDPD Z13, Z14, Z14; \
+	VBROADCASTSD K_TURN, Z15; \
+	VMULPD Z15, Z14, Z14; \
+	VMULPD Z14, Z14, Z13; \
+	VBROADCASTSD K_M15040, Z4; \
+	VMULPD Z4, Z13, Z4; \
+	VBROADCASTSD K_P1120, Z5; \
+	VADDPD Z5, Z4, Z4; \
+	VMULPD Z13, Z4, Z4; \
+	VBROADCASTSD K_M16, Z5; \
+	VADDPD Z5, Z4, Z4; \
+	VMULPD Z13, Z4, Z4; \
+	VBROADCASTSD K_ONE, Z5; \
+	VADDPD Z5, Z4, Z4; \
+	VMULPD Z14, Z4, Z4; \
+	VBROADCASTSD K_M1720, Z5; \
+	VMULPD Z5, Z13, Z5; \
+	VBROADCASTSD K_P124, Z6; \
+	VADDPD Z6, Z5, Z5; \
+	VMULPD Z13, Z5, Z5; \
+	VBROADCASTSD K_M12, Z6; \
+	VADDPD Z6, Z5, Z5; \
+	VMULPD Z13, Z5, Z5; \
+	VPSLLQ $1, Z12, Z12; \
+	KXNORW K2, K2, K2; \
+	VGATHERQPD (BX)(Z12*8), K2, Z6; \
+	KXNORW K3, K3, K3; \
+	VGATHERQPD 8(BX)(Z12*8), K3, Z7; \
+	VMULPD Z5, Z6, Z13; \
+	VMULPD Z4, Z7, Z14; \
+	VSUBPD Z14, Z13, Z13; \
+	VADDPD Z13, Z6, Z13; \
+	VMULPD Z5, Z7, Z14; \
+	VMULPD Z4, Z6, Z15; \
+	VADDPD Z15, Z14, Z14; \
+	VADDPD Z14, Z7, Z14; \
+	VMULPD Z13, Z10, Z8; \
+	VMULPD Z14, Z10, Z9
+
+// PHILOX16 is blocks8 on sixteen counters, DX + lanes16[l] in lane l,
+// with AVX-512: the words of the blocks end in Z0-Z3. The stream's
+// counter words and key are in Z17-Z21, the multipliers in Z22 and Z23,
+// the key increments in Z24 and Z25, lanes16 in Z16 and 0xAAAA (the odd
+// lanes) in K1. Z4, Z5 and Z8-Z15 and R9 are clobbered.
+#define PHILOX16 \
+	VMOVD DX, X0; \
+	VPBROADCASTD X0, Z0; \
+	VPADDD Z16, Z0, Z0; \
+	VMOVDQA64 Z17, Z1; \
+	VMOVDQA64 Z18, Z2; \
+	VMOVDQA64 Z19, Z3; \
+	VMOVDQA64 Z20, Z4; \
+	VMOVDQA64 Z21, Z5; \
+	MOVQ $10, R9; \
+philoxRound: \
+	VPMULUDQ Z22, Z0, Z8; \
+	VPSRLQ $32, Z0, Z9; \
+	VPMULUDQ Z22, Z9, Z9; \
+	VPSRLQ $32, Z8, Z10; \
+	VMOVDQA32 Z9, K1, Z10; \
+	VPSLLQ $32, Z9, Z9; \
+	VMOVDQA32 Z9, K1, Z8; \
+	VPMULUDQ Z23, Z2, Z11; \
+	VPSRLQ $32, Z2, Z12; \
+	VPMULUDQ Z23, Z12, Z12; \
+	VPSRLQ $32, Z11, Z15; \
+	VMOVDQA32 Z12, K1, Z15; \
+	VPSLLQ $32, Z12, Z12; \
+	VMOVDQA32 Z12, K1, Z11; \
+	VPTERNLOGD $0x96, Z4, Z1, Z15; \
+	VMOVDQA64 Z15, Z0; \
+	VMOVDQA64 Z11, Z1; \
+	VPTERNLOGD $0x96, Z5, Z3, Z10; \
+	VMOVDQA64 Z10, Z2; \
+	VMOVDQA64 Z8, Z3; \
+	VPADDD Z24, Z4, Z4; \
+	VPADDD Z25, Z5, Z5; \
+	DECQ R9; \
+	JNZ philoxRound
+
+// WIDESETUP loads the loop invariants of normalsWide64 and normalsWide32
+// (see PHILOX16) from the stream at SI.
+#define WIDESETUP \
+	VMOVDQU32 lanes16<>(SB), Z16; \
+	VPBROADCASTD 8(SI), Z17; \
+	VPBROADCASTD 12(SI), Z18; \
+	VPBROADCASTD 16(SI), Z19; \
+	VPBROADCASTD 0(SI), Z20; \
+	VPBROADCASTD 4(SI), Z21; \
+	VPBROADCASTD consts<>+0(SB), Z22; \
+	VPBROADCASTD consts<>+4(SB), Z23; \
+	VPBROADCASTD consts<>+8(SB), Z24; \
+	VPBROADCASTD consts<>+12(SB), Z25; \
+	VMOVDQU64 pairOrder<>+0(SB), Z26; \
+	VMOVDQU64 pairOrder<>+64(SB), Z27; \
+	MOVL $0xAAAA, R9; \
+	KMOVW R9, K1
+
+// PAIRORDER puts TRANSFORM512's normals of eight blocks, r cos in Z8 and
+// r sin in Z9, in their order in Z10 and Z11: pair's two of each block,
+// block by block.
+#define PAIRORDER \
+	VMOVDQA64 Z26, Z10; \
+	VPERMI2PD Z9, Z8, Z10; \
+	VMOVDQA64 Z27, Z11; \
+	VPERMI2PD Z9, Z8, Z11
+
+// func normalsWide64(s *Stream, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+//
+// dst[0:32*groups] are the normals at positions 2b on of s, 32 (16
+// blocks) a group.
+TEXT ·normalsWide64(SB), NOSPLIT, $0-56
+	MOVQ s+0(FP), SI
+	MOVL b+8(FP), DX
+	MOVQ dst+16(FP), DI
+	MOVQ groups+24(FP), CX
+	MOVQ k+32(FP), R8
+	MOVQ logT+40(FP), AX
+	MOVQ turnT+48(FP), BX
+	WIDESETUP
+group64:
+	PHILOX16
+	VPUNPCKHDQ Z0, Z1, Z28
+	VPUNPCKHDQ Z2, Z3, Z29
+	VPUNPCKLDQ Z0, Z1, Z8
+	VPUNPCKLDQ Z2, Z3, Z9
+	TRANSFORM512
+	PAIRORDER
+	VMOVUPD Z10, 0(DI)
+	VMOVUPD Z11, 64(DI)
+	VMOVDQA64 Z28, Z8
+	VMOVDQA64 Z29, Z9
+	TRANSFORM512
+	PAIRORDER
+	VMOVUPD Z10, 128(DI)
+	VMOVUPD Z11, 192(DI)
+	ADDQ $256, DI
+	ADDL $16, DX
+	DECQ CX
+	JNZ group64
+	VZEROUPPER
+	RET
+
+// func normalsWide32(s *Stream, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+//
+// normalsWide64 rounded to float32, as Go's conversion rounds (to
+// nearest, ties to even).
+TEXT ·normalsWide32(SB), NOSPLIT, $0-56
+	MOVQ s+0(FP), SI
+	MOVL b+8(FP), DX
+	MOVQ dst+16(FP), DI
+	MOVQ groups+24(FP), CX
+	MOVQ k+32(FP), R8
+	MOVQ logT+40(FP), AX
+	MOVQ turnT+48(FP), BX
+	WIDESETUP
+group32:
+	PHILOX16
+	VPUNPCKHDQ Z0, Z1, Z28
+	VPUNPCKHDQ Z2, Z3, Z29
+	VPUNPCKLDQ Z0, Z1, Z8
+	VPUNPCKLDQ Z2, Z3, Z9
+	TRANSFORM512
+	PAIRORDER
+	VCVTPD2PS Z10, Y10
+	VCVTPD2PS Z11, Y11
+	VMOVUPS Y10, 0(DI)
+	VMOVUPS Y11, 32(DI)
+	VMOVDQA64 Z28, Z8
+	VMOVDQA64 Z29, Z9
+	TRANSFORM512
+	PAIRORDER
+	VCVTPD2PS Z10, Y10
+	VCVTPD2PS Z11, Y11
+	VMOVUPS Y10, 64(DI)
+	VMOVUPS Y11, 96(DI)
+	ADDQ $128, DI
+	ADDL $16, DX
+	DECQ CX
+	JNZ group32
+	VZEROUPPER
+	RET
+
+// lanes16: the block of each 32-bit lane, so that the low unpacks of the
+// words (lanes 0, 1, 4, 5, 8, 9, 12, 13) hold blocks 0-7 in order and
+// the high ones blocks 8-15.
+DATA lanes16<>+0(SB)/4, $0
+DATA lanes16<>+4(SB)/4, $1
+DATA lanes16<>+8(SB)/4, $8
+DATA lanes16<>+12(SB)/4, $9
+DATA lanes16<>+16(SB)/4, $2
+DATA lanes16<>+20(SB)/4, $3
+DATA lanes16<>+24(SB)/4, $10
+DATA lanes16<>+28(SB)/4, $11
+DATA lanes16<>+32(SB)/4, $4
+DATA lanes16<>+36(SB)/4, $5
+DATA lanes16<>+40(SB)/4, $12
+DATA lanes16<>+44(SB)/4, $13
+DATA lanes16<>+48(SB)/4, $6
+DATA lanes16<>+52(SB)/4, $7
+DATA lanes16<>+56(SB)/4, $14
+DATA lanes16<>+60(SB)/4, $15
+GLOBL lanes16<>(SB), RODATA|NOPTR, $64
+
+// pairOrder: VPERMI2PD's indices that interleave r cos (table 0) and
+// r sin (table 1, index 8 up) of blocks 0-3, then of blocks 4-7.
+DATA pairOrder<>+0(SB)/8, $0
+DATA pairOrder<>+8(SB)/8, $8
+DATA pairOrder<>+16(SB)/8, $1
+DATA pairOrder<>+24(SB)/8, $9
+DATA pairOrder<>+32(SB)/8, $2
+DATA pairOrder<>+40(SB)/8, $10
+DATA pairOrder<>+48(SB)/8, $3
+DATA pairOrder<>+56(SB)/8, $11
+DATA pairOrder<>+64(SB)/8, $4
+DATA pairOrder<>+72(SB)/8, $12
+DATA pairOrder<>+80(SB)/8, $5
+DATA pairOrder<>+88(SB)/8, $13
+DATA pairOrder<>+96(SB)/8, $6
+DATA pairOrder<>+104(SB)/8, $14
+DATA pairOrder<>+112(SB)/8, $7
+DATA pairOrder<>+120(SB)/8, $15
+GLOBL pairOrder<>(SB), RODATA|NOPTR, $128
