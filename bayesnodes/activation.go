@@ -25,32 +25,43 @@ func ReLU(x *G.Node) (*G.Node, error) {
 	if x.Dims() == 0 {
 		return nil, fmt.Errorf("bayesnodes: ReLU: input is a scalar, want a tensor")
 	}
-	return opkit.Apply(relu[float32]{x.Dims()}, relu[float64]{x.Dims()}, x)
+	return opkit.Apply(newReLU[float32](x.Dims()), newReLU[float64](x.Dims()), x)
 }
 
 // relu is y = x * m, m = 1 where x >= 0 and 0 elsewhere (NaN included),
-// as G.Rectify computes it: x < 0 gives -0, NaN stays NaN.
-type relu[T opkit.Float] struct{ dims int }
+// as G.Rectify computes it: x < 0 gives -0, NaN stays NaN. It runs on
+// every core (a prediction's hidden layers are millions of values).
+type relu[T opkit.Float] struct {
+	dims  int
+	cores *cores[T]
+}
+
+func newReLU[T opkit.Float](dims int) relu[T] { return relu[T]{dims, newCores(reluRange[T])} }
 
 func (relu[T]) String() string                                { return "bayesnodes.relu" }
 func (m relu[T]) Ranks() ([]int, int)                         { return []int{m.dims}, m.dims }
 func (relu[T]) Shape(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
 func (relu[T]) DiffWRT() []bool                               { return []bool{true} }
 
-func (relu[T]) Eval(a *opkit.Args[T]) error {
-	switch y := any(a.Out).(type) {
-	case []float32:
-		reluKernel32(y, any(a.In[0]).([]float32))
-	case []float64:
-		reluKernel64(y, any(a.In[0]).([]float64))
-	}
+func (m relu[T]) Eval(a *opkit.Args[T]) error {
+	m.cores.each(a)
 	return nil
+}
+
+// reluRange sets elements [lo, hi) of relu's output.
+func reluRange[T opkit.Float](a *opkit.Args[T], lo, hi int) {
+	switch y := any(a.Out[lo:hi]).(type) {
+	case []float32:
+		reluKernel32(y, any(a.In[0][lo:hi]).([]float32))
+	case []float64:
+		reluKernel64(y, any(a.In[0][lo:hi]).([]float64))
+	}
 }
 
 // Grad returns g * m for x, from x itself: y cannot tell x = 0 (m = 1)
 // from x < 0 (m = 0, y = -0).
 func (m relu[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	dx, err := opkit.ApplyOf[T](reluGrad[T](m), in[0], grad)
+	dx, err := opkit.ApplyOf[T](reluGrad[T]{m.dims}, in[0], grad)
 	return G.Nodes{dx}, err
 }
 

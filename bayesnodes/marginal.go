@@ -82,7 +82,7 @@ func marginalSample(in G.Nodes, eps *G.Node, recomputed *int) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return opkit.Apply(marginalDraw[float32]{}, marginalDraw[float64]{}, moments, eps)
+	return opkit.Apply(marginalDraw[float32]{newCores(drawRange[float32])}, marginalDraw[float64]{newCores(drawRange[float64])}, moments, eps)
 }
 
 // marginalMoments is (x, mu, sigma[, b_mu, b_sigma]) -> [mean; sd], [2,
@@ -168,8 +168,9 @@ func (m marginalMoments[T]) Eval(a *opkit.Args[T]) error {
 }
 
 // marginalDraw is (moments [2, batch, out], eps [batch, out]) -> mean + sd
-// * eps. It is not differentiated: only prediction graphs have it.
-type marginalDraw[T opkit.Float] struct{}
+// * eps, on every core. It is not differentiated: only prediction graphs
+// have it.
+type marginalDraw[T opkit.Float] struct{ cores *cores[T] }
 
 func (marginalDraw[T]) String() string      { return "bayesnodes.marginalDraw" }
 func (marginalDraw[T]) Ranks() ([]int, int) { return []int{3, 2}, 2 }
@@ -181,12 +182,18 @@ func (marginalDraw[T]) Shape(s []tensor.Shape) (tensor.Shape, error) {
 	return s[1].Clone(), nil
 }
 
-func (marginalDraw[T]) Eval(a *opkit.Args[T]) error {
-	eps := a.In[1]
-	n := len(eps)
-	mean, sd := a.In[0][:n], a.In[0][n:2*n]
-	for i, e := range eps {
-		a.Out[i] = mean[i] + sd[i]*e
-	}
+func (m marginalDraw[T]) Eval(a *opkit.Args[T]) error {
+	m.cores.each(a)
 	return nil
+}
+
+// drawRange sets elements [lo, hi) of marginalDraw's output.
+func drawRange[T opkit.Float](a *opkit.Args[T], lo, hi int) {
+	n := len(a.In[1])
+	eps, out := a.In[1][lo:hi], a.Out[lo:hi]
+	mean, sd := a.In[0][lo:hi], a.In[0][n+lo:n+hi]
+	mean, sd, out = mean[:len(eps)], sd[:len(eps)], out[:len(eps)]
+	for i, e := range eps {
+		out[i] = mean[i] + sd[i]*e
+	}
 }
