@@ -3,11 +3,11 @@ package bayesnodes
 import (
 	"errors"
 	"fmt"
-	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/gorgonia-bnn/bnn/internal/elementwise"
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
@@ -50,12 +50,7 @@ func (m relu[T]) Eval(a *opkit.Args[T]) error {
 
 // reluRange sets elements [lo, hi) of relu's output.
 func reluRange[T opkit.Float](a *opkit.Args[T], lo, hi int) {
-	switch y := any(a.Out[lo:hi]).(type) {
-	case []float32:
-		reluKernel32(y, any(a.In[0][lo:hi]).([]float32))
-	case []float64:
-		reluKernel64(y, any(a.In[0][lo:hi]).([]float64))
-	}
+	elementwise.ReLU(a.Out[lo:hi], a.In[0][lo:hi])
 }
 
 // Grad returns g * m for x, from x itself: y cannot tell x = 0 (m = 1)
@@ -76,71 +71,6 @@ func (reluGrad[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (reluGrad[T]) Eval(a *opkit.Args[T]) error {
-	switch d := any(a.Out).(type) {
-	case []float32:
-		reluGradKernel32(d, any(a.In[0]).([]float32), any(a.In[1]).([]float32))
-	case []float64:
-		reluGradKernel64(d, any(a.In[0]).([]float64), any(a.In[1]).([]float64))
-	}
+	elementwise.ReLUGrad(a.Out, a.In[0], a.In[1])
 	return nil
 }
-
-// The kernels take m = 1 where x >= 0 and 0 elsewhere (NaN included), as
-// G.Rectify's mask, and multiply by it: y = x * m gives -0 for x < 0 and
-// keeps NaN, as there. m is chosen between two bit patterns, which the
-// compiler turns into a conditional move; a float chosen by a branch
-// measured 5x slower on inputs of random sign.
-
-// reluKernel64 sets y = x * m.
-func reluKernel64(y, x []float64) {
-	y = y[:len(x)]
-	for i, v := range x {
-		m := uint64(0)
-		if v >= 0 {
-			m = one64
-		}
-		y[i] = v * math.Float64frombits(m)
-	}
-}
-
-// reluGradKernel64 sets d = m * g.
-func reluGradKernel64(d, x, g []float64) {
-	d, g = d[:len(x)], g[:len(x)]
-	for i, v := range x {
-		m := uint64(0)
-		if v >= 0 {
-			m = one64
-		}
-		d[i] = math.Float64frombits(m) * g[i]
-	}
-}
-
-// reluKernel32 is reluKernel64 for float32.
-func reluKernel32(y, x []float32) {
-	y = y[:len(x)]
-	for i, v := range x {
-		m := uint32(0)
-		if v >= 0 {
-			m = one32
-		}
-		y[i] = v * math.Float32frombits(m)
-	}
-}
-
-// reluGradKernel32 is reluGradKernel64 for float32.
-func reluGradKernel32(d, x, g []float32) {
-	d, g = d[:len(x)], g[:len(x)]
-	for i, v := range x {
-		m := uint32(0)
-		if v >= 0 {
-			m = one32
-		}
-		d[i] = math.Float32frombits(m) * g[i]
-	}
-}
-
-// The bit patterns of 1.0.
-const (
-	one64 = 0x3ff0000000000000
-	one32 = 0x3f800000
-)

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/elementwise"
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
@@ -190,10 +191,5 @@ func (m marginalDraw[T]) Eval(a *opkit.Args[T]) error {
 // drawRange sets elements [lo, hi) of marginalDraw's output.
 func drawRange[T opkit.Float](a *opkit.Args[T], lo, hi int) {
 	n := len(a.In[1])
-	eps, out := a.In[1][lo:hi], a.Out[lo:hi]
-	mean, sd := a.In[0][lo:hi], a.In[0][n+lo:n+hi]
-	mean, sd, out = mean[:len(eps)], sd[:len(eps)], out[:len(eps)]
-	for i, e := range eps {
-		out[i] = mean[i] + sd[i]*e
-	}
+	elementwise.AddMul(a.Out[lo:hi], a.In[0][lo:hi], a.In[0][n+lo:n+hi], a.In[1][lo:hi])
 }
