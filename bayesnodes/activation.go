@@ -25,18 +25,36 @@ func ReLU(x *G.Node) (*G.Node, error) {
 	if x.Dims() == 0 {
 		return nil, fmt.Errorf("bayesnodes: ReLU: input is a scalar, want a tensor")
 	}
-	return opkit.Apply(newReLU[float32](x.Dims()), newReLU[float64](x.Dims()), x)
+	y, err := opkit.Apply(newReLU[float32](x.Dims()), newReLU[float64](x.Dims()), x)
+	if err != nil {
+		return nil, err
+	}
+	fuseDrawReLU[float32](x, y)
+	fuseDrawReLU[float64](x, y)
+	return y, nil
 }
 
 // relu is y = x * m, m = 1 where x >= 0 and 0 elsewhere (NaN included),
 // as G.Rectify computes it: x < 0 gives -0, NaN stays NaN. It runs on
-// every core (a prediction's hidden layers are millions of values).
+// every core (a prediction's hidden layers are millions of values), and
+// computes a marginal draw x itself where it is the draw's only reader
+// (see drawFusion).
 type relu[T opkit.Float] struct {
-	dims  int
-	cores *cores[T]
+	dims int
+	run  *reluRun[T]
 }
 
-func newReLU[T opkit.Float](dims int) relu[T] { return relu[T]{dims, newCores(reluRange[T])} }
+// reluRun is what a relu op's runs share.
+type reluRun[T opkit.Float] struct {
+	cores *cores[T]
+	draw  *drawFusion[T] // x's, if x is a marginal draw
+}
+
+func newReLU[T opkit.Float](dims int) relu[T] {
+	r := &reluRun[T]{}
+	r.cores = newCores(r.kernel)
+	return relu[T]{dims, r}
+}
 
 func (relu[T]) String() string                                { return "bayesnodes.relu" }
 func (m relu[T]) Ranks() ([]int, int)                         { return []int{m.dims}, m.dims }
@@ -44,12 +62,17 @@ func (relu[T]) Shape(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clo
 func (relu[T]) DiffWRT() []bool                               { return []bool{true} }
 
 func (m relu[T]) Eval(a *opkit.Args[T]) error {
-	m.cores.each(a)
+	m.run.cores.each(a)
 	return nil
 }
 
-// reluRange sets elements [lo, hi) of relu's output.
-func reluRange[T opkit.Float](a *opkit.Args[T], lo, hi int) {
+// kernel sets elements [lo, hi) of relu's output.
+func (r *reluRun[T]) kernel(a *opkit.Args[T], lo, hi int) {
+	if d := r.draw; d != nil && d.fused {
+		n := len(d.eps)
+		elementwise.AddMulReLU(a.Out[lo:hi], d.moments[lo:hi], d.moments[n+lo:n+hi], d.eps[lo:hi])
+		return
+	}
 	elementwise.ReLU(a.Out[lo:hi], a.In[0][lo:hi])
 }
 

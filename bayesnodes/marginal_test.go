@@ -535,3 +535,88 @@ func TestMarginalSharedWeights(t *testing.T) {
 		t.Fatalf("Predict of the same network: %v", err)
 	}
 }
+
+// drawDoneByReLU reports whether the ReLU node y did its marginal draw itself
+// on its graph's runs.
+func drawDoneByReLU(y *G.Node) bool {
+	if r, ok := mathOf[float64](y).(relu[float64]); ok {
+		return r.run.draw != nil && r.run.draw.fused
+	}
+	if r, ok := mathOf[float32](y).(relu[float32]); ok {
+		return r.run.draw != nil && r.run.draw.fused
+	}
+	return false
+}
+
+// TestMarginalDrawReLUFused checks that a ReLU that is its marginal
+// draw's only reader does the draw itself, with the bits of the draw and
+// G.Rectify one after the other, and that a draw read elsewhere too does
+// its own work, in both dtypes and over two chunks of one graph.
+func TestMarginalDrawReLUFused(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		for _, alsoRead := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v/also-read-%t", dt, alsoRead), func(t *testing.T) {
+				const in, hidden = 5, 7
+				l1, err := NewLinear(in, hidden, WithName("fc1"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				l2, err := NewLinear(hidden, hidden, WithName("fc2"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var relus []*G.Node
+				net := func(rectify bool) graph.Network {
+					return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+						h, err := l1.Apply(b, x)
+						if err != nil {
+							return nil, err
+						}
+						var r *G.Node
+						if rectify {
+							r, err = G.Rectify(h)
+						} else if r, err = ReLU(h); err == nil {
+							relus = append(relus, r)
+						}
+						if err != nil {
+							return nil, err
+						}
+						out, err := l2.Apply(b, r)
+						if err != nil || !alsoRead {
+							return out, err
+						}
+						return G.Add(out, h)
+					}
+				}
+				fused, err := graph.NewModel(net(false), graph.Input(in), graph.WithDtype(dt))
+				if err != nil {
+					t.Fatal(err)
+				}
+				plain, err := graph.NewModel(net(true), graph.Input(in), graph.WithDtype(dt))
+				if err != nil {
+					t.Fatal(err)
+				}
+				x := randomInputs((graph.MaxPredictBatch+40)*in, 5)
+				got, err := fused.PredictMarginal(x, 3, graph.PredictSeed(8))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := plain.PredictMarginal(x, 3, graph.PredictSeed(8))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !sameSamples(got.Samples, want.Samples) {
+					t.Fatal("the ReLU's samples differ from the draw and G.Rectify's")
+				}
+				if len(relus) != 2 {
+					t.Fatalf("%d ReLU nodes built, want one for each of two batch sizes", len(relus))
+				}
+				for _, r := range relus {
+					if drawDoneByReLU(r) == alsoRead {
+						t.Fatalf("ReLU did the draw: %t, want %t", drawDoneByReLU(r), !alsoRead)
+					}
+				}
+			})
+		}
+	}
+}

@@ -72,3 +72,21 @@ func mask[T Float](keep bool) T {
 	}
 	return T(math.Float64frombits(m))
 }
+
+// AddMulReLU sets out[i] to ReLU of a[i] + b[i]*c[i]: AddMul and ReLU in
+// one pass, the same bits as the two one after the other. b, c and out
+// must be at least as long as a.
+func AddMulReLU[T Float](out, a, b, c []T) {
+	out, b, c = out[:len(a)], b[:len(a)], c[:len(a)]
+	if o32, ok := any(out).([]float32); ok && haveVector {
+		n := len(a) / step32 * step32
+		if n > 0 {
+			addMulReLU32(&o32[0], &any(a).([]float32)[0], &any(b).([]float32)[0], &any(c).([]float32)[0], n/step32)
+		}
+		out, a, b, c = out[n:], a[n:], b[n:], c[n:]
+	}
+	for i, v := range a {
+		s := v + T(b[i]*c[i])
+		out[i] = s * mask[T](s >= 0)
+	}
+}

@@ -46,14 +46,17 @@ func testKernels[T Float](t *testing.T) {
 	}
 	for _, n := range []int{0, 1, 31, 32, 33, 64, 1000} {
 		x, b, c := values[T](n, 1), values[T](n, 2), values[T](n, 3)
-		var relu, grad, addMul [2][]T
+		var relu, grad, addMul, fused [2][]T
 		for i, v := range []bool{vector, false} {
 			haveVector = v
-			relu[i], grad[i], addMul[i] = make([]T, n), make([]T, n), make([]T, n)
+			relu[i], grad[i], addMul[i], fused[i] = make([]T, n), make([]T, n), make([]T, n), make([]T, n)
 			ReLU(relu[i], x)
 			ReLUGrad(grad[i], x, b)
 			AddMul(addMul[i], x, b, c)
+			AddMulReLU(fused[i], x, b, c)
 		}
+		twoPasses := make([]T, n)
+		ReLU(twoPasses, addMul[1])
 		for j := range n {
 			what := fmt.Sprintf("n=%d, value %d", n, j)
 			if !sameBits(relu[0][j], relu[1][j]) || !sameBits(addMul[0][j], addMul[1][j]) {
@@ -81,6 +84,9 @@ func testKernels[T Float](t *testing.T) {
 			}
 			if !sameBits(grad[1][j], wantGrad) && (wantGrad == wantGrad || grad[1][j] == grad[1][j]) {
 				t.Fatalf("%s: ReLUGrad at %v of %v = %v, want %v", what, x[j], b[j], grad[1][j], wantGrad)
+			}
+			if !sameBits(fused[0][j], fused[1][j]) || !sameBits(fused[1][j], twoPasses[j]) {
+				t.Fatalf("%s: AddMulReLU %v (vector), %v (scalar), want ReLU of AddMul %v", what, fused[0][j], fused[1][j], twoPasses[j])
 			}
 			p := b[j] * c[j]
 			if want := x[j] + p; !sameBits(addMul[1][j], want) && want == want {

@@ -18,3 +18,8 @@ func relu32(y, x *float32, steps int)
 //
 //go:noescape
 func addMul32(out, a, b, c *float32, steps int)
+
+// addMulReLU32 is AddMulReLU on steps*32 float32 values.
+//
+//go:noescape
+func addMulReLU32(out, a, b, c *float32, steps int)

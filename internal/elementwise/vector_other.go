@@ -10,3 +10,5 @@ const step32 = 32
 func relu32(y, x *float32, steps int) { panic("elementwise: no vector kernels") }
 
 func addMul32(out, a, b, c *float32, steps int) { panic("elementwise: no vector kernels") }
+
+func addMulReLU32(out, a, b, c *float32, steps int) { panic("elementwise: no vector kernels") }
