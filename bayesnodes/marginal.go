@@ -173,64 +173,20 @@ func (m marginalMoments[T]) Eval(a *opkit.Args[T]) error {
 // have it.
 type marginalDraw[T opkit.Float] struct {
 	cores *cores[T]
-	fuse  *drawFusion[T]
+	fuse  *reluFusion[T]
 }
 
 func newMarginalDraw[T opkit.Float]() marginalDraw[T] {
-	return marginalDraw[T]{newCores(drawRange[T]), new(drawFusion[T])}
+	return marginalDraw[T]{newCores(drawRange[T]), &reluFusion[T]{kernel: drawReLU[T]}}
 }
 
-// drawFusion lets a ReLU of a marginal draw do the draw in the same pass
-// over the values: the draw's output is not written and read back (two of
-// the five passes over a hidden layer's values that a prediction's first
-// layer makes). A graph is complete only when it first runs, so that is
-// when the draw decides: it leaves the work to the ReLU if that is its
-// only reader (no other op, no G.Read, no gradient); then on each run it
-// hands the ReLU its inputs, which stay as they are until the ReLU, the
-// op after it, has run: the memoised moments' memory and a noise input.
-type drawFusion[T opkit.Float] struct {
-	draw, relu *G.Node // relu = ReLU(draw), once one is built
-	decided    bool
-	fused      bool
-	// The run's inputs, while fused.
-	moments, eps []T
-}
+// reluFusion lets a ReLU that is the draw's only reader do the draw in
+// the same pass: AddMulReLU on (mean, sd, eps).
+func (m marginalDraw[T]) reluFusion() *reluFusion[T] { return m.fuse }
 
-// fuseDrawReLU offers x's draw to y = ReLU(x) if x is a marginal draw of
-// dtype T (see drawFusion).
-func fuseDrawReLU[T opkit.Float](x, y *G.Node) {
-	d, ok := mathOf[T](x).(marginalDraw[T])
-	if !ok {
-		return
-	}
-	relu, ok := mathOf[T](y).(relu[T])
-	if !ok || d.fuse.relu != nil && d.fuse.relu != y {
-		return // cannot happen: ReLU(x) twice is one node
-	}
-	d.fuse.draw, d.fuse.relu = x, y
-	relu.run.draw = d.fuse
-}
-
-// mathOf returns the Math of n's op if it is a kit op of dtype T, else
-// nil.
-func mathOf[T opkit.Float](n *G.Node) opkit.Math[T] {
-	if op, ok := n.Op().(interface{ Math() opkit.Math[T] }); ok {
-		return op.Math()
-	}
-	return nil
-}
-
-// leave reports whether the draw leaves its work to the ReLU, deciding on
-// the first run.
-func (f *drawFusion[T]) leave() bool {
-	if !f.decided {
-		f.decided = true
-		if f.relu != nil {
-			readers := f.draw.Graph().To(f.draw.ID())
-			f.fused = readers.Len() == 1 && readers.Next() && readers.Node().(*G.Node) == f.relu
-		}
-	}
-	return f.fused
+func drawReLU[T opkit.Float](out []T, in [][]T, lo, hi int) {
+	n := len(in[1])
+	elementwise.AddMulReLU(out[lo:hi], in[0][lo:hi], in[0][n+lo:n+hi], in[1][lo:hi])
 }
 
 func (marginalDraw[T]) String() string      { return "bayesnodes.marginalDraw" }
@@ -244,8 +200,7 @@ func (marginalDraw[T]) Shape(s []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (m marginalDraw[T]) Eval(a *opkit.Args[T]) error {
-	if m.fuse.leave() {
-		m.fuse.moments, m.fuse.eps = a.In[0], a.In[1]
+	if m.fuse.leave(a.In) {
 		return nil
 	}
 	m.cores.each(a)

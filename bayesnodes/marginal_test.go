@@ -540,10 +540,10 @@ func TestMarginalSharedWeights(t *testing.T) {
 // on its graph's runs.
 func drawDoneByReLU(y *G.Node) bool {
 	if r, ok := mathOf[float64](y).(relu[float64]); ok {
-		return r.run.draw != nil && r.run.draw.fused
+		return r.run.fused != nil && r.run.fused.fused
 	}
 	if r, ok := mathOf[float32](y).(relu[float32]); ok {
-		return r.run.draw != nil && r.run.draw.fused
+		return r.run.fused != nil && r.run.fused.fused
 	}
 	return false
 }
@@ -618,5 +618,112 @@ func TestMarginalDrawReLUFused(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestBiasAddReLUFused checks that a ReLU that is its bias add's only
+// reader adds and rectifies in one pass in prediction graphs, with the
+// bits of the two passes (G.Rectify after the layer), and that in a
+// training graph, where the gradient reads the sum too, the bias add does
+// its own work and the gradients are G.Rectify's.
+func TestBiasAddReLUFused(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		t.Run(dt.String(), func(t *testing.T) {
+			const in, hidden = 5, 40
+			l1, err := NewLinear(in, hidden, WithName("fc1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			l2, err := NewLinear(hidden, 3, WithName("fc2"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var relus []*G.Node
+			net := func(rectify bool) graph.Network {
+				return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+					h, err := l1.Apply(b, x)
+					if err != nil {
+						return nil, err
+					}
+					var r *G.Node
+					if rectify {
+						r, err = G.Rectify(h)
+					} else if r, err = ReLU(h); err == nil {
+						relus = append(relus, r)
+					}
+					if err != nil {
+						return nil, err
+					}
+					return l2.Apply(b, r)
+				}
+			}
+			models := [2]*graph.Model{}
+			for i, rectify := range []bool{false, true} {
+				if models[i], err = graph.NewModel(net(rectify), graph.Input(in), graph.WithDtype(dt)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			x := randomInputs(70*in, 6)
+			var samples [2][][]float64
+			for i, m := range models {
+				p, err := m.Predict(x, 3, graph.PredictSeed(4))
+				if err != nil {
+					t.Fatal(err)
+				}
+				samples[i] = p.Samples
+			}
+			if !sameSamples(samples[0], samples[1]) {
+				t.Fatal("the ReLU's samples differ from the bias add and G.Rectify's")
+			}
+			if len(relus) != 1 || !drawDoneByReLU(relus[0]) {
+				t.Fatal("the prediction graph's ReLU did not do the bias add")
+			}
+			// A training graph: the gradients must be G.Rectify's.
+			elbo, err := losses.NewELBO(losses.CrossEntropy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			y := make([]float64, 70*3)
+			for i := 0; i < 70; i++ {
+				y[3*i+i%3] = 1
+			}
+			var grads [2][]float64
+			for i, m := range models {
+				g, err := m.Build(70, elbo)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := g.SetX(x); err != nil {
+					t.Fatal(err)
+				}
+				if err := elbo.Prepare(g, y, losses.Batch{Count: 1, Size: 70, DatasetSize: 70}); err != nil {
+					t.Fatal(err)
+				}
+				m.ReseedNoise(3)
+				if err := g.Run(); err != nil {
+					t.Fatal(err)
+				}
+				for _, vg := range g.Learnables() {
+					d, err := vg.Grad()
+					if err != nil {
+						t.Fatal(err)
+					}
+					switch v := d.Data().(type) {
+					case []float64:
+						grads[i] = append(grads[i], v...)
+					case []float32:
+						for _, e := range v {
+							grads[i] = append(grads[i], float64(e))
+						}
+					}
+				}
+			}
+			if !slices.Equal(grads[0], grads[1]) {
+				t.Fatal("the training graph's gradients differ from G.Rectify's")
+			}
+			if len(relus) != 2 || drawDoneByReLU(relus[1]) {
+				t.Fatal("the training graph's ReLU did the bias add, whose sum the gradient reads")
+			}
+		})
 	}
 }

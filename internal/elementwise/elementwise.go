@@ -90,3 +90,21 @@ func AddMulReLU[T Float](out, a, b, c []T) {
 		out[i] = s * mask[T](s >= 0)
 	}
 }
+
+// AddReLU sets out[i] to ReLU of a[i] + b[i]: the sum and ReLU in one
+// pass, the same bits as the two one after the other. b and out must be
+// at least as long as a.
+func AddReLU[T Float](out, a, b []T) {
+	out, b = out[:len(a)], b[:len(a)]
+	if o32, ok := any(out).([]float32); ok && haveVector {
+		n := len(a) / step32 * step32
+		if n > 0 {
+			addReLU32(&o32[0], &any(a).([]float32)[0], &any(b).([]float32)[0], n/step32)
+		}
+		out, a, b = out[n:], a[n:], b[n:]
+	}
+	for i, v := range a {
+		s := v + b[i]
+		out[i] = s * mask[T](s >= 0)
+	}
+}

@@ -46,7 +46,7 @@ func testKernels[T Float](t *testing.T) {
 	}
 	for _, n := range []int{0, 1, 31, 32, 33, 64, 1000} {
 		x, b, c := values[T](n, 1), values[T](n, 2), values[T](n, 3)
-		var relu, grad, addMul, fused [2][]T
+		var relu, grad, addMul, fused, addReLU [2][]T
 		for i, v := range []bool{vector, false} {
 			haveVector = v
 			relu[i], grad[i], addMul[i], fused[i] = make([]T, n), make([]T, n), make([]T, n), make([]T, n)
@@ -54,6 +54,8 @@ func testKernels[T Float](t *testing.T) {
 			ReLUGrad(grad[i], x, b)
 			AddMul(addMul[i], x, b, c)
 			AddMulReLU(fused[i], x, b, c)
+			addReLU[i] = make([]T, n)
+			AddReLU(addReLU[i], x, b)
 		}
 		twoPasses := make([]T, n)
 		ReLU(twoPasses, addMul[1])
@@ -87,6 +89,11 @@ func testKernels[T Float](t *testing.T) {
 			}
 			if !sameBits(fused[0][j], fused[1][j]) || !sameBits(fused[1][j], twoPasses[j]) {
 				t.Fatalf("%s: AddMulReLU %v (vector), %v (scalar), want ReLU of AddMul %v", what, fused[0][j], fused[1][j], twoPasses[j])
+			}
+			sum := []T{x[j] + b[j]}
+			ReLU(sum, sum)
+			if !sameBits(addReLU[0][j], addReLU[1][j]) || !sameBits(addReLU[1][j], sum[0]) {
+				t.Fatalf("%s: AddReLU %v (vector), %v (scalar), want ReLU of the sum %v", what, addReLU[0][j], addReLU[1][j], sum[0])
 			}
 			p := b[j] * c[j]
 			if want := x[j] + p; !sameBits(addMul[1][j], want) && want == want {

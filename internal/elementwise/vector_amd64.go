@@ -23,3 +23,8 @@ func addMul32(out, a, b, c *float32, steps int)
 //
 //go:noescape
 func addMulReLU32(out, a, b, c *float32, steps int)
+
+// addReLU32 is AddReLU on steps*32 float32 values.
+//
+//go:noescape
+func addReLU32(out, a, b *float32, steps int)

@@ -114,5 +114,35 @@ addmulrelu:
 	VZEROUPPER
 	RET
 
+// func addReLU32(out, a, b *float32, steps int)
+//
+// out = ReLU(a + b).
+TEXT ·addReLU32(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ steps+24(FP), CX
+	VBROADCASTSS one32<>(SB), Y15
+	VXORPS Y14, Y14, Y14
+
+addrelu:
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VADDPS 0(DX), Y0, Y0
+	VADDPS 32(DX), Y1, Y1
+	VADDPS 64(DX), Y2, Y2
+	VADDPS 96(DX), Y3, Y3
+	RELU4
+	STORE4
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ addrelu
+	VZEROUPPER
+	RET
+
 DATA one32<>+0(SB)/4, $0x3f800000
 GLOBL one32<>(SB), RODATA|NOPTR, $4

@@ -12,3 +12,5 @@ func relu32(y, x *float32, steps int) { panic("elementwise: no vector kernels") 
 func addMul32(out, a, b, c *float32, steps int) { panic("elementwise: no vector kernels") }
 
 func addMulReLU32(out, a, b, c *float32, steps int) { panic("elementwise: no vector kernels") }
+
+func addReLU32(out, a, b *float32, steps int) { panic("elementwise: no vector kernels") }

@@ -101,6 +101,11 @@ func Dtype[T Float]() tensor.Dtype {
 // Math returns the op's mathematics.
 func (op *Op[T]) Math() Math[T] { return op.m }
 
+// OwnsOutput reports whether the op's output lives in memory of its own,
+// which nothing but the op's runs writes: true unless its Math is a Viewer
+// (its output is then input 0's memory).
+func (op *Op[T]) OwnsOutput() bool { return op.viewer == nil }
+
 func (op *Op[T]) Arity() int { return len(op.in) }
 
 func (op *Op[T]) Type() hm.Type {
