@@ -390,51 +390,76 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VMULPD Z13, Z10, Z8; \
 	VMULPD Z14, Z10, Z9
 
-// PHILOX16 is blocks8 on sixteen counters, DX + lanes16[l] in lane l,
-// with AVX-512: the words of the blocks end in Z0-Z3. The stream's
-// counter words and key are in Z17-Z21, the multipliers in Z22 and Z23,
-// the key increments in Z24 and Z25, lanes16 in Z16 and 0xAAAA (the odd
-// lanes) in K1. Z4, Z5 and Z8-Z15 and R9 are clobbered.
+// PHILOXROUND is one Philox round on two sets of eight blocks, one block
+// per 64-bit lane, its counter words c0-c3 in the low halves of a0-a3
+// (b0-b3): the products come whole from VPMULUDQ, which reads only the
+// low halves, so their high halves need no separating: lo(p) is p itself
+// (its high half, like every high half here, is never read), hi(p) is
+// p >> 32. The round leaves (c0, c1, c2, c3) in (a1, a2, a3, a0): the next
+// round takes its registers rotated. The key is in Z4 and Z5, the
+// multipliers in Z22 and Z23, the key increments in Z24 and Z25; Z14 and
+// Z15 are clobbered.
+#define PHILOXROUND(a0, a1, a2, a3, b0, b1, b2, b3) \
+	VPMULUDQ Z22, a0, a0; \
+	VPMULUDQ Z22, b0, b0; \
+	VPMULUDQ Z23, a2, a2; \
+	VPMULUDQ Z23, b2, b2; \
+	VPSRLQ $32, a2, Z14; \
+	VPSRLQ $32, b2, Z15; \
+	VPTERNLOGQ $0x96, Z4, Z14, a1; \
+	VPTERNLOGQ $0x96, Z4, Z15, b1; \
+	VPSRLQ $32, a0, Z14; \
+	VPSRLQ $32, b0, Z15; \
+	VPTERNLOGQ $0x96, Z5, Z14, a3; \
+	VPTERNLOGQ $0x96, Z5, Z15, b3; \
+	VPADDD Z24, Z4, Z4; \
+	VPADDD Z25, Z5, Z5
+
+// PHILOX16 is blocks8 on sixteen counters, DX + l for block l, with
+// AVX-512: blocks 0-7 in the 64-bit lanes of Z0-Z3, 8-15 in Z6-Z9 (see
+// PHILOXROUND), it leaves their radius and angle words (pair's arguments:
+// words 0 and 1, and 2 and 3, high word first) in Z8 and Z9 for blocks
+// 0-7 and in Z28 and Z29 for blocks 8-15, each lane's block in order. The
+// stream's counter words and key are in Z17-Z21, the lane numbers 0-7 and
+// 8-15 in Z16 and Z30, 0x5555 (the low halves) in K4; Z0-Z9, Z14 and Z15
+// are clobbered.
 #define PHILOX16 \
 	VMOVD DX, X0; \
-	VPBROADCASTD X0, Z0; \
-	VPADDD Z16, Z0, Z0; \
+	VPBROADCASTD X0, Z6; \
+	VPADDD Z16, Z6, Z0; \
+	VPADDD Z30, Z6, Z6; \
 	VMOVDQA64 Z17, Z1; \
 	VMOVDQA64 Z18, Z2; \
 	VMOVDQA64 Z19, Z3; \
+	VMOVDQA64 Z17, Z7; \
+	VMOVDQA64 Z18, Z8; \
+	VMOVDQA64 Z19, Z9; \
 	VMOVDQA64 Z20, Z4; \
 	VMOVDQA64 Z21, Z5; \
-	MOVQ $10, R9; \
-philoxRound: \
-	VPMULUDQ Z22, Z0, Z8; \
-	VPSRLQ $32, Z0, Z9; \
-	VPMULUDQ Z22, Z9, Z9; \
-	VPSRLQ $32, Z8, Z10; \
-	VMOVDQA32 Z9, K1, Z10; \
-	VPSLLQ $32, Z9, Z9; \
-	VMOVDQA32 Z9, K1, Z8; \
-	VPMULUDQ Z23, Z2, Z11; \
-	VPSRLQ $32, Z2, Z12; \
-	VPMULUDQ Z23, Z12, Z12; \
-	VPSRLQ $32, Z11, Z15; \
-	VMOVDQA32 Z12, K1, Z15; \
-	VPSLLQ $32, Z12, Z12; \
-	VMOVDQA32 Z12, K1, Z11; \
-	VPTERNLOGD $0x96, Z4, Z1, Z15; \
-	VMOVDQA64 Z15, Z0; \
-	VMOVDQA64 Z11, Z1; \
-	VPTERNLOGD $0x96, Z5, Z3, Z10; \
-	VMOVDQA64 Z10, Z2; \
-	VMOVDQA64 Z8, Z3; \
-	VPADDD Z24, Z4, Z4; \
-	VPADDD Z25, Z5, Z5; \
-	DECQ R9; \
-	JNZ philoxRound
+	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
+	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
+	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7); \
+	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8); \
+	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
+	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
+	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7); \
+	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8); \
+	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
+	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
+	VPSLLQ $32, Z8, Z28; \
+	VMOVDQA32 Z9, K4, Z28; \
+	VPSLLQ $32, Z6, Z29; \
+	VMOVDQA32 Z7, K4, Z29; \
+	VPSLLQ $32, Z2, Z8; \
+	VMOVDQA32 Z3, K4, Z8; \
+	VPSLLQ $32, Z0, Z9; \
+	VMOVDQA32 Z1, K4, Z9
 
 // WIDESETUP loads the loop invariants of normalsWide64 and normalsWide32
 // (see PHILOX16) from the stream at SI.
 #define WIDESETUP \
-	VMOVDQU32 lanes16<>(SB), Z16; \
+	VMOVDQU64 lanes8<>+0(SB), Z16; \
+	VMOVDQU64 lanes8<>+64(SB), Z30; \
 	VPBROADCASTD 8(SI), Z17; \
 	VPBROADCASTD 12(SI), Z18; \
 	VPBROADCASTD 16(SI), Z19; \
@@ -446,8 +471,8 @@ philoxRound: \
 	VPBROADCASTD consts<>+12(SB), Z25; \
 	VMOVDQU64 pairOrder<>+0(SB), Z26; \
 	VMOVDQU64 pairOrder<>+64(SB), Z27; \
-	MOVL $0xAAAA, R9; \
-	KMOVW R9, K1
+	MOVL $0x5555, R9; \
+	KMOVW R9, K4
 
 // PAIRORDER puts TRANSFORM512's normals of eight blocks, r cos in Z8 and
 // r sin in Z9, in their order in Z10 and Z11: pair's two of each block,
@@ -473,10 +498,6 @@ TEXT ·normalsWide64(SB), NOSPLIT, $0-56
 	WIDESETUP
 group64:
 	PHILOX16
-	VPUNPCKHDQ Z0, Z1, Z28
-	VPUNPCKHDQ Z2, Z3, Z29
-	VPUNPCKLDQ Z0, Z1, Z8
-	VPUNPCKLDQ Z2, Z3, Z9
 	TRANSFORM512
 	PAIRORDER
 	VMOVUPD Z10, 0(DI)
@@ -509,10 +530,6 @@ TEXT ·normalsWide32(SB), NOSPLIT, $0-56
 	WIDESETUP
 group32:
 	PHILOX16
-	VPUNPCKHDQ Z0, Z1, Z28
-	VPUNPCKHDQ Z2, Z3, Z29
-	VPUNPCKLDQ Z0, Z1, Z8
-	VPUNPCKLDQ Z2, Z3, Z9
 	TRANSFORM512
 	PAIRORDER
 	VCVTPD2PS Z10, Y10
@@ -534,26 +551,25 @@ group32:
 	VZEROUPPER
 	RET
 
-// lanes16: the block of each 32-bit lane, so that the low unpacks of the
-// words (lanes 0, 1, 4, 5, 8, 9, 12, 13) hold blocks 0-7 in order and
-// the high ones blocks 8-15.
-DATA lanes16<>+0(SB)/4, $0
-DATA lanes16<>+4(SB)/4, $1
-DATA lanes16<>+8(SB)/4, $8
-DATA lanes16<>+12(SB)/4, $9
-DATA lanes16<>+16(SB)/4, $2
-DATA lanes16<>+20(SB)/4, $3
-DATA lanes16<>+24(SB)/4, $10
-DATA lanes16<>+28(SB)/4, $11
-DATA lanes16<>+32(SB)/4, $4
-DATA lanes16<>+36(SB)/4, $5
-DATA lanes16<>+40(SB)/4, $12
-DATA lanes16<>+44(SB)/4, $13
-DATA lanes16<>+48(SB)/4, $6
-DATA lanes16<>+52(SB)/4, $7
-DATA lanes16<>+56(SB)/4, $14
-DATA lanes16<>+60(SB)/4, $15
-GLOBL lanes16<>(SB), RODATA|NOPTR, $64
+// lanes8: the lane numbers 0-15 as 64-bit words, for the two sets of
+// eight blocks.
+DATA lanes8<>+0(SB)/8, $0
+DATA lanes8<>+8(SB)/8, $1
+DATA lanes8<>+16(SB)/8, $2
+DATA lanes8<>+24(SB)/8, $3
+DATA lanes8<>+32(SB)/8, $4
+DATA lanes8<>+40(SB)/8, $5
+DATA lanes8<>+48(SB)/8, $6
+DATA lanes8<>+56(SB)/8, $7
+DATA lanes8<>+64(SB)/8, $8
+DATA lanes8<>+72(SB)/8, $9
+DATA lanes8<>+80(SB)/8, $10
+DATA lanes8<>+88(SB)/8, $11
+DATA lanes8<>+96(SB)/8, $12
+DATA lanes8<>+104(SB)/8, $13
+DATA lanes8<>+112(SB)/8, $14
+DATA lanes8<>+120(SB)/8, $15
+GLOBL lanes8<>(SB), RODATA|NOPTR, $128
 
 // pairOrder: VPERMI2PD's indices that interleave r cos (table 0) and
 // r sin (table 1, index 8 up) of blocks 0-3, then of blocks 4-7.
