@@ -548,6 +548,31 @@ func drawDoneByReLU(y *G.Node) bool {
 	return false
 }
 
+// reluNet is l1, a ReLU (G.Rectify if rectify) and l2, l1's output added
+// to l2's if alsoRead; it records its ReLU nodes in relus.
+func reluNet(l1, l2 *Linear, rectify, alsoRead bool, relus *[]*G.Node) graph.Network {
+	return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+		h, err := l1.Apply(b, x)
+		if err != nil {
+			return nil, err
+		}
+		var r *G.Node
+		if rectify {
+			r, err = G.Rectify(h)
+		} else if r, err = ReLU(h); err == nil {
+			*relus = append(*relus, r)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out, err := l2.Apply(b, r)
+		if err != nil || !alsoRead {
+			return out, err
+		}
+		return G.Add(out, h)
+	}
+}
+
 // TestMarginalDrawReLUFused checks that a ReLU that is its marginal
 // draw's only reader does the draw itself, with the bits of the draw and
 // G.Rectify one after the other, and that a draw read elsewhere too does
@@ -566,33 +591,11 @@ func TestMarginalDrawReLUFused(t *testing.T) {
 					t.Fatal(err)
 				}
 				var relus []*G.Node
-				net := func(rectify bool) graph.Network {
-					return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
-						h, err := l1.Apply(b, x)
-						if err != nil {
-							return nil, err
-						}
-						var r *G.Node
-						if rectify {
-							r, err = G.Rectify(h)
-						} else if r, err = ReLU(h); err == nil {
-							relus = append(relus, r)
-						}
-						if err != nil {
-							return nil, err
-						}
-						out, err := l2.Apply(b, r)
-						if err != nil || !alsoRead {
-							return out, err
-						}
-						return G.Add(out, h)
-					}
-				}
-				fused, err := graph.NewModel(net(false), graph.Input(in), graph.WithDtype(dt))
+				fused, err := graph.NewModel(reluNet(l1, l2, false, alsoRead, &relus), graph.Input(in), graph.WithDtype(dt))
 				if err != nil {
 					t.Fatal(err)
 				}
-				plain, err := graph.NewModel(net(true), graph.Input(in), graph.WithDtype(dt))
+				plain, err := graph.NewModel(reluNet(l1, l2, true, alsoRead, &relus), graph.Input(in), graph.WithDtype(dt))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -639,27 +642,9 @@ func TestBiasAddReLUFused(t *testing.T) {
 				t.Fatal(err)
 			}
 			var relus []*G.Node
-			net := func(rectify bool) graph.Network {
-				return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
-					h, err := l1.Apply(b, x)
-					if err != nil {
-						return nil, err
-					}
-					var r *G.Node
-					if rectify {
-						r, err = G.Rectify(h)
-					} else if r, err = ReLU(h); err == nil {
-						relus = append(relus, r)
-					}
-					if err != nil {
-						return nil, err
-					}
-					return l2.Apply(b, r)
-				}
-			}
 			models := [2]*graph.Model{}
 			for i, rectify := range []bool{false, true} {
-				if models[i], err = graph.NewModel(net(rectify), graph.Input(in), graph.WithDtype(dt)); err != nil {
+				if models[i], err = graph.NewModel(reluNet(l1, l2, rectify, false, &relus), graph.Input(in), graph.WithDtype(dt)); err != nil {
 					t.Fatal(err)
 				}
 			}
