@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/gorgonia-bnn/bnn/internal/elementwise"
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
@@ -17,12 +18,18 @@ import (
 // the bytes a step allocated. This op and its gradient for b, biasGrad,
 // write into memory of their own (see opkit). The results are Gorgonia's
 // bit for bit: the same additions in the same order.
-type biasAdd[T float] struct{}
+// A ReLU that is its only reader adds and rectifies in one pass (see
+// reluFusion).
+type biasAdd[T float] struct{ fuse *reluFusion[T] }
 
 // fusedBiasAdd adds y + b to the graph, for y [batch, C] and b [C].
 func fusedBiasAdd(y, b *G.Node) (*G.Node, error) {
-	return opkit.Apply(biasAdd[float32]{}, biasAdd[float64]{}, y, b)
+	return opkit.Apply(newBiasAdd[float32](), newBiasAdd[float64](), y, b)
 }
+
+func newBiasAdd[T float]() biasAdd[T] { return biasAdd[T]{&reluFusion[T]{kernel: biasAddReLU[T]}} }
+
+func (m biasAdd[T]) reluFusion() *reluFusion[T] { return m.fuse }
 
 func (biasAdd[T]) String() string      { return "bayesnodes.biasAdd" }
 func (biasAdd[T]) Ranks() ([]int, int) { return []int{2, 1}, 2 }
@@ -35,9 +42,24 @@ func (biasAdd[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
 	return in[0].Clone(), nil
 }
 
-func (biasAdd[T]) Eval(a *opkit.Args[T]) error {
+func (m biasAdd[T]) Eval(a *opkit.Args[T]) error {
+	if m.fuse.leave(a.In) {
+		return nil
+	}
 	biasAddKernel(a.Out, a.In[0], a.In[1])
 	return nil
+}
+
+// biasAddReLU sets out[lo:hi] to ReLU of y + b (in = y, b), row segment
+// by row segment.
+func biasAddReLU[T float](out []T, in [][]T, lo, hi int) {
+	y, b := in[0], in[1]
+	for i := lo; i < hi; {
+		j := i % len(b)
+		end := min(hi, i-j+len(b))
+		elementwise.AddReLU(out[i:end], y[i:end], b[j:j+end-i])
+		i = end
+	}
 }
 
 // Grad returns g for y and g summed over the batch for b.

@@ -7,6 +7,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/elementwise"
 )
 
 // signedZeroDense returns a tensor of normal values in dtype dt, with every
@@ -146,7 +148,7 @@ func zeroGrad(n *G.Node) error {
 func TestReLUSpecialValues(t *testing.T) {
 	x := []float64{-2, math.Copysign(0, -1), 0, 3, math.NaN(), math.Inf(-1), math.Inf(1)}
 	y := make([]float64, len(x))
-	reluKernel64(y, x)
+	elementwise.ReLU(y, x)
 	want := []float64{math.Copysign(0, -1), math.Copysign(0, -1), 0, 3, math.NaN(), math.NaN(), math.Inf(1)}
 	for i := range x {
 		if math.Float64bits(y[i]) != math.Float64bits(want[i]) && !(math.IsNaN(y[i]) && math.IsNaN(want[i])) {
@@ -157,7 +159,7 @@ func TestReLUSpecialValues(t *testing.T) {
 	for i, v := range x {
 		x32[i] = float32(v)
 	}
-	reluKernel32(y32, x32)
+	elementwise.ReLU(y32, x32)
 	for i := range x {
 		if math.Float32bits(y32[i]) != math.Float32bits(float32(want[i])) && !(y32[i] != y32[i] && math.IsNaN(want[i])) {
 			t.Errorf("float32 relu(%v) = %v, want %v", x[i], y32[i], want[i])
@@ -165,9 +167,9 @@ func TestReLUSpecialValues(t *testing.T) {
 	}
 	g := []float64{1, 2, 3, 4, 5, 6, 7}
 	d := make([]float64, len(x))
-	reluGradKernel64(d, x, g)
+	elementwise.ReLUGrad(d, x, g)
 	g32, d32 := []float32{1, 2, 3, 4, 5, 6, 7}, make([]float32, len(x))
-	reluGradKernel32(d32, x32, g32)
+	elementwise.ReLUGrad(d32, x32, g32)
 	wantD := []float64{0, 2, 3, 4, 0, 0, 7}
 	for i := range x {
 		if d[i] != wantD[i] || float64(d32[i]) != wantD[i] {

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/graph"
+	"github.com/gorgonia-bnn/bnn/internal/elementwise"
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
@@ -82,7 +83,7 @@ func marginalSample(in G.Nodes, eps *G.Node, recomputed *int) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return opkit.Apply(marginalDraw[float32]{}, marginalDraw[float64]{}, moments, eps)
+	return opkit.Apply(newMarginalDraw[float32](), newMarginalDraw[float64](), moments, eps)
 }
 
 // marginalMoments is (x, mu, sigma[, b_mu, b_sigma]) -> [mean; sd], [2,
@@ -168,8 +169,25 @@ func (m marginalMoments[T]) Eval(a *opkit.Args[T]) error {
 }
 
 // marginalDraw is (moments [2, batch, out], eps [batch, out]) -> mean + sd
-// * eps. It is not differentiated: only prediction graphs have it.
-type marginalDraw[T opkit.Float] struct{}
+// * eps, on every core. It is not differentiated: only prediction graphs
+// have it.
+type marginalDraw[T opkit.Float] struct {
+	cores *cores[T]
+	fuse  *reluFusion[T]
+}
+
+func newMarginalDraw[T opkit.Float]() marginalDraw[T] {
+	return marginalDraw[T]{newCores(drawRange[T]), &reluFusion[T]{kernel: drawReLU[T]}}
+}
+
+// reluFusion lets a ReLU that is the draw's only reader do the draw in
+// the same pass: AddMulReLU on (mean, sd, eps).
+func (m marginalDraw[T]) reluFusion() *reluFusion[T] { return m.fuse }
+
+func drawReLU[T opkit.Float](out []T, in [][]T, lo, hi int) {
+	n := len(in[1])
+	elementwise.AddMulReLU(out[lo:hi], in[0][lo:hi], in[0][n+lo:n+hi], in[1][lo:hi])
+}
 
 func (marginalDraw[T]) String() string      { return "bayesnodes.marginalDraw" }
 func (marginalDraw[T]) Ranks() ([]int, int) { return []int{3, 2}, 2 }
@@ -181,12 +199,16 @@ func (marginalDraw[T]) Shape(s []tensor.Shape) (tensor.Shape, error) {
 	return s[1].Clone(), nil
 }
 
-func (marginalDraw[T]) Eval(a *opkit.Args[T]) error {
-	eps := a.In[1]
-	n := len(eps)
-	mean, sd := a.In[0][:n], a.In[0][n:2*n]
-	for i, e := range eps {
-		a.Out[i] = mean[i] + sd[i]*e
+func (m marginalDraw[T]) Eval(a *opkit.Args[T]) error {
+	if m.fuse.leave(a.In) {
+		return nil
 	}
+	m.cores.each(a)
 	return nil
+}
+
+// drawRange sets elements [lo, hi) of marginalDraw's output.
+func drawRange[T opkit.Float](a *opkit.Args[T], lo, hi int) {
+	n := len(a.In[1])
+	elementwise.AddMul(a.Out[lo:hi], a.In[0][lo:hi], a.In[0][n+lo:n+hi], a.In[1][lo:hi])
 }

@@ -262,7 +262,8 @@ func TestMarginalFrozenIsPredictMean(t *testing.T) {
 
 // TestMarginalMemoIsInvalidated checks that the kept moments follow every
 // change of what they are computed from: the input, each parameter of the
-// first layer, and a training step. After each change the model's samples
+// first layer (by SetValues and by a write into its tensor), and a
+// training step. After each change the model's samples
 // must be those of a new model with the same parameters and noise.
 func TestMarginalMemoIsInvalidated(t *testing.T) {
 	for name, opts := range map[string][]Option{
@@ -317,6 +318,12 @@ func TestMarginalMemoIsInvalidated(t *testing.T) {
 			if want != 6 {
 				t.Fatalf("changed %d parameters of fc1, want 4", want-2)
 			}
+			// A write straight into a parameter's tensor, which no setter
+			// or counter sees (a solver's, a checkpoint's, a user's).
+			p := m.Params()[0]
+			p.Tensor().Float64s()[0] += 1e-3
+			want++
+			check("a write into "+p.Name()+"'s tensor", x2, want)
 			elbo, err := losses.NewELBO(losses.CrossEntropy{})
 			if err != nil {
 				t.Fatal(err)
@@ -526,5 +533,182 @@ func TestMarginalSharedWeights(t *testing.T) {
 	}
 	if _, err := sampledAfter.Predict(x, 2); err != nil {
 		t.Fatalf("Predict of the same network: %v", err)
+	}
+}
+
+// drawDoneByReLU reports whether the ReLU node y did its marginal draw itself
+// on its graph's runs.
+func drawDoneByReLU(y *G.Node) bool {
+	if r, ok := mathOf[float64](y).(relu[float64]); ok {
+		return r.run.fused != nil && r.run.fused.fused
+	}
+	if r, ok := mathOf[float32](y).(relu[float32]); ok {
+		return r.run.fused != nil && r.run.fused.fused
+	}
+	return false
+}
+
+// reluNet is l1, a ReLU (G.Rectify if rectify) and l2, l1's output added
+// to l2's if alsoRead; it records its ReLU nodes in relus.
+func reluNet(l1, l2 *Linear, rectify, alsoRead bool, relus *[]*G.Node) graph.Network {
+	return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
+		h, err := l1.Apply(b, x)
+		if err != nil {
+			return nil, err
+		}
+		var r *G.Node
+		if rectify {
+			r, err = G.Rectify(h)
+		} else if r, err = ReLU(h); err == nil {
+			*relus = append(*relus, r)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out, err := l2.Apply(b, r)
+		if err != nil || !alsoRead {
+			return out, err
+		}
+		return G.Add(out, h)
+	}
+}
+
+// TestMarginalDrawReLUFused checks that a ReLU that is its marginal
+// draw's only reader does the draw itself, with the bits of the draw and
+// G.Rectify one after the other, and that a draw read elsewhere too does
+// its own work, in both dtypes and over two chunks of one graph.
+func TestMarginalDrawReLUFused(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		for _, alsoRead := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v/also-read-%t", dt, alsoRead), func(t *testing.T) {
+				const in, hidden = 5, 7
+				l1, err := NewLinear(in, hidden, WithName("fc1"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				l2, err := NewLinear(hidden, hidden, WithName("fc2"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var relus []*G.Node
+				fused, err := graph.NewModel(reluNet(l1, l2, false, alsoRead, &relus), graph.Input(in), graph.WithDtype(dt))
+				if err != nil {
+					t.Fatal(err)
+				}
+				plain, err := graph.NewModel(reluNet(l1, l2, true, alsoRead, &relus), graph.Input(in), graph.WithDtype(dt))
+				if err != nil {
+					t.Fatal(err)
+				}
+				x := randomInputs((graph.MaxPredictBatch+40)*in, 5)
+				got, err := fused.PredictMarginal(x, 3, graph.PredictSeed(8))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := plain.PredictMarginal(x, 3, graph.PredictSeed(8))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !sameSamples(got.Samples, want.Samples) {
+					t.Fatal("the ReLU's samples differ from the draw and G.Rectify's")
+				}
+				if len(relus) != 2 {
+					t.Fatalf("%d ReLU nodes built, want one for each of two batch sizes", len(relus))
+				}
+				for _, r := range relus {
+					if drawDoneByReLU(r) == alsoRead {
+						t.Fatalf("ReLU did the draw: %t, want %t", drawDoneByReLU(r), !alsoRead)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestBiasAddReLUFused checks that a ReLU that is its bias add's only
+// reader adds and rectifies in one pass in prediction graphs, with the
+// bits of the two passes (G.Rectify after the layer), and that in a
+// training graph, where the gradient reads the sum too, the bias add does
+// its own work and the gradients are G.Rectify's.
+func TestBiasAddReLUFused(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		t.Run(dt.String(), func(t *testing.T) {
+			const in, hidden = 5, 40
+			l1, err := NewLinear(in, hidden, WithName("fc1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			l2, err := NewLinear(hidden, 3, WithName("fc2"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var relus []*G.Node
+			models := [2]*graph.Model{}
+			for i, rectify := range []bool{false, true} {
+				if models[i], err = graph.NewModel(reluNet(l1, l2, rectify, false, &relus), graph.Input(in), graph.WithDtype(dt)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			x := randomInputs(70*in, 6)
+			var samples [2][][]float64
+			for i, m := range models {
+				p, err := m.Predict(x, 3, graph.PredictSeed(4))
+				if err != nil {
+					t.Fatal(err)
+				}
+				samples[i] = p.Samples
+			}
+			if !sameSamples(samples[0], samples[1]) {
+				t.Fatal("the ReLU's samples differ from the bias add and G.Rectify's")
+			}
+			if len(relus) != 1 || !drawDoneByReLU(relus[0]) {
+				t.Fatal("the prediction graph's ReLU did not do the bias add")
+			}
+			// A training graph: the gradients must be G.Rectify's.
+			elbo, err := losses.NewELBO(losses.CrossEntropy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			y := make([]float64, 70*3)
+			for i := 0; i < 70; i++ {
+				y[3*i+i%3] = 1
+			}
+			var grads [2][]float64
+			for i, m := range models {
+				g, err := m.Build(70, elbo)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := g.SetX(x); err != nil {
+					t.Fatal(err)
+				}
+				if err := elbo.Prepare(g, y, losses.Batch{Count: 1, Size: 70, DatasetSize: 70}); err != nil {
+					t.Fatal(err)
+				}
+				m.ReseedNoise(3)
+				if err := g.Run(); err != nil {
+					t.Fatal(err)
+				}
+				for _, vg := range g.Learnables() {
+					d, err := vg.Grad()
+					if err != nil {
+						t.Fatal(err)
+					}
+					switch v := d.Data().(type) {
+					case []float64:
+						grads[i] = append(grads[i], v...)
+					case []float32:
+						for _, e := range v {
+							grads[i] = append(grads[i], float64(e))
+						}
+					}
+				}
+			}
+			if !slices.Equal(grads[0], grads[1]) {
+				t.Fatal("the training graph's gradients differ from G.Rectify's")
+			}
+			if len(relus) != 2 || drawDoneByReLU(relus[1]) {
+				t.Fatal("the training graph's ReLU did the bias add, whose sum the gradient reads")
+			}
+		})
 	}
 }

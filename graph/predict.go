@@ -100,6 +100,8 @@ func (m *Model) predict(fn string, kind graphKind, x []float64, samples int, mea
 		if err := c.g.SetX(x[c.start*w : (c.start+c.g.batch)*w]); err != nil {
 			return nil, err
 		}
+		// The chunk's passes see the same data and parameters (steady.go).
+		c.g.steadyEpoch().Advance()
 		cn := uint64(0) // the chunk's number, for PredictMarginal
 		if kind == marginal {
 			cn = uint64(ci)

@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/internal/gvalue"
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // Graph is one compiled graph of a model, for one batch size. It is not safe
@@ -30,6 +31,7 @@ type Graph struct {
 	outWidth      int // OutputWidth, once known
 	revision      int // the model's revision when the graph was built
 	noise         *noiseFill
+	steady        *opkit.Epoch // prediction graphs' steady memoised ops (steady.go)
 }
 
 // usable returns an error for a nil *Graph or one not made by Build.

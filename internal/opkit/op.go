@@ -28,6 +28,10 @@ type Op[T Float] struct {
 	lastOut tensor.Shape
 	// The inputs of the last memoised run.
 	memo []Scratch
+	// The epoch that vouches for the inputs (see Vouch), and one more
+	// than its count when the memo last matched them (0: never).
+	epoch   *Epoch
+	matched uint64
 }
 
 // diffOp is an Op whose Math is Differentiable.
@@ -96,6 +100,11 @@ func Dtype[T Float]() tensor.Dtype {
 
 // Math returns the op's mathematics.
 func (op *Op[T]) Math() Math[T] { return op.m }
+
+// OwnsOutput reports whether the op's output lives in memory of its own,
+// which nothing but the op's runs writes: true unless its Math is a Viewer
+// (its output is then input 0's memory).
+func (op *Op[T]) OwnsOutput() bool { return op.viewer == nil }
 
 func (op *Op[T]) Arity() int { return len(op.in) }
 
@@ -173,11 +182,14 @@ func (op *Op[T]) Do(in ...G.Value) (G.Value, error) {
 	}
 	// Same shapes keep the output's memory, which then holds the result
 	// for the recorded inputs.
-	if !op.memoised || !(op.sameInputs() && sameShapes) {
+	if !op.memoised || !op.vouched(sameShapes) && !(op.sameInputs() && sameShapes) {
 		if err := op.m.Eval(a); err != nil {
 			op.memo = nil // the output holds no result
 			return nil, fmt.Errorf("%v: %w", op, err)
 		}
+	}
+	if op.epoch != nil {
+		op.matched = op.epoch.n + 1
 	}
 	if op.out == Scalar {
 		// A fresh scalar each run, as Gorgonia's own scalar ops return.
@@ -242,6 +254,24 @@ func (op *Op[T]) shape() (out tensor.Shape, same bool, err error) {
 	}
 	op.lastOut = out.Clone()
 	return op.lastOut, false, nil
+}
+
+// Vouch binds a memoised op to e: the graph that runs it vouches that its
+// inputs are the same bits on every run within one of e's epochs, so the
+// op compares them with its memo only on its first run in each (see
+// Epoch). It reports whether op is memoised; if not, it does nothing.
+func (op *Op[T]) Vouch(e *Epoch) bool {
+	if op.memoised {
+		op.epoch = e
+	}
+	return op.memoised
+}
+
+// vouched reports whether the output holds the result for the inputs
+// without comparing them: an earlier run in the current epoch matched or
+// computed it.
+func (op *Op[T]) vouched(sameShapes bool) bool {
+	return sameShapes && op.epoch != nil && op.memo != nil && op.matched == op.epoch.n+1
 }
 
 // sameInputs reports whether the inputs are those of the last run, bit for

@@ -184,6 +184,68 @@ func TestOpScalarsAndMemo(t *testing.T) {
 	}
 }
 
+// TestOpVouched checks Vouch: an op bound to an epoch compares its inputs
+// on its first run in each epoch only, computes again after an Advance,
+// and still computes when the shapes change or its last Eval failed; an
+// op that is not memoised refuses to be bound.
+func TestOpVouched(t *testing.T) {
+	var e Epoch
+	op := New[float32](scale[float32]{3}).(*Op[float32])
+	if !op.Vouch(&e) {
+		t.Fatal("a memoised op refused to be bound")
+	}
+	var n int
+	if New[float32](axpy[float32]{1, &n}).(diffOp[float32]).Vouch(&e) {
+		t.Fatal("an op that is not memoised was bound")
+	}
+	do := func(x *tensor.Dense, s float32) float32 {
+		t.Helper()
+		y, err := op.Do(x, G.NewF32(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return y.Data().([]float32)[0]
+	}
+	x := vec[float32](1, 2)
+	e.Advance()
+	if got := do(x, 2); got != 6 {
+		t.Fatalf("first run: %v, want 6", got)
+	}
+	// Within the epoch the inputs are vouched for: a change, which a
+	// graph binding the op promises not to make, goes unseen.
+	if got := do(x, 1); got != 6 {
+		t.Fatalf("a vouched run compared its inputs: %v, want the held 6", got)
+	}
+	e.Advance()
+	if got := do(x, 1); got != 3 {
+		t.Fatalf("after Advance: %v, want 3", got)
+	}
+	if got := do(vec[float32](2, 2, 2), 1); got != 6 {
+		t.Fatalf("a new shape within the epoch: %v, want 6", got)
+	}
+	// A failed run leaves nothing to vouch for.
+	bad := New[float32](failing[float32]{}).(*Op[float32])
+	bad.Vouch(&e)
+	e.Advance()
+	if _, err := bad.Do(vec[float32](1)); err == nil {
+		t.Fatal("a failing Eval reported no error")
+	}
+	if _, err := bad.Do(vec[float32](1)); err == nil {
+		t.Fatal("a run after a failed one, in the same epoch, skipped Eval")
+	}
+}
+
+// failing is a memoised op whose Eval always fails.
+type failing[T Float] struct{}
+
+func (failing[T]) String() string      { return "test.failing" }
+func (failing[T]) Ranks() ([]int, int) { return []int{1}, 1 }
+func (failing[T]) Memoised()           {}
+func (failing[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	return in[0].Clone(), nil
+}
+func (failing[T]) Eval(*Args[T]) error { return errors.New("always fails") }
+
 // TestOpsInGraph differentiates and runs kit ops on TapeMachine, twice,
 // with the output reshaped in place downstream between ops, in both
 // dtypes, and checks Apply's errors.

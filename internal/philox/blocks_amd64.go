@@ -11,6 +11,37 @@ import (
 // registers). A variable, so that tests can run the scalar path too.
 var haveVector = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// haveWide says whether the CPU also runs the AVX-512 kernels (the OS
+// saving the ZMM and mask registers, which golang.org/x/sys/cpu checks).
+// A variable, so that tests can run the AVX2 path too.
+var haveWide = haveVector && cpu.X86.HasAVX512F
+
+// normalsWide64 sets dst[0:32*groups] to the normals at positions 2b on
+// of s: pairs8's operations, in its order, on eight lanes, and blocks8's
+// on sixteen, in a loop of 16 blocks a group, storing straight into dst.
+//
+//go:noescape
+func normalsWide64(s *Stream, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+
+// normalsWide32 is normalsWide64 rounded to float32 as Go rounds.
+//
+//go:noescape
+func normalsWide32(s *Stream, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+
+// normalsWide sets dst, whose length is a multiple of 32, to the normals
+// at positions 2b on of s with the AVX-512 kernels.
+func normalsWide[T float32 | float64](dst []T, s *Stream, b uint32) {
+	if len(dst) == 0 {
+		return
+	}
+	switch d := any(dst).(type) {
+	case []float64:
+		normalsWide64(s, b, &d[0], len(d)/32, &pairConsts, &logTable, &turnTable)
+	case []float32:
+		normalsWide32(s, b, &d[0], len(d)/32, &pairConsts, &logTable, &turnTable)
+	}
+}
+
 // blocks8 sets out[w][l] to word w of block b+l of s, for l < 8: eight
 // blocks in vector registers, about three times the scalar rate.
 //

@@ -271,3 +271,322 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VMOVUPD Y13, 96(DI)
 	VZEROUPPER
 	RET
+// TRANSFORM512 is TRANSFORM on eight lanes: the same operations in the
+// same order, on ZMM registers (Z4-Z15 as TRANSFORM's Y4-Y15), with
+// AVX-512's forms of the logic ops and of the gathers (K2 and K3 their
+// masks). The Go assembler has no token pasting, so the register width
+// cannot be a macro argument: the two are kept in step by hand, and
+// TestNormalsWide compares their bits.
+#define TRANSFORM512 \
+	VPSRLQ $12, Z8, Z10; \
+	VPBROADCASTQ K_ONE, Z11; \
+	VPORQ Z11, Z10, Z10; \
+	VSUBPD Z11, Z10, Z10; \
+	VBROADCASTSD K_HALFULP, Z12; \
+	VADDPD Z12, Z10, Z10; \
+	VPSRLQ $52, Z10, Z12; \
+	VPBROADCASTQ K_BIAS, Z13; \
+	VPSUBQ Z13, Z12, Z12; \
+	VPBROADCASTQ K_MANT, Z13; \
+	VPANDQ Z13, Z10, Z13; \
+	VPBROADCASTQ K_ROUND44, Z14; \
+	VPADDQ Z14, Z13, Z14; \
+	VPSRLQ $45, Z14, Z14; \
+	VPBROADCASTQ K_63, Z15; \
+	VPADDQ Z15, Z14, Z15; \
+	VPSRLQ $7, Z15, Z15; \
+	VPADDQ Z15, Z12, Z12; \
+	VPORQ Z11, Z13, Z13; \
+	VPSLLQ $1, Z14, Z14; \
+	KXNORW K2, K2, K2; \
+	VGATHERQPD (AX)(Z14*8), K2, Z4; \
+	KXNORW K3, K3, K3; \
+	VGATHERQPD 8(AX)(Z14*8), K3, Z5; \
+	VBROADCASTSD K_MINUS1, Z15; \
+	VFMADD213PD Z15, Z4, Z13; \
+	VBROADCASTSD K_M16, Z6; \
+	VMULPD Z6, Z13, Z6; \
+	VBROADCASTSD K_P15, Z7; \
+	VADDPD Z7, Z6, Z6; \
+	VMULPD Z13, Z6, Z6; \
+	VBROADCASTSD K_M14, Z7; \
+	VADDPD Z7, Z6, Z6; \
+	VMULPD Z13, Z6, Z6; \
+	VBROADCASTSD K_P13, Z7; \
+	VADDPD Z7, Z6, Z6; \
+	VMULPD Z13, Z6, Z6; \
+	VBROADCASTSD K_M12, Z7; \
+	VADDPD Z7, Z6, Z6; \
+	VMULPD Z13, Z6, Z6; \
+	VADDPD Z11, Z6, Z6; \
+	VMULPD Z13, Z6, Z6; \
+	VPBROADCASTQ K_MAGIC, Z7; \
+	VPADDQ Z7, Z12, Z12; \
+	VSUBPD Z7, Z12, Z12; \
+	VBROADCASTSD K_LN2LO, Z7; \
+	VMULPD Z7, Z12, Z7; \
+	VADDPD Z6, Z7, Z7; \
+	VADDPD Z7, Z5, Z7; \
+	VBROADCASTSD K_LN2HI, Z6; \
+	VMULPD Z6, Z12, Z6; \
+	VADDPD Z7, Z6, Z6; \
+	VBROADCASTSD K_M2, Z7; \
+	VMULPD Z7, Z6, Z6; \
+	VSQRTPD Z6, Z10; \
+	VPBROADCASTQ K_ROUND55, Z11; \
+	VPADDQ Z11, Z9, Z12; \
+	VPSRLQ $56, Z12, Z12; \
+	VPSLLQ $56, Z12, Z13; \
+	VPSUBQ Z13, Z9, Z13; \
+	VPADDQ Z11, Z13, Z14; \
+	VPSRLQ $32, Z14, Z14; \
+	VPBROADCASTQ K_2P23, Z15; \
+	VPSUBQ Z15, Z14, Z14; \
+	VPBROADCASTQ K_LOW32, Z15; \
+	VPANDQ Z15, Z13, Z13; \
+	VPBROADCASTQ K_MAGIC, Z15; \
+	VPADDQ Z15, Z14, Z14; \
+	VSUBPD Z15, Z14, Z14; \
+	VPADDQ Z15, Z13, Z13; \
+	VSUBPD Z15, Z13, Z13; \
+	VBROADCASTSD K_2P32, Z15; \
+	VMULPD Z15, Z14, Z14; \
+	VADDPD Z13, Z14, Z14; \
+	VBROADCASTSD K_TURN, Z15; \
+	VMULPD Z15, Z14, Z14; \
+	VMULPD Z14, Z14, Z13; \
+	VBROADCASTSD K_M15040, Z4; \
+	VMULPD Z4, Z13, Z4; \
+	VBROADCASTSD K_P1120, Z5; \
+	VADDPD Z5, Z4, Z4; \
+	VMULPD Z13, Z4, Z4; \
+	VBROADCASTSD K_M16, Z5; \
+	VADDPD Z5, Z4, Z4; \
+	VMULPD Z13, Z4, Z4; \
+	VBROADCASTSD K_ONE, Z5; \
+	VADDPD Z5, Z4, Z4; \
+	VMULPD Z14, Z4, Z4; \
+	VBROADCASTSD K_M1720, Z5; \
+	VMULPD Z5, Z13, Z5; \
+	VBROADCASTSD K_P124, Z6; \
+	VADDPD Z6, Z5, Z5; \
+	VMULPD Z13, Z5, Z5; \
+	VBROADCASTSD K_M12, Z6; \
+	VADDPD Z6, Z5, Z5; \
+	VMULPD Z13, Z5, Z5; \
+	VPSLLQ $1, Z12, Z12; \
+	KXNORW K2, K2, K2; \
+	VGATHERQPD (BX)(Z12*8), K2, Z6; \
+	KXNORW K3, K3, K3; \
+	VGATHERQPD 8(BX)(Z12*8), K3, Z7; \
+	VMULPD Z5, Z6, Z13; \
+	VMULPD Z4, Z7, Z14; \
+	VSUBPD Z14, Z13, Z13; \
+	VADDPD Z13, Z6, Z13; \
+	VMULPD Z5, Z7, Z14; \
+	VMULPD Z4, Z6, Z15; \
+	VADDPD Z15, Z14, Z14; \
+	VADDPD Z14, Z7, Z14; \
+	VMULPD Z13, Z10, Z8; \
+	VMULPD Z14, Z10, Z9
+
+// PHILOXROUND is one Philox round on two sets of eight blocks, one block
+// per 64-bit lane, its counter words c0-c3 in the low halves of a0-a3
+// (b0-b3): the products come whole from VPMULUDQ, which reads only the
+// low halves, so their high halves need no separating: lo(p) is p itself
+// (its high half, like every high half here, is never read), hi(p) is
+// p >> 32. The round leaves (c0, c1, c2, c3) in (a1, a2, a3, a0): the next
+// round takes its registers rotated. The key is in Z4 and Z5, the
+// multipliers in Z22 and Z23, the key increments in Z24 and Z25; Z14 and
+// Z15 are clobbered.
+#define PHILOXROUND(a0, a1, a2, a3, b0, b1, b2, b3) \
+	VPMULUDQ Z22, a0, a0; \
+	VPMULUDQ Z22, b0, b0; \
+	VPMULUDQ Z23, a2, a2; \
+	VPMULUDQ Z23, b2, b2; \
+	VPSRLQ $32, a2, Z14; \
+	VPSRLQ $32, b2, Z15; \
+	VPTERNLOGQ $0x96, Z4, Z14, a1; \
+	VPTERNLOGQ $0x96, Z4, Z15, b1; \
+	VPSRLQ $32, a0, Z14; \
+	VPSRLQ $32, b0, Z15; \
+	VPTERNLOGQ $0x96, Z5, Z14, a3; \
+	VPTERNLOGQ $0x96, Z5, Z15, b3; \
+	VPADDD Z24, Z4, Z4; \
+	VPADDD Z25, Z5, Z5
+
+// PHILOX16 is blocks8 on sixteen counters, DX + l for block l, with
+// AVX-512: blocks 0-7 in the 64-bit lanes of Z0-Z3, 8-15 in Z6-Z9 (see
+// PHILOXROUND), it leaves their radius and angle words (pair's arguments:
+// words 0 and 1, and 2 and 3, high word first) in Z8 and Z9 for blocks
+// 0-7 and in Z28 and Z29 for blocks 8-15, each lane's block in order. The
+// stream's counter words and key are in Z17-Z21, the lane numbers 0-7 and
+// 8-15 in Z16 and Z30, 0x5555 (the low halves) in K4; Z0-Z9, Z14 and Z15
+// are clobbered.
+#define PHILOX16 \
+	VMOVD DX, X0; \
+	VPBROADCASTD X0, Z6; \
+	VPADDD Z16, Z6, Z0; \
+	VPADDD Z30, Z6, Z6; \
+	VMOVDQA64 Z17, Z1; \
+	VMOVDQA64 Z18, Z2; \
+	VMOVDQA64 Z19, Z3; \
+	VMOVDQA64 Z17, Z7; \
+	VMOVDQA64 Z18, Z8; \
+	VMOVDQA64 Z19, Z9; \
+	VMOVDQA64 Z20, Z4; \
+	VMOVDQA64 Z21, Z5; \
+	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
+	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
+	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7); \
+	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8); \
+	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
+	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
+	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7); \
+	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8); \
+	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
+	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
+	VPSLLQ $32, Z8, Z28; \
+	VMOVDQA32 Z9, K4, Z28; \
+	VPSLLQ $32, Z6, Z29; \
+	VMOVDQA32 Z7, K4, Z29; \
+	VPSLLQ $32, Z2, Z8; \
+	VMOVDQA32 Z3, K4, Z8; \
+	VPSLLQ $32, Z0, Z9; \
+	VMOVDQA32 Z1, K4, Z9
+
+// WIDESETUP loads the loop invariants of normalsWide64 and normalsWide32
+// (see PHILOX16) from the stream at SI.
+#define WIDESETUP \
+	VMOVDQU64 lanes8<>+0(SB), Z16; \
+	VMOVDQU64 lanes8<>+64(SB), Z30; \
+	VPBROADCASTD 8(SI), Z17; \
+	VPBROADCASTD 12(SI), Z18; \
+	VPBROADCASTD 16(SI), Z19; \
+	VPBROADCASTD 0(SI), Z20; \
+	VPBROADCASTD 4(SI), Z21; \
+	VPBROADCASTD consts<>+0(SB), Z22; \
+	VPBROADCASTD consts<>+4(SB), Z23; \
+	VPBROADCASTD consts<>+8(SB), Z24; \
+	VPBROADCASTD consts<>+12(SB), Z25; \
+	VMOVDQU64 pairOrder<>+0(SB), Z26; \
+	VMOVDQU64 pairOrder<>+64(SB), Z27; \
+	MOVL $0x5555, R9; \
+	KMOVW R9, K4
+
+// PAIRORDER puts TRANSFORM512's normals of eight blocks, r cos in Z8 and
+// r sin in Z9, in their order in Z10 and Z11: pair's two of each block,
+// block by block.
+#define PAIRORDER \
+	VMOVDQA64 Z26, Z10; \
+	VPERMI2PD Z9, Z8, Z10; \
+	VMOVDQA64 Z27, Z11; \
+	VPERMI2PD Z9, Z8, Z11
+
+// func normalsWide64(s *Stream, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+//
+// dst[0:32*groups] are the normals at positions 2b on of s, 32 (16
+// blocks) a group.
+TEXT ·normalsWide64(SB), NOSPLIT, $0-56
+	MOVQ s+0(FP), SI
+	MOVL b+8(FP), DX
+	MOVQ dst+16(FP), DI
+	MOVQ groups+24(FP), CX
+	MOVQ k+32(FP), R8
+	MOVQ logT+40(FP), AX
+	MOVQ turnT+48(FP), BX
+	WIDESETUP
+group64:
+	PHILOX16
+	TRANSFORM512
+	PAIRORDER
+	VMOVUPD Z10, 0(DI)
+	VMOVUPD Z11, 64(DI)
+	VMOVDQA64 Z28, Z8
+	VMOVDQA64 Z29, Z9
+	TRANSFORM512
+	PAIRORDER
+	VMOVUPD Z10, 128(DI)
+	VMOVUPD Z11, 192(DI)
+	ADDQ $256, DI
+	ADDL $16, DX
+	DECQ CX
+	JNZ group64
+	VZEROUPPER
+	RET
+
+// func normalsWide32(s *Stream, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+//
+// normalsWide64 rounded to float32, as Go's conversion rounds (to
+// nearest, ties to even).
+TEXT ·normalsWide32(SB), NOSPLIT, $0-56
+	MOVQ s+0(FP), SI
+	MOVL b+8(FP), DX
+	MOVQ dst+16(FP), DI
+	MOVQ groups+24(FP), CX
+	MOVQ k+32(FP), R8
+	MOVQ logT+40(FP), AX
+	MOVQ turnT+48(FP), BX
+	WIDESETUP
+group32:
+	PHILOX16
+	TRANSFORM512
+	PAIRORDER
+	VCVTPD2PS Z10, Y10
+	VCVTPD2PS Z11, Y11
+	VMOVUPS Y10, 0(DI)
+	VMOVUPS Y11, 32(DI)
+	VMOVDQA64 Z28, Z8
+	VMOVDQA64 Z29, Z9
+	TRANSFORM512
+	PAIRORDER
+	VCVTPD2PS Z10, Y10
+	VCVTPD2PS Z11, Y11
+	VMOVUPS Y10, 64(DI)
+	VMOVUPS Y11, 96(DI)
+	ADDQ $128, DI
+	ADDL $16, DX
+	DECQ CX
+	JNZ group32
+	VZEROUPPER
+	RET
+
+// lanes8: the lane numbers 0-15 as 64-bit words, for the two sets of
+// eight blocks.
+DATA lanes8<>+0(SB)/8, $0
+DATA lanes8<>+8(SB)/8, $1
+DATA lanes8<>+16(SB)/8, $2
+DATA lanes8<>+24(SB)/8, $3
+DATA lanes8<>+32(SB)/8, $4
+DATA lanes8<>+40(SB)/8, $5
+DATA lanes8<>+48(SB)/8, $6
+DATA lanes8<>+56(SB)/8, $7
+DATA lanes8<>+64(SB)/8, $8
+DATA lanes8<>+72(SB)/8, $9
+DATA lanes8<>+80(SB)/8, $10
+DATA lanes8<>+88(SB)/8, $11
+DATA lanes8<>+96(SB)/8, $12
+DATA lanes8<>+104(SB)/8, $13
+DATA lanes8<>+112(SB)/8, $14
+DATA lanes8<>+120(SB)/8, $15
+GLOBL lanes8<>(SB), RODATA|NOPTR, $128
+
+// pairOrder: VPERMI2PD's indices that interleave r cos (table 0) and
+// r sin (table 1, index 8 up) of blocks 0-3, then of blocks 4-7.
+DATA pairOrder<>+0(SB)/8, $0
+DATA pairOrder<>+8(SB)/8, $8
+DATA pairOrder<>+16(SB)/8, $1
+DATA pairOrder<>+24(SB)/8, $9
+DATA pairOrder<>+32(SB)/8, $2
+DATA pairOrder<>+40(SB)/8, $10
+DATA pairOrder<>+48(SB)/8, $3
+DATA pairOrder<>+56(SB)/8, $11
+DATA pairOrder<>+64(SB)/8, $4
+DATA pairOrder<>+72(SB)/8, $12
+DATA pairOrder<>+80(SB)/8, $5
+DATA pairOrder<>+88(SB)/8, $13
+DATA pairOrder<>+96(SB)/8, $6
+DATA pairOrder<>+104(SB)/8, $14
+DATA pairOrder<>+112(SB)/8, $7
+DATA pairOrder<>+120(SB)/8, $15
+GLOBL pairOrder<>(SB), RODATA|NOPTR, $128

@@ -49,3 +49,40 @@ func TestBlocks8(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalsWide checks the AVX-512 kernels against the AVX2 and scalar
+// paths bit for bit, in both dtypes, at offsets and lengths that start
+// and end inside a group, and across the wrap of the block counter.
+func TestNormalsWide(t *testing.T) {
+	wide, vector := haveWide, haveVector
+	defer func() { haveWide, haveVector = wide, vector }()
+	if !wide {
+		t.Skip("no AVX-512 on this CPU: TestBlocks8 checks the paths it has")
+	}
+	streams := []Stream{{}, {Key: [2]uint32{0xffffffff, 0xffffffff}, Ctr: [3]uint32{0xffffffff, 0xffffffff, 0xffffffff}}, {Key: [2]uint32{7, 9}, Ctr: [3]uint32{1, 2, 3}}}
+	for _, s := range streams {
+		for _, pos := range []int{0, 1, 6, 2*math.MaxUint32 - 40} {
+			for _, n := range []int{31, 32, 33, 64, 100, 1001} {
+				var got, want [3][]float64
+				var got32, want32 [3][]float32
+				for i, path := range []struct{ wide, vector bool }{{true, true}, {false, true}, {false, false}} {
+					haveWide, haveVector = path.wide && wide, path.vector && vector
+					got[i], got32[i] = make([]float64, n), make([]float32, n)
+					Normal(got[i], &s, pos)
+					Normal(got32[i], &s, pos)
+				}
+				want, want32 = got, got32
+				for i := 1; i < 3; i++ {
+					for j := range n {
+						if math.Float64bits(want[0][j]) != math.Float64bits(want[i][j]) {
+							t.Fatalf("stream %v, %d values from %d: float64 value %d is %v with AVX-512, %v on path %d", s, n, pos, j, want[0][j], want[i][j], i)
+						}
+						if math.Float32bits(want32[0][j]) != math.Float32bits(want32[i][j]) {
+							t.Fatalf("stream %v, %d values from %d: float32 value %d is %v with AVX-512, %v on path %d", s, n, pos, j, want32[0][j], want32[i][j], i)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -32,6 +32,11 @@ func Normal[T float32 | float64](dst []T, s *Stream, pos int) {
 		dst[0] = T(z[1])
 		dst, b = dst[1:], b+1
 	}
+	if haveWide {
+		n := len(dst) / 32 * 32
+		normalsWide(dst[:n], s, b)
+		dst, b = dst[n:], b+uint32(n/2)
+	}
 	if haveVector {
 		var z [16]float64
 		for len(dst) >= 16 {

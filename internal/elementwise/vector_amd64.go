@@ -1,0 +1,30 @@
+package elementwise
+
+import "golang.org/x/sys/cpu"
+
+// haveVector says whether the CPU runs the AVX2 kernels. A variable, so
+// that tests can run the scalar code too.
+var haveVector = cpu.X86.HasAVX2
+
+// step32 is the float32 values a kernel step takes: four YMM registers.
+const step32 = 32
+
+// relu32 is ReLU on steps*32 float32 values.
+//
+//go:noescape
+func relu32(y, x *float32, steps int)
+
+// addMul32 is AddMul on steps*32 float32 values.
+//
+//go:noescape
+func addMul32(out, a, b, c *float32, steps int)
+
+// addMulReLU32 is AddMulReLU on steps*32 float32 values.
+//
+//go:noescape
+func addMulReLU32(out, a, b, c *float32, steps int)
+
+// addReLU32 is AddReLU on steps*32 float32 values.
+//
+//go:noescape
+func addReLU32(out, a, b *float32, steps int)

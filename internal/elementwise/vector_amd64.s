@@ -1,0 +1,148 @@
+#include "textflag.h"
+
+// RELU4 sets Y0-Y3 to ReLU of themselves: a compare (GE_OQ: x >= 0,
+// false for NaN), an AND with 1.0 (Y15) and the product, x its first
+// operand as in the scalar code. Y14 holds 0; Y4-Y7 are clobbered.
+#define RELU4 \
+	VCMPPS $0x1d, Y14, Y0, Y4; \
+	VCMPPS $0x1d, Y14, Y1, Y5; \
+	VCMPPS $0x1d, Y14, Y2, Y6; \
+	VCMPPS $0x1d, Y14, Y3, Y7; \
+	VANDPS Y15, Y4, Y4; \
+	VANDPS Y15, Y5, Y5; \
+	VANDPS Y15, Y6, Y6; \
+	VANDPS Y15, Y7, Y7; \
+	VMULPS Y4, Y0, Y0; \
+	VMULPS Y5, Y1, Y1; \
+	VMULPS Y6, Y2, Y2; \
+	VMULPS Y7, Y3, Y3
+
+// ADDMUL4 sets Y0-Y3 to a + b*c for the 32 values at SI (a), DX (b) and
+// BX (c): the product rounded, then the sum.
+#define ADDMUL4 \
+	VMOVUPS 0(DX), Y0; \
+	VMOVUPS 32(DX), Y1; \
+	VMOVUPS 64(DX), Y2; \
+	VMOVUPS 96(DX), Y3; \
+	VMULPS 0(BX), Y0, Y0; \
+	VMULPS 32(BX), Y1, Y1; \
+	VMULPS 64(BX), Y2, Y2; \
+	VMULPS 96(BX), Y3, Y3; \
+	VADDPS 0(SI), Y0, Y0; \
+	VADDPS 32(SI), Y1, Y1; \
+	VADDPS 64(SI), Y2, Y2; \
+	VADDPS 96(SI), Y3, Y3
+
+// STORE4 stores Y0-Y3 at DI.
+#define STORE4 \
+	VMOVUPS Y0, 0(DI); \
+	VMOVUPS Y1, 32(DI); \
+	VMOVUPS Y2, 64(DI); \
+	VMOVUPS Y3, 96(DI)
+
+// func relu32(y, x *float32, steps int)
+//
+// y = x * m with m = 1.0 where x >= 0 (ordered: NaN gives 0) and 0
+// elsewhere: a compare, an AND with 1.0 and the product, x the product's
+// first operand as in the scalar code (so a NaN comes out as the scalar
+// code's NaN).
+TEXT ·relu32(SB), NOSPLIT, $0-24
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ steps+16(FP), CX
+	VBROADCASTSS one32<>(SB), Y15
+	VXORPS Y14, Y14, Y14
+
+relu:
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	RELU4
+	STORE4
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ relu
+	VZEROUPPER
+	RET
+
+// func addMul32(out, a, b, c *float32, steps int)
+//
+// out = a + b*c: the product rounded, then the sum.
+TEXT ·addMul32(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ c+24(FP), BX
+	MOVQ steps+32(FP), CX
+
+addmul:
+	ADDMUL4
+	STORE4
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, BX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ addmul
+	VZEROUPPER
+	RET
+
+// func addMulReLU32(out, a, b, c *float32, steps int)
+//
+// addMul32 then relu32 on the sums in registers.
+TEXT ·addMulReLU32(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ c+24(FP), BX
+	MOVQ steps+32(FP), CX
+	VBROADCASTSS one32<>(SB), Y15
+	VXORPS Y14, Y14, Y14
+
+addmulrelu:
+	ADDMUL4
+	RELU4
+	STORE4
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, BX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ addmulrelu
+	VZEROUPPER
+	RET
+
+// func addReLU32(out, a, b *float32, steps int)
+//
+// out = ReLU(a + b).
+TEXT ·addReLU32(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ steps+24(FP), CX
+	VBROADCASTSS one32<>(SB), Y15
+	VXORPS Y14, Y14, Y14
+
+addrelu:
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VADDPS 0(DX), Y0, Y0
+	VADDPS 32(DX), Y1, Y1
+	VADDPS 64(DX), Y2, Y2
+	VADDPS 96(DX), Y3, Y3
+	RELU4
+	STORE4
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ addrelu
+	VZEROUPPER
+	RET
+
+DATA one32<>+0(SB)/4, $0x3f800000
+GLOBL one32<>(SB), RODATA|NOPTR, $4

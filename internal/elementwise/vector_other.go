@@ -1,0 +1,16 @@
+//go:build !amd64
+
+package elementwise
+
+// haveVector says whether there are vector kernels: not here.
+var haveVector = false
+
+const step32 = 32
+
+func relu32(y, x *float32, steps int) { panic("elementwise: no vector kernels") }
+
+func addMul32(out, a, b, c *float32, steps int) { panic("elementwise: no vector kernels") }
+
+func addMulReLU32(out, a, b, c *float32, steps int) { panic("elementwise: no vector kernels") }
+
+func addReLU32(out, a, b *float32, steps int) { panic("elementwise: no vector kernels") }
