@@ -112,6 +112,9 @@ func (e Estimator) Apply(b *graph.Builder, x *G.Node, weight, bias Posterior, m 
 		_, isOneHot := m.(oneHot)
 		return sampleLocal(b, x, weight, bias, lin, isOneHot)
 	case Flipout:
+		if _, dense := m.(denseProduct); dense {
+			return sampleFlipoutDense(b, x, weight, bias)
+		}
 		return sampleFlipout(b, x, weight, bias, lin)
 	}
 	w, err := weight.Sample(b)
