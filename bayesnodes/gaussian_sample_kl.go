@@ -46,11 +46,12 @@ import (
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
 	"github.com/gorgonia-bnn/bnn/internal/parallel"
+	"github.com/gorgonia-bnn/bnn/internal/samplekl"
 	"github.com/gorgonia-bnn/bnn/internal/softplus"
 )
 
 // sampleKLBlock is the run of weights the forward pass takes at once, a
-// multiple of 256 (sumLogSigma renormalises every 256 factors) small
+// multiple of 8 (the kernels' lanes: see internal/samplekl) small
 // enough that its streams stay in the first-level cache; the KL's sums are
 // taken per block and added in block order, so they do not depend on the
 // number of cores.
@@ -239,35 +240,15 @@ func sub[T any](s []T, lo, hi int) []T {
 
 // sampleKLKernel sets out as kind says from sigma, mu and eps (w = mu +
 // sigma eps, sigma eps or sigma^2) for one block, and returns the block's
-// sum of sigma^2 + (mu - m)^2 and of log sigma. A sample's bits are those
-// of sampleKernel.
+// sum of sigma^2 + (mu - m)^2 and of log sigma (internal/samplekl's
+// kernels, vector kernels for float32 on amd64). A sample's bits are
+// those of sampleKernel.
 func sampleKLKernel[T float](out, sigma, mu, rho, eps []T, m float64, kind fusedOut) (quad, logSigma float64) {
-	n := len(mu)
-	out, sigma = out[:n], sigma[:n]
-	switch kind {
-	case outSample:
-		eps = eps[:n]
-		for i, x := range mu {
-			sd, xd := float64(sigma[i]), float64(x)
-			out[i] = T(xd + sd*float64(eps[i]))
-			d := xd - m
-			quad += sd*sd + d*d
-		}
-	case outPerturbation:
-		eps = eps[:n]
-		for i, x := range mu {
-			sd, d := float64(sigma[i]), float64(x)-m
-			out[i] = T(sd * float64(eps[i]))
-			quad += sd*sd + d*d
-		}
-	case outVariance:
-		for i, x := range mu {
-			sd, d := float64(sigma[i]), float64(x)-m
-			out[i] = T(sd * sd)
-			quad += sd*sd + d*d
-		}
+	b := eps
+	if kind == outVariance {
+		b = sigma // sigma sigma
 	}
-	return quad, sumLogSigma(sigma, rho)
+	return samplekl.Forward(out, sigma, mu, b, m, kind == outSample), samplekl.SumLogSigma(sigma, rho)
 }
 
 // sampleKLValue is the KL, sum_i KL(N(mu_i, sigma_i^2) || N(mean, std^2)),
@@ -480,31 +461,14 @@ func (m sampleKLGrad[T]) Eval(a *opkit.Args[T]) error {
 // sampleKLGradKernel sets dMu = gmu + gkl c (mu - m) and dRho = (gout
 // dout/dsigma + gkl (c sigma - 1/sigma)) sg, with dout/dsigma eps (eps
 // given) or 2 sigma (a variance), taking sg/sigma as 1 where sigma
-// underflows (as rhoGradKernel does). A nil gout or gmu is zero.
+// underflows (as rhoGradKernel does). A nil gout or gmu is zero. It is
+// internal/samplekl's kernel, a vector kernel for float32 on amd64.
 func sampleKLGradKernel[T float](dMu, dRho, mu, sigma, sg, eps, gout, gmu []T, gkl, c, m float64) {
-	n := len(dMu)
-	dRho, mu, sigma, sg = dRho[:n], mu[:n], sigma[:n], sg[:n]
-	gc := gkl * c
-	for i := range dMu {
-		sd, sgd := float64(sigma[i]), float64(sg[i])
-		ratio := 1.0
-		if sd > 0 {
-			ratio = sgd / sd
-		}
-		dm := gc * (float64(mu[i]) - m)
-		if gmu != nil {
-			dm += float64(gmu[i])
-		}
-		dr := gc*sd*sgd - gkl*ratio
-		if gout != nil {
-			if eps != nil {
-				dr += float64(gout[i]) * float64(eps[i]) * sgd
-			} else {
-				dr += float64(gout[i]) * 2 * sd * sgd
-			}
-		}
-		dMu[i], dRho[i] = T(dm), T(dr)
+	b, scale := eps, 1.0
+	if eps == nil {
+		b, scale = sigma, 2
 	}
+	samplekl.Grad(dMu, dRho, mu, sigma, sg, b, gout, gmu, scale, gkl, c, m)
 }
 
 // pairHalf is one half of a [2, shape...] tensor, a view: the fused
