@@ -14,7 +14,9 @@ import (
 // Where the input is the index form of a one-hot matrix (isOneHot) and
 // there is no bias, each output reads one weight, and its standard
 // deviation is lin(x, sigma) exactly (zero where the map reads nothing).
-func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error), isOneHot bool) (*G.Node, error) {
+// Where the map is DenseProduct and x the graph's data, x^2 is data too:
+// its product takes no gradient (see gemmConstA).
+func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error), isOneHot, dense bool) (*G.Node, error) {
 	if isOneHot && bias == nil {
 		return sampleLocalOneHot(b, x, weight, lin)
 	}
@@ -32,7 +34,12 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x
 			return nil, err
 		}
 	}
-	variance, err := lin(x2, s2)
+	var variance *G.Node
+	if dense && b.IsX(x) {
+		variance, err = gemmConstA(x2, s2, false, true)
+	} else {
+		variance, err = lin(x2, s2)
+	}
 	if err != nil {
 		return nil, err
 	}
