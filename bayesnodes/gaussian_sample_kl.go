@@ -12,7 +12,7 @@ package bayesnodes
 //	fwd = sampleKL(mu, rho[, eps])    -> [out; sigma; sigmoid(rho)], 3n elements
 //	kl  = sampleKL.kl(mu, rho, fwd)   -> KL, the scalar the KL accumulator adds
 //	out = sampleKL.out(fwd, kl)       -> a view of fwd's first n elements
-//	mu' = sampleKL.mu(mu, kl)         -> a copy of mu (Flipout, local)
+//	mu' = sampleKL.mu(mu, kl)         -> a view of mu (Flipout, local)
 //
 // Backward:
 //
@@ -32,8 +32,9 @@ package bayesnodes
 // gradients record gout and gmu in the link the ops share and hand kl a
 // zero scalar (a sum of scalars costs nothing); kl's gradient then has
 // them all, and writes dMu and dRho in one pass into one tensor, handed to
-// mu and rho as views (opkit.Viewer). (mu' is a copy, a read and a write
-// of mu, cheaper than the gradient sum it saves.) The KL's value and gradient are
+// mu and rho as views (opkit.Viewer). (mu' is a view of mu, copied only
+// for a map that may write into it: a read and a write of mu, cheaper
+// than the gradient sum it saves.) The KL's value and gradient are
 // whatever the objective makes of the KL node: gkl is Gorgonia's own.
 
 import (
@@ -349,30 +350,53 @@ func (m sampleKLPart[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	return recordGrad[T](&m.link.gout, len(m.shape), grad)
 }
 
-// sampleKLMean is mu', a copy of mu, from (mu, kl), for the layers that
-// read mu beside out; kl is an input as for sampleKLPart. A copy rather
-// than a view: a user's LinearMap may write into its input in place, and
-// mu's memory is the parameter's.
+// sampleKLMean is mu', a view of mu, from (mu, kl), for the layers that
+// read mu beside out; kl is an input as for sampleKLPart. Its memory is
+// the parameter's: a reader must not write into it, so the layers copy it
+// (privateMean) before a map that may (a user's LinearMap, which may pass
+// it through a Gorgonia op that works in place), and hand it as it is to
+// their own products.
 type sampleKLMean[T float] struct {
 	dims int
 	link *sampleKLLink
 }
 
-func (m sampleKLMean[T]) String() string      { return "bayesnodes.sampleKL.mu" }
-func (m sampleKLMean[T]) Ranks() ([]int, int) { return []int{m.dims, opkit.Scalar}, m.dims }
-func (sampleKLMean[T]) DiffWRT() []bool       { return []bool{false, true} }
+func (m sampleKLMean[T]) String() string          { return "bayesnodes.sampleKL.mu" }
+func (m sampleKLMean[T]) Ranks() ([]int, int)     { return []int{m.dims, opkit.Scalar}, m.dims }
+func (sampleKLMean[T]) DiffWRT() []bool           { return []bool{false, true} }
+func (sampleKLMean[T]) Offset([]tensor.Shape) int { return 0 }
 
 func (sampleKLMean[T]) Shape(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
 
-func (sampleKLMean[T]) Eval(a *opkit.Args[T]) error {
-	copy(a.Out, a.In[0])
-	return nil
+func (m sampleKLMean[T]) Eval(*opkit.Args[T]) error {
+	return fmt.Errorf("%v is a view: it has no Eval", m)
 }
 
 // Grad records mu”s gradient for the KL's Grad (see recordGrad).
 func (m sampleKLMean[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	return recordGrad[T](&m.link.gmu, m.dims, grad)
 }
+
+// privateMean returns a copy of mu' (see sampleKLMean) for a map that
+// may write into its input; its gradient is the copy's.
+func privateMean(mu *G.Node) (*G.Node, error) {
+	return opkit.Apply(meanCopy[float32]{mu.Dims()}, meanCopy[float64]{mu.Dims()}, mu)
+}
+
+// meanCopy is (mu') -> a copy.
+type meanCopy[T float] struct{ dims int }
+
+func (meanCopy[T]) String() string                                { return "bayesnodes.meanCopy" }
+func (m meanCopy[T]) Ranks() ([]int, int)                         { return []int{m.dims}, m.dims }
+func (meanCopy[T]) DiffWRT() []bool                               { return []bool{true} }
+func (meanCopy[T]) Shape(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
+
+func (meanCopy[T]) Eval(a *opkit.Args[T]) error {
+	copy(a.Out, a.In[0])
+	return nil
+}
+
+func (meanCopy[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) { return G.Nodes{grad}, nil }
 
 // recordGrad keeps a view's incoming gradient in slot, for the KL's Grad,
 // and hands the KL a zero: the view's value does not depend on the KL.
