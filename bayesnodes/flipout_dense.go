@@ -10,8 +10,9 @@ package bayesnodes
 // signed input is not the graph's data, so where the layer reads the data
 // the second product's input gradient is built and run for nothing (as
 // large as the forward product). flipoutDense does the same arithmetic,
-// in the same order, on memory it keeps: its results are those of the
-// generic parts bit for bit.
+// in the same order, on memory it keeps, with the signs applied by
+// internal/signs' vector kernels: its results are those of the generic
+// parts bit for bit.
 //
 //	y  = x mu^T + ((x s_in) delta^T) s_out               flipoutDense
 //	dx = dy mu + ((dy s_out) delta) s_in                 flipoutGradX (none for the data)
@@ -30,6 +31,7 @@ import (
 
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
+	"github.com/gorgonia-bnn/bnn/internal/signs"
 )
 
 // sampleFlipoutDense is sampleFlipout for DenseProduct, with its noise
@@ -98,17 +100,9 @@ func (buf *flipBufs[T]) products(y, a, sa, b, c, sy []T, tb blas.Transpose, rows
 	}
 	blasGemm(blas.NoTrans, tb, rows, cols, k, a, k, b, ldb, 0, y, cols)
 	signed, prod := sized(&buf.signed, len(a)), sized(&buf.prod, len(y))
-	mulKernel(signed, a, sa)
+	signs.Mul(signed, a, sa)
 	blasGemm(blas.NoTrans, tb, rows, cols, k, signed, k, c, ldb, 0, prod, cols)
-	addSignedKernel(y, prod, sy)
-}
-
-// addSignedKernel sets y += p * s.
-func addSignedKernel[T float](y, p, s []T) {
-	y, p = y[:len(s)], p[:len(s)]
-	for i, v := range s {
-		y[i] += p[i] * v
-	}
+	signs.AddMul(y, prod, sy)
 }
 
 func (m flipoutDense[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
@@ -161,8 +155,8 @@ func (m flipoutGradDelta[T]) Eval(a *opkit.Args[T]) error {
 	batch, out := a.Shapes[0][0], a.Shapes[0][1]
 	in := a.Shapes[1][1]
 	dySigned, xSigned := sized(&m.buf.prod, len(dy)), sized(&m.buf.signed, len(x))
-	mulKernel(dySigned, dy, sOut)
-	mulKernel(xSigned, x, sIn)
+	signs.Mul(dySigned, dy, sOut)
+	signs.Mul(xSigned, x, sIn)
 	blasGemm(blas.Trans, blas.NoTrans, out, in, batch, dySigned, out, xSigned, in, 0, a.Out, in)
 	return nil
 }
