@@ -3,7 +3,7 @@ package samplekl
 import (
 	"math"
 
-	"golang.org/x/sys/cpu"
+	"github.com/gorgonia-bnn/bnn/internal/cpuvec"
 )
 
 // The float32 kernels' bulk in assembly (vector_amd64.s): float32
@@ -16,17 +16,7 @@ import (
 // vectorLanes is how many float64 lanes a register of the assembly holds:
 // 8 with AVX-512, 4 with AVX2 and FMA, 0 without either. A variable, so
 // that tests can run each kernel the CPU has.
-var vectorLanes = func() int {
-	// golang.org/x/sys/cpu reports AVX2 and AVX-512F only where the OS
-	// saves the YMM (and ZMM and opmask) registers.
-	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
-		return 0
-	}
-	if cpu.X86.HasAVX512F {
-		return 8
-	}
-	return 4
-}()
+var vectorLanes = cpuvec.Lanes
 
 // forwardF32 runs Forward's bulk (a multiple of 8 elements) in assembly,
 // adding its lanes' sums into acc, and returns how many elements it took.

@@ -1,6 +1,10 @@
 package samplekl
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gorgonia-bnn/bnn/internal/cpuvec"
+)
 
 // The kernels' cost on an MNIST-sized weight tensor (400x784, float32, rho
 // around the posteriors' default -3), one forward block at a time as
@@ -11,19 +15,13 @@ const benchN = 400 * 784
 // benchKernels runs fn as a sub-benchmark for each kernel: AVX-512, AVX2,
 // and the Go loops.
 func benchKernels(b *testing.B, fn func()) {
-	detected := vectorLanes
-	defer func() { vectorLanes = detected }()
-	for _, n := range []int{8, 4, 0} {
-		if n > detected {
-			continue
-		}
-		vectorLanes = n
-		b.Run(map[int]string{8: "avx512", 4: "avx2", 0: "go"}[n], func(b *testing.B) {
+	cpuvec.Each(&vectorLanes, 1, func(name string) {
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				fn()
 			}
 		})
-	}
+	})
 }
 
 func BenchmarkForward(b *testing.B) {

@@ -6,22 +6,14 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gorgonia-bnn/bnn/internal/cpuvec"
 	"github.com/gorgonia-bnn/bnn/internal/softplus"
 )
 
 // forEachKernel runs fn with each kernel this CPU has: AVX-512, AVX2, and
 // the Go loops alone (the reference).
 func forEachKernel(t *testing.T, fn func(t *testing.T)) {
-	detected := vectorLanes
-	t.Cleanup(func() { vectorLanes = detected })
-	for _, n := range []int{8, 4, 0} {
-		if n > detected {
-			continue
-		}
-		vectorLanes = n
-		t.Run(map[int]string{8: "avx512", 4: "avx2", 0: "go"}[n], fn)
-	}
-	vectorLanes = detected
+	cpuvec.Each(&vectorLanes, 1, func(name string) { t.Run(name, fn) })
 }
 
 // withGo returns fn's results with the Go loops alone.

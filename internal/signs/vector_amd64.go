@@ -1,19 +1,11 @@
 package signs
 
-import "golang.org/x/sys/cpu"
+import "github.com/gorgonia-bnn/bnn/internal/cpuvec"
 
 // vectorLanes is how many float32 lanes a register of the assembly holds:
-// 16 with AVX-512, 8 with AVX2, 0 without either. A variable, so that
+// 16 with AVX-512, 8 with AVX2 and FMA, 0 without either. A variable, so that
 // tests can run each kernel the CPU has.
-var vectorLanes = func() int {
-	switch {
-	case cpu.X86.HasAVX512F:
-		return 16
-	case cpu.X86.HasAVX2:
-		return 8
-	}
-	return 0
-}()
+var vectorLanes = 2 * cpuvec.Lanes
 
 // mulF32 runs Mul's bulk in assembly and returns how many elements it
 // took.

@@ -4,21 +4,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gorgonia-bnn/bnn/internal/cpuvec"
 )
 
 // forEachKernel runs fn with each kernel this CPU has: AVX-512, AVX2, and
 // the Go loops alone (the reference).
 func forEachKernel(t *testing.T, fn func(t *testing.T)) {
-	detected := vectorLanes
-	t.Cleanup(func() { vectorLanes = detected })
-	for _, n := range []int{16, 8, 0} {
-		if n > detected {
-			continue
-		}
-		vectorLanes = n
-		t.Run(map[int]string{16: "avx512", 8: "avx2", 0: "go"}[n], fn)
-	}
-	vectorLanes = detected
+	cpuvec.Each(&vectorLanes, 2, func(name string) { t.Run(name, fn) })
 }
 
 // operands returns n values (with specials, some of them zeros of either
