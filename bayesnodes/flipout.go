@@ -31,7 +31,11 @@ func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func
 	if err != nil {
 		return nil, err
 	}
-	mean, err := lin(x, f.mu)
+	mu, err := f.privateMu(b, weight)
+	if err != nil {
+		return nil, err
+	}
+	mean, err := lin(x, mu)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +56,17 @@ func sampleFlipout(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func
 // sequence.
 type flipDraw struct {
 	mu, delta, sIn, sOut *G.Node
+	shared               bool // mu is the fused pass's view of the parameter
+}
+
+// privateMu returns f.mu for a map that may write into its input: a copy
+// of the parameter's memory where f.mu is a view of it (see
+// sampleKLMean), made once per graph.
+func (f flipDraw) privateMu(b *graph.Builder, p Posterior) (*G.Node, error) {
+	if !f.shared {
+		return f.mu, nil
+	}
+	return b.Once(flipKey{p, "mu copy"}, func() (*G.Node, error) { return privateMean(f.mu) })
 }
 
 // flipKey keys a posterior's Flipout nodes in a graph.
@@ -101,6 +116,7 @@ func flipoutIn(b *graph.Builder, p Posterior, batch, in int) (flipDraw, error) {
 	if f.mu, err = b.Once(flipKey{p, "mu"}, func() (*G.Node, error) { return b.Param(p.Mean()) }); err != nil {
 		return flipDraw{}, err
 	}
+	f.shared = f.mu.Op() != nil // the fused pass's view, not the parameter node
 	if f.sIn, err = flipSigns(b, p, "sign_in", batch, in); err != nil {
 		return flipDraw{}, err
 	}

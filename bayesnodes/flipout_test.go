@@ -2,6 +2,7 @@ package bayesnodes_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -235,4 +236,35 @@ func randomSigns(n int, seed uint64) []float64 {
 		}
 	}
 	return s
+}
+
+// TestFlipoutDenseMatchesGenericParts checks that a dense layer's Flipout
+// op (flipout_dense.go) gives the generic parts' loss, KL and gradients
+// bit for bit, in float64 and float32: the same map hidden in a
+// LinearFunc takes the generic path. Two layers, so that the second
+// layer's input gradient is checked too; under a fused and an unfused
+// prior.
+func TestFlipoutDenseMatchesGenericParts(t *testing.T) {
+	generic := bayesnodes.LinearFunc(bayesnodes.DenseProduct.Map)
+	net := func(prior bayesnodes.Prior, m bayesnodes.LinearMap) graph.Network {
+		return sampleKLNetMap(t, prior, bayesnodes.Flipout, m)
+	}
+	normal := bayesnodes.Normal{Mu: 0.1, Sigma: 0.8}
+	for _, prior := range []bayesnodes.Prior{normal, unfusedNormal{normal}} {
+		for _, dt := range []tensor.Dtype{graph.Float64, graph.Float32} {
+			loss, kl, grads := runOnce(t, net(prior, bayesnodes.DenseProduct), curvedKL{}, dt)
+			wantLoss, wantKL, want := runOnce(t, net(prior, generic), curvedKL{}, dt)
+			if loss != wantLoss || kl != wantKL {
+				t.Errorf("%T, %v: loss %v, KL %v; generic parts %v, %v", prior, dt, loss, kl, wantLoss, wantKL)
+			}
+			if len(grads) != len(want) || len(want) != 8 {
+				t.Fatalf("%T, %v: %d gradients, generic parts %d, want 8", prior, dt, len(grads), len(want))
+			}
+			for name, w := range want {
+				if !slices.Equal(grads[name], w) {
+					t.Errorf("%T, %v: %s: gradient %v, generic parts %v", prior, dt, name, grads[name], w)
+				}
+			}
+		}
+	}
 }

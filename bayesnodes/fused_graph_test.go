@@ -75,11 +75,16 @@ func TestGraphsUseTheFusedOps(t *testing.T) {
 			"bayesnodes.sampleKL": 2, "bayesnodes.sampleKL.out": 2, "bayesnodes.sampleKL.mu": 2, "bayesnodes.sampleKLGrad": 2,
 			"bayesnodes.softplusSigmoid": 0, "bayesnodes.sigma": 0, "bayesnodes.sigmaGrad": 0, "bayesnodes.gaussianKL": 0,
 			"bayesnodes.sample": 0, "square": 1, // x^2
+			// mu's and sigma^2's products and their gradients, none for the data's square
+			"bayesnodes.gemm": 4,
 		}},
 		{"flipout", []bayesnodes.Option{bayesnodes.WithEstimator(bayesnodes.Flipout)}, map[string]int{
 			"bayesnodes.sampleKL": 2, "bayesnodes.sampleKL.out": 2, "bayesnodes.sampleKL.mu": 1, "bayesnodes.sampleKLGrad": 2,
 			"bayesnodes.softplusSigmoid": 0, "bayesnodes.sigma": 0, "bayesnodes.sigmaGrad": 0, "bayesnodes.gaussianKL": 0,
 			"bayesnodes.sample": 0,
+			// the dense layer's op each way, and mu's gradient; none for the data's signed copy
+			"bayesnodes.flipoutDense": 1, "bayesnodes.flipoutGradDelta": 1, "bayesnodes.flipoutGradX": 0, "bayesnodes.gemm": 1,
+			"⊙": 0,
 		}},
 	}
 	for _, c := range cases {

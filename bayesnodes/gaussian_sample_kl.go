@@ -12,7 +12,7 @@ package bayesnodes
 //	fwd = sampleKL(mu, rho[, eps])    -> [out; sigma; sigmoid(rho)], 3n elements
 //	kl  = sampleKL.kl(mu, rho, fwd)   -> KL, the scalar the KL accumulator adds
 //	out = sampleKL.out(fwd, kl)       -> a view of fwd's first n elements
-//	mu' = sampleKL.mu(mu, kl)         -> a copy of mu (Flipout, local)
+//	mu' = sampleKL.mu(mu, kl)         -> a view of mu (Flipout, local)
 //
 // Backward:
 //
@@ -32,8 +32,9 @@ package bayesnodes
 // gradients record gout and gmu in the link the ops share and hand kl a
 // zero scalar (a sum of scalars costs nothing); kl's gradient then has
 // them all, and writes dMu and dRho in one pass into one tensor, handed to
-// mu and rho as views (opkit.Viewer). (mu' is a copy, a read and a write
-// of mu, cheaper than the gradient sum it saves.) The KL's value and gradient are
+// mu and rho as views (opkit.Viewer). (mu' is a view of mu, copied only
+// for a map that may write into it: a read and a write of mu, cheaper
+// than the gradient sum it saves.) The KL's value and gradient are
 // whatever the objective makes of the KL node: gkl is Gorgonia's own.
 
 import (
@@ -46,11 +47,12 @@ import (
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
 	"github.com/gorgonia-bnn/bnn/internal/parallel"
+	"github.com/gorgonia-bnn/bnn/internal/samplekl"
 	"github.com/gorgonia-bnn/bnn/internal/softplus"
 )
 
 // sampleKLBlock is the run of weights the forward pass takes at once, a
-// multiple of 256 (sumLogSigma renormalises every 256 factors) small
+// multiple of 8 (the kernels' lanes: see internal/samplekl) small
 // enough that its streams stay in the first-level cache; the KL's sums are
 // taken per block and added in block order, so they do not depend on the
 // number of cores.
@@ -239,35 +241,15 @@ func sub[T any](s []T, lo, hi int) []T {
 
 // sampleKLKernel sets out as kind says from sigma, mu and eps (w = mu +
 // sigma eps, sigma eps or sigma^2) for one block, and returns the block's
-// sum of sigma^2 + (mu - m)^2 and of log sigma. A sample's bits are those
-// of sampleKernel.
+// sum of sigma^2 + (mu - m)^2 and of log sigma (internal/samplekl's
+// kernels, vector kernels for float32 on amd64). A sample's bits are
+// those of sampleKernel.
 func sampleKLKernel[T float](out, sigma, mu, rho, eps []T, m float64, kind fusedOut) (quad, logSigma float64) {
-	n := len(mu)
-	out, sigma = out[:n], sigma[:n]
-	switch kind {
-	case outSample:
-		eps = eps[:n]
-		for i, x := range mu {
-			sd, xd := float64(sigma[i]), float64(x)
-			out[i] = T(xd + sd*float64(eps[i]))
-			d := xd - m
-			quad += sd*sd + d*d
-		}
-	case outPerturbation:
-		eps = eps[:n]
-		for i, x := range mu {
-			sd, d := float64(sigma[i]), float64(x)-m
-			out[i] = T(sd * float64(eps[i]))
-			quad += sd*sd + d*d
-		}
-	case outVariance:
-		for i, x := range mu {
-			sd, d := float64(sigma[i]), float64(x)-m
-			out[i] = T(sd * sd)
-			quad += sd*sd + d*d
-		}
+	b := eps
+	if kind == outVariance {
+		b = sigma // sigma sigma
 	}
-	return quad, sumLogSigma(sigma, rho)
+	return samplekl.Forward(out, sigma, mu, b, m, kind == outSample), samplekl.SumLogSigma(sigma, rho)
 }
 
 // sampleKLValue is the KL, sum_i KL(N(mu_i, sigma_i^2) || N(mean, std^2)),
@@ -368,30 +350,53 @@ func (m sampleKLPart[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	return recordGrad[T](&m.link.gout, len(m.shape), grad)
 }
 
-// sampleKLMean is mu', a copy of mu, from (mu, kl), for the layers that
-// read mu beside out; kl is an input as for sampleKLPart. A copy rather
-// than a view: a user's LinearMap may write into its input in place, and
-// mu's memory is the parameter's.
+// sampleKLMean is mu', a view of mu, from (mu, kl), for the layers that
+// read mu beside out; kl is an input as for sampleKLPart. Its memory is
+// the parameter's: a reader must not write into it, so the layers copy it
+// (privateMean) before a map that may (a user's LinearMap, which may pass
+// it through a Gorgonia op that works in place), and hand it as it is to
+// their own products.
 type sampleKLMean[T float] struct {
 	dims int
 	link *sampleKLLink
 }
 
-func (m sampleKLMean[T]) String() string      { return "bayesnodes.sampleKL.mu" }
-func (m sampleKLMean[T]) Ranks() ([]int, int) { return []int{m.dims, opkit.Scalar}, m.dims }
-func (sampleKLMean[T]) DiffWRT() []bool       { return []bool{false, true} }
+func (m sampleKLMean[T]) String() string          { return "bayesnodes.sampleKL.mu" }
+func (m sampleKLMean[T]) Ranks() ([]int, int)     { return []int{m.dims, opkit.Scalar}, m.dims }
+func (sampleKLMean[T]) DiffWRT() []bool           { return []bool{false, true} }
+func (sampleKLMean[T]) Offset([]tensor.Shape) int { return 0 }
 
 func (sampleKLMean[T]) Shape(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
 
-func (sampleKLMean[T]) Eval(a *opkit.Args[T]) error {
-	copy(a.Out, a.In[0])
-	return nil
+func (m sampleKLMean[T]) Eval(*opkit.Args[T]) error {
+	return fmt.Errorf("%v is a view: it has no Eval", m)
 }
 
 // Grad records mu”s gradient for the KL's Grad (see recordGrad).
 func (m sampleKLMean[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	return recordGrad[T](&m.link.gmu, m.dims, grad)
 }
+
+// privateMean returns a copy of mu' (see sampleKLMean) for a map that
+// may write into its input; its gradient is the copy's.
+func privateMean(mu *G.Node) (*G.Node, error) {
+	return opkit.Apply(meanCopy[float32]{mu.Dims()}, meanCopy[float64]{mu.Dims()}, mu)
+}
+
+// meanCopy is (mu') -> a copy.
+type meanCopy[T float] struct{ dims int }
+
+func (meanCopy[T]) String() string                                { return "bayesnodes.meanCopy" }
+func (m meanCopy[T]) Ranks() ([]int, int)                         { return []int{m.dims}, m.dims }
+func (meanCopy[T]) DiffWRT() []bool                               { return []bool{true} }
+func (meanCopy[T]) Shape(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
+
+func (meanCopy[T]) Eval(a *opkit.Args[T]) error {
+	copy(a.Out, a.In[0])
+	return nil
+}
+
+func (meanCopy[T]) Grad(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) { return G.Nodes{grad}, nil }
 
 // recordGrad keeps a view's incoming gradient in slot, for the KL's Grad,
 // and hands the KL a zero: the view's value does not depend on the KL.
@@ -480,31 +485,14 @@ func (m sampleKLGrad[T]) Eval(a *opkit.Args[T]) error {
 // sampleKLGradKernel sets dMu = gmu + gkl c (mu - m) and dRho = (gout
 // dout/dsigma + gkl (c sigma - 1/sigma)) sg, with dout/dsigma eps (eps
 // given) or 2 sigma (a variance), taking sg/sigma as 1 where sigma
-// underflows (as rhoGradKernel does). A nil gout or gmu is zero.
+// underflows (as rhoGradKernel does). A nil gout or gmu is zero. It is
+// internal/samplekl's kernel, a vector kernel for float32 on amd64.
 func sampleKLGradKernel[T float](dMu, dRho, mu, sigma, sg, eps, gout, gmu []T, gkl, c, m float64) {
-	n := len(dMu)
-	dRho, mu, sigma, sg = dRho[:n], mu[:n], sigma[:n], sg[:n]
-	gc := gkl * c
-	for i := range dMu {
-		sd, sgd := float64(sigma[i]), float64(sg[i])
-		ratio := 1.0
-		if sd > 0 {
-			ratio = sgd / sd
-		}
-		dm := gc * (float64(mu[i]) - m)
-		if gmu != nil {
-			dm += float64(gmu[i])
-		}
-		dr := gc*sd*sgd - gkl*ratio
-		if gout != nil {
-			if eps != nil {
-				dr += float64(gout[i]) * float64(eps[i]) * sgd
-			} else {
-				dr += float64(gout[i]) * 2 * sd * sgd
-			}
-		}
-		dMu[i], dRho[i] = T(dm), T(dr)
+	b, scale := eps, 1.0
+	if eps == nil {
+		b, scale = sigma, 2
 	}
+	samplekl.Grad(dMu, dRho, mu, sigma, sg, b, gout, gmu, scale, gkl, c, m)
 }
 
 // pairHalf is one half of a [2, shape...] tensor, a view: the fused

@@ -51,6 +51,12 @@ func (curvedKL) Attach(b *graph.Builder, out, kl *G.Node) (*G.Node, error) {
 // trained with the estimator est.
 func sampleKLNet(t *testing.T, prior bayesnodes.Prior, est bayesnodes.Estimator) graph.Network {
 	t.Helper()
+	return sampleKLNetMap(t, prior, est, bayesnodes.DenseProduct)
+}
+
+// sampleKLNetMap is sampleKLNet with the layers' map m.
+func sampleKLNetMap(t *testing.T, prior bayesnodes.Prior, est bayesnodes.Estimator, m bayesnodes.LinearMap) graph.Network {
+	t.Helper()
 	opts := []bayesnodes.Option{bayesnodes.WithPrior(prior), bayesnodes.WithMuInit(0, 0.5), bayesnodes.WithRhoInit(-1, 1.5),
 		bayesnodes.WithEstimator(est)}
 	l1, err := bayesnodes.NewLinear(4, 3, opts...)
@@ -62,14 +68,14 @@ func sampleKLNet(t *testing.T, prior bayesnodes.Prior, est bayesnodes.Estimator)
 		t.Fatal(err)
 	}
 	return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
-		h, err := l1.Apply(b, x)
+		h, err := l1.Estimator.Apply(b, x, l1.Weight, l1.Bias, m)
 		if err != nil {
 			return nil, err
 		}
 		if h, err = G.Tanh(h); err != nil {
 			return nil, err
 		}
-		return l2.Apply(b, h)
+		return l2.Estimator.Apply(b, h, l2.Weight, l2.Bias, m)
 	}
 }
 

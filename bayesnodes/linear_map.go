@@ -110,8 +110,12 @@ func (e Estimator) Apply(b *graph.Builder, x *G.Node, weight, bias Posterior, m 
 	switch e {
 	case LocalReparameterization:
 		_, isOneHot := m.(oneHot)
-		return sampleLocal(b, x, weight, bias, lin, isOneHot)
+		_, dense := m.(denseProduct)
+		return sampleLocal(b, x, weight, bias, lin, isOneHot, dense)
 	case Flipout:
+		if _, dense := m.(denseProduct); dense {
+			return sampleFlipoutDense(b, x, weight, bias)
+		}
 		return sampleFlipout(b, x, weight, bias, lin)
 	}
 	w, err := weight.Sample(b)

@@ -14,13 +14,20 @@ import (
 // Where the input is the index form of a one-hot matrix (isOneHot) and
 // there is no bias, each output reads one weight, and its standard
 // deviation is lin(x, sigma) exactly (zero where the map reads nothing).
-func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error), isOneHot bool) (*G.Node, error) {
+// Where the map is DenseProduct and x the graph's data, x^2 is data too:
+// its product takes no gradient (see gemmConstA).
+func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x, w *G.Node) (*G.Node, error), isOneHot, dense bool) (*G.Node, error) {
 	if isOneHot && bias == nil {
 		return sampleLocalOneHot(b, x, weight, lin)
 	}
-	mu, s2, err := meanVariance(b, weight)
+	mu, s2, shared, err := meanVariance(b, weight)
 	if err != nil {
 		return nil, err
+	}
+	if shared && !dense {
+		if mu, err = privateMean(mu); err != nil {
+			return nil, err
+		}
 	}
 	mean, err := lin(x, mu)
 	if err != nil {
@@ -32,12 +39,17 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x
 			return nil, err
 		}
 	}
-	variance, err := lin(x2, s2)
+	var variance *G.Node
+	if dense && b.IsX(x) {
+		variance, err = gemmConstA(x2, s2, false, true)
+	} else {
+		variance, err = lin(x2, s2)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if bias != nil {
-		bmu, bs2, err := meanVariance(b, bias)
+		bmu, bs2, _, err := meanVariance(b, bias) // read by addBias only
 		if err != nil {
 			return nil, err
 		}
@@ -53,21 +65,22 @@ func sampleLocal(b *graph.Builder, x *G.Node, weight, bias Posterior, lin func(x
 
 // meanVariance adds the posterior's mean and variance sigma^2 to the graph,
 // and its KL term where the graph wants it: under a Gaussian prior in
-// training one fused pass each way (gaussian_sample_kl.go).
-func meanVariance(b *graph.Builder, p Posterior) (mu, variance *G.Node, err error) {
+// training one fused pass each way (gaussian_sample_kl.go), whose mu is
+// then shared: a view of the parameter's memory (see sampleKLMean).
+func meanVariance(b *graph.Builder, p Posterior) (mu, variance *G.Node, shared bool, err error) {
 	fused, ok, err := fuse(b, p, outVariance)
 	if err != nil || ok {
-		return fused.mu, fused.out, err
+		return fused.mu, fused.out, ok, err
 	}
 	mu, sigma, err := p.Moments(b)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if err := p.AddKL(b, nil); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	variance, err = G.Square(sigma)
-	return mu, variance, err
+	return mu, variance, false, err
 }
 
 // sampleLocalOneHot is sampleLocal for a one-hot input and no bias.

@@ -3,6 +3,7 @@ package main
 import (
 	"testing"
 
+	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/datasets/mnist10k"
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/losses"
@@ -12,11 +13,16 @@ import (
 // benchmarkStep measures one training step of a network on a batch of the
 // embedded digits, in float32 (the examples' default).
 func benchmarkStep(b *testing.B, name string, batch, k int, opts ...optim.TrainerOption) {
+	benchmarkStepWith(b, name, nil, batch, k, opts...)
+}
+
+// benchmarkStepWith is benchmarkStep with the network's layer options.
+func benchmarkStepWith(b *testing.B, name string, layer []bayesnodes.Option, batch, k int, opts ...optim.TrainerOption) {
 	train, _, err := mnist10k.Load()
 	if err != nil {
 		b.Fatal(err)
 	}
-	net, input, err := newNetwork(name)
+	net, input, err := newNetwork(name, layer...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,6 +64,11 @@ func benchmarkStep(b *testing.B, name string, batch, k int, opts ...optim.Traine
 // The peers' W2 (MLP, batch 128) and W3 (LeNet, batch 64) steps.
 func BenchmarkStepMLP(b *testing.B)   { benchmarkStep(b, "mlp", 128, 1) }
 func BenchmarkStepMLPK3(b *testing.B) { benchmarkStep(b, "mlp", 128, 3) }
+
+// BenchmarkStepMLPFlipout is the W2 step with Flipout in every layer.
+func BenchmarkStepMLPFlipout(b *testing.B) {
+	benchmarkStepWith(b, "mlp", []bayesnodes.Option{bayesnodes.WithEstimator(bayesnodes.Flipout)}, 128, 1)
+}
 
 // BenchmarkStepMLPK3Sequential runs the K = 3 samples one after another
 // (the default runs them on GOMAXPROCS graphs at once).

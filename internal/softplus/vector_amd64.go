@@ -3,7 +3,7 @@ package softplus
 import (
 	"math"
 
-	"golang.org/x/sys/cpu"
+	"github.com/gorgonia-bnn/bnn/internal/cpuvec"
 )
 
 // vectorF32 sets sp = softplus(rho) and sg = sigmoid(rho), as
@@ -60,17 +60,7 @@ func vectorF32(sp, sg, rho []float32) {
 // lanes is how many elements a step of vectorF32's assembly
 // kernel takes: 8 with AVX-512, 4 with AVX2 and FMA, 0 without either. A
 // variable, so that tests can run each kernel the CPU has.
-var lanes = func() int {
-	// golang.org/x/sys/cpu reports AVX2 and AVX-512F only where the OS
-	// saves the YMM (and ZMM and opmask) registers.
-	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
-		return 0
-	}
-	if cpu.X86.HasAVX512F {
-		return 8
-	}
-	return 4
-}()
+var lanes = cpuvec.Lanes
 
 // softplusAVX2 runs the kernel on n elements, n a multiple of 4.
 //

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gorgonia-bnn/bnn/internal/cpuvec"
 	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
@@ -61,19 +62,16 @@ func BenchmarkSoftplusF32Wide(b *testing.B) {
 // benchSoftplusKernels runs fn as a sub-benchmark for each assembly kernel
 // of vectorF32 the CPU has.
 func benchSoftplusKernels(b *testing.B, fn func()) {
-	detected := lanes
-	defer func() { lanes = detected }()
-	for _, n := range []int{8, 4} {
-		if n > detected {
-			continue
+	cpuvec.Each(&lanes, 1, func(name string) {
+		if name == "go" {
+			return // BenchmarkKernelSoftplus32
 		}
-		lanes = n
-		b.Run(map[int]string{8: "avx512", 4: "avx2"}[n], func(b *testing.B) {
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				fn()
 			}
 		})
-	}
+	})
 }
 
 // The standard library's exp and log on float32 data, as float64 uses.

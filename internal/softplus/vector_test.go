@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/gorgonia-bnn/bnn/internal/cpuvec"
 )
 
 // rhoGrid covers both branches of softplus, the x < -20 branch of the
@@ -31,16 +33,7 @@ func relClose(got, want, tol, floor float64) bool {
 // forEachSoftplusKernel runs fn with vectorF32 on each kernel this CPU
 // has: AVX-512, AVX2, and the Go kernel alone.
 func forEachSoftplusKernel(t *testing.T, fn func(t *testing.T)) {
-	detected := lanes
-	t.Cleanup(func() { lanes = detected })
-	for _, n := range []int{8, 4, 0} {
-		if n > detected {
-			continue
-		}
-		lanes = n
-		t.Run(map[int]string{8: "avx512", 4: "avx2", 0: "go"}[n], fn)
-	}
-	lanes = detected
+	cpuvec.Each(&lanes, 1, func(name string) { t.Run(name, fn) })
 }
 
 // wantSoftplus32 returns the correctly rounded float32 softplus and

@@ -1,0 +1,26 @@
+// Package cpuvec says which vector kernels this CPU runs, for the
+// packages with amd64 assembly kernels (softplus, samplekl, signs), and
+// runs a test or benchmark under each of them.
+package cpuvec
+
+// Lanes is how many float64 lanes a register of the widest kernel holds:
+// 8 with AVX-512, 4 with AVX2 and FMA, 0 without either (and off amd64).
+// golang.org/x/sys/cpu reports AVX2 and AVX-512F only where the OS saves
+// the YMM (and ZMM and opmask) registers.
+var Lanes = lanes()
+
+// Each sets *width to each kernel the CPU has, widest first, and last to
+// 0 (the Go loops), calls run with the kernel's name ("avx512", "avx2",
+// "go"), and then restores *width. A package's width counts its own
+// lanes: unit per float64 lane (2 for float32 lanes).
+func Each(width *int, unit int, run func(name string)) {
+	detected := *width
+	defer func() { *width = detected }()
+	for _, l := range []int{8, 4, 0} {
+		if l*unit > detected {
+			continue
+		}
+		*width = l * unit
+		run(map[int]string{8: "avx512", 4: "avx2", 0: "go"}[l])
+	}
+}

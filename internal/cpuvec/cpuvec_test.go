@@ -1,0 +1,35 @@
+package cpuvec
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestEach checks the kernels Each runs for each CPU, and that it puts
+// the width back.
+func TestEach(t *testing.T) {
+	for _, c := range []struct {
+		width, unit int
+		want        []string
+		widths      []int
+	}{
+		{8, 1, []string{"avx512", "avx2", "go"}, []int{8, 4, 0}},
+		{4, 1, []string{"avx2", "go"}, []int{4, 0}},
+		{0, 1, []string{"go"}, []int{0}},
+		{16, 2, []string{"avx512", "avx2", "go"}, []int{16, 8, 0}},
+	} {
+		width := c.width
+		var names []string
+		var widths []int
+		Each(&width, c.unit, func(name string) {
+			names = append(names, name)
+			widths = append(widths, width)
+		})
+		if !slices.Equal(names, c.want) || !slices.Equal(widths, c.widths) || width != c.width {
+			t.Errorf("width %d, unit %d: ran %v at %v, left %d; want %v at %v", c.width, c.unit, names, widths, width, c.want, c.widths)
+		}
+	}
+	if Lanes != 0 && Lanes != 4 && Lanes != 8 {
+		t.Errorf("Lanes = %d", Lanes)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !amd64
+
+package cpuvec
+
+func lanes() int { return 0 }
