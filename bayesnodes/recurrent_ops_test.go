@@ -99,47 +99,6 @@ func gradValues(t *testing.T, g *G.ExprGraph, loss *G.Node, outs, wrt G.Nodes) [
 	return res
 }
 
-// TestLSTMStepOpsMatchUnfused compares the fused step's states and
-// gradients with Gorgonia's ops in both dtypes, with and without the
-// recurrent input and the previous cell state.
-func TestLSTMStepOpsMatchUnfused(t *testing.T) {
-	const H, rows = 5, 3
-	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		tol := 1e-14
-		if dt == tensor.Float32 {
-			tol = 1e-6
-		}
-		for _, hasHW := range []bool{false, true} {
-			for _, hasPrev := range []bool{false, true} {
-				name := fmt.Sprintf("%v/hw=%t/prev=%t", dt, hasHW, hasPrev)
-				got := lstmStepRun(t, dt, lstmStepOps, H, rows, hasHW, hasPrev, 3)
-				want := lstmStepRun(t, dt, lstmStepUnfused, H, rows, hasHW, hasPrev, 3)
-				what := []string{"h", "c", "dxw", "dhw", "dc_prev"}
-				if !hasHW {
-					what = append(what[:3], what[4:]...)
-				}
-				for k := range want {
-					for i := range want[k] {
-						if g, w := got[k][i], want[k][i]; math.Abs(g-w) > tol*math.Max(1, math.Abs(w)) {
-							t.Errorf("%s: %s[%d] = %v, Gorgonia's ops give %v", name, what[k], i, g, w)
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// TestLSTMStepOpRejectsShapes checks that a mismatched input is named.
-func TestLSTMStepOpRejectsShapes(t *testing.T) {
-	g := G.NewGraph()
-	xw := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 8), G.WithName("xw"))
-	c := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 3), G.WithName("c"))
-	if _, _, err := lstmStepOps(2, xw, nil, c); err == nil {
-		t.Fatal("c_prev [2, 3] for 2 hidden units: no error")
-	}
-}
-
 // gruStepUnfused is the GRU step's elementwise part as Gorgonia's own ops,
 // the definition gruStepOp replaces; hw is [B, 3H], the bias [3H] alone,
 // or nil.

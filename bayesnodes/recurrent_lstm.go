@@ -1,0 +1,573 @@
+package bayesnodes
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gorgonia-bnn/bnn/internal/opkit"
+)
+
+// An LSTM over a whole sequence as the ops of recurrent_seq.go. Its
+// inputs, in this order: x [B, T, In]; W_ih's nodes, W_hh's (see
+// seqProduct); the bias [4H] if any; h0 [B, H] (not for the peephole
+// variant, which ignores it) and c0 [B, H], if given. Its outputs: the
+// hidden sequence [B, T, H], and the last step's hidden and cell states
+// [B, H].
+
+// lstmSeq is one LSTM application's sizes and inputs.
+type lstmSeq struct {
+	batch, steps, hidden int
+	peephole             bool
+	ih, hh               seqProduct
+	bias, h0, c0         bool
+	dataX                bool // x takes no gradient
+}
+
+func (c lstmSeq) String() string {
+	return fmt.Sprintf("B=%d T=%d H=%d peephole=%t ih=%v hh=%v bias=%t h0=%t c0=%t data=%t",
+		c.batch, c.steps, c.hidden, c.peephole, c.ih, c.hh, c.bias, c.h0, c.c0, c.dataX)
+}
+
+// recInit reports whether the first step has a recurrent input: h0, or
+// for the peephole variant c0.
+func (c lstmSeq) recInit() bool {
+	if c.peephole {
+		return c.c0
+	}
+	return c.h0
+}
+
+// inputShapes returns the shapes of the layer's inputs.
+func (c lstmSeq) inputShapes() []tensor.Shape {
+	B, H := c.batch, c.hidden
+	s := []tensor.Shape{{B, c.steps, c.ih.in}}
+	s = append(s, c.ih.shapes(B)...)
+	s = append(s, c.hh.shapes(B)...)
+	if c.bias {
+		s = append(s, tensor.Shape{4 * H})
+	}
+	if c.h0 {
+		s = append(s, tensor.Shape{B, H})
+	}
+	if c.c0 {
+		s = append(s, tensor.Shape{B, H})
+	}
+	return s
+}
+
+// diffWRT returns which of the layer's inputs take a gradient.
+func (c lstmSeq) diffWRT() []bool {
+	d := []bool{!c.dataX}
+	d = append(d, c.ih.diffWRT()...)
+	d = append(d, c.hh.diffWRT()...)
+	for range len(c.inputShapes()) - len(d) {
+		d = append(d, true) // bias, h0, c0
+	}
+	return d
+}
+
+// ranks returns the ranks of shapes.
+func ranks(shapes []tensor.Shape) []int {
+	r := make([]int, len(shapes))
+	for i, s := range shapes {
+		r[i] = len(s)
+	}
+	return r
+}
+
+// lstmValues are the layer's input values.
+type lstmValues[T float] struct {
+	x          []T
+	ih, hh     seqWeights[T]
+	bias       []T
+	h0, c0, fw []T
+}
+
+// values reads the layer's inputs from in, and returns the rest.
+func lstmInputs[T float](c lstmSeq, in [][]T) (lstmValues[T], [][]T) {
+	v := lstmValues[T]{x: in[0]}
+	v.ih, in = weights(c.ih, in[1:])
+	v.hh, in = weights(c.hh, in)
+	if c.bias {
+		v.bias, in = in[0], in[1:]
+	}
+	if c.h0 {
+		v.h0, in = in[0], in[1:]
+	}
+	if c.c0 {
+		v.c0, in = in[0], in[1:]
+	}
+	return v, in
+}
+
+// lstmFwdLayout is where the forward buffer keeps each part: the outputs
+// (seq [B, T, H], hT, cT [B, H]), then what the backward pass reads, time
+// major so that a step's rows are one block (xt: x [T, B, In]; act: the
+// gates' activations [T, B, 4H]; cell: c_t [T, B, H]; tc: tanh(c_t), or
+// h_t for the peephole variant; rin: each step's recurrent input h_{t-1},
+// or c_{t-1} for the peephole variant, zero where there is none), then
+// scratch (hw: a step's recurrent product [B, 4H]; xs, py: Flipout's).
+type lstmFwdLayout struct {
+	seq, hT, cT, xt, act, cell, tc, rin, hw, xs, py, size int
+}
+
+func (c lstmSeq) fwdLayout() lstmFwdLayout {
+	B, T, H := c.batch, c.steps, c.hidden
+	var b seqBuffer
+	l := lstmFwdLayout{seq: b.next(B * T * H), hT: b.next(B * H), cT: b.next(B * H), xt: b.next(B * T * c.ih.in)}
+	l.act, l.cell, l.tc, l.rin = b.next(B*T*4*H), b.next(B*T*H), b.next(B*T*H), b.next(B*T*H)
+	l.hw = b.next(B * 4 * H)
+	if c.ih.flip || c.hh.flip {
+		l.xs, l.py = b.next(B*max(c.ih.in, H)), b.next(B*4*H)
+	}
+	l.size = b.size
+	return l
+}
+
+// lstmSeqFwd runs the layer forward: (inputs...) -> the forward buffer.
+// It is not differentiated: the anchor is.
+type lstmSeqFwd[T float] struct{ cfg lstmSeq }
+
+func (m lstmSeqFwd[T]) String() string { return fmt.Sprintf("bayesnodes.lstmSeq(%v)", m.cfg) }
+
+func (m lstmSeqFwd[T]) Ranks() ([]int, int) { return ranks(m.cfg.inputShapes()), 1 }
+
+func (m lstmSeqFwd[T]) DiffWRT() []bool { return make([]bool, len(m.cfg.inputShapes())) }
+
+func (m lstmSeqFwd[T]) Grad(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("%v is not differentiated: its anchor is", m)
+}
+
+func (m lstmSeqFwd[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	if err := checkShapes(in, m.cfg.inputShapes()); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{m.cfg.fwdLayout().size}, nil
+}
+
+func (m lstmSeqFwd[T]) Eval(a *opkit.Args[T]) error {
+	c := m.cfg
+	v, _ := lstmInputs(c, a.In)
+	B, L, H, In := c.batch, c.steps, c.hidden, c.ih.in
+	G4 := 4 * H
+	l := c.fwdLayout()
+	buf := a.Out
+	seq, hT, cT, xt := buf[l.seq:], buf[l.hT:], buf[l.cT:], buf[l.xt:]
+	act, cell, tc, rin, hw := buf[l.act:], buf[l.cell:], buf[l.tc:], buf[l.rin:], buf[l.hw:]
+	xs, py := buf[l.xs:], buf[l.py:]
+	for b := range B {
+		for t := range L {
+			copy(xt[(t*B+b)*In:(t*B+b+1)*In], v.x[(b*L+t)*In:(b*L+t+1)*In])
+		}
+	}
+	init := v.h0
+	if c.peephole {
+		init = v.c0
+	}
+	if init != nil {
+		copy(rin[:B*H], init)
+	} else {
+		clear(rin[:B*H])
+	}
+	for t := range L {
+		// x_t W_ih + bias into the step's rows of act, then the
+		// recurrent product.
+		at := act[t*B*G4 : (t+1)*B*G4]
+		productForward(c.ih, v.ih, at, G4, xt[t*B*In:], In, B, xs, py)
+		if v.bias != nil {
+			for r := 0; r < len(at); r += G4 {
+				row := at[r : r+G4]
+				for j, w := range v.bias {
+					row[j] = row[j] + w
+				}
+			}
+		}
+		rec := t > 0 || c.recInit()
+		if rec {
+			productForward(c.hh, v.hh, hw, G4, rin[t*B*H:], H, B, xs, py)
+		}
+		for b := range B {
+			row := t*B + b
+			ac := act[row*G4 : (row+1)*G4]
+			var hr []T
+			if rec {
+				hr = hw[b*G4 : (b+1)*G4]
+			}
+			lstmGates(ac, hr, H, c.peephole)
+			cp := prevCell(cell, v.c0, t, b, B, H)
+			k, s := row*H, (b*L+t)*H
+			for j := range H {
+				i, f, g, o := ac[j], ac[H+j], ac[2*H+j], ac[3*H+j]
+				cv := i * g
+				if cp != nil {
+					cv = f*cp[j] + cv
+				}
+				var h T
+				if c.peephole {
+					h = gateTanh(o * cv)
+					tc[k+j] = h
+				} else {
+					th := gateTanh(cv)
+					tc[k+j] = th
+					h = o * th
+				}
+				cell[k+j], seq[s+j] = cv, h
+				switch {
+				case t+1 == L:
+					hT[b*H+j], cT[b*H+j] = h, cv
+				case c.peephole:
+					rin[k+B*H+j] = cv
+				default:
+					rin[k+B*H+j] = h
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// prevCell returns c_{t-1} of example b: a row of cell [T, B, H], or of
+// c0 at the first step, nil where it is zero.
+func prevCell[T float](cell, c0 []T, t, b, B, H int) []T {
+	switch {
+	case t > 0:
+		return cell[((t-1)*B+b)*H : ((t-1)*B+b+1)*H]
+	case c0 != nil:
+		return c0[b*H : (b+1)*H]
+	}
+	return nil
+}
+
+// lstmGates sets one row's activations [i f g o] in place from its input
+// pre-activations (x W_ih + b) and, if given, its recurrent ones hr: the
+// sigmoid of the i, f and o blocks of their sum, and of the g block the
+// tanh, or for the peephole variant the sigmoid of the input's alone.
+func lstmGates[T float](ac, hr []T, H int, peephole bool) {
+	for blk := range 4 {
+		a := ac[blk*H : (blk+1)*H]
+		candidate := blk == 2
+		if hr != nil && !(peephole && candidate) {
+			for j, h := range hr[blk*H : (blk+1)*H] {
+				a[j] = a[j] + h
+			}
+		}
+		if candidate && !peephole {
+			for j, p := range a {
+				a[j] = gateTanh(p)
+			}
+			continue
+		}
+		for j, p := range a {
+			a[j] = gateSigmoid(p)
+		}
+	}
+}
+
+// lstmOut names the forward op's outputs, in the order of seqLink.grads.
+var lstmOut = [...]string{"seq", "h", "c"}
+
+// lstmSequence adds the layer's ops for its input nodes (in lstmSeq's
+// order) and returns its hidden sequence and last states.
+func lstmSequence(c lstmSeq, in G.Nodes) (seq, h, cell *G.Node, err error) {
+	fwdM := lstmSeqFwd[float64]{c}
+	fwd, err := opkit.Apply(lstmSeqFwd[float32](fwdM), fwdM, in...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	link := &seqLink{grads: make([]*G.Node, len(lstmOut))}
+	anchorM := lstmSeqAnchor[float64]{c, link}
+	anchor, err := opkit.Apply(lstmSeqAnchor[float32](anchorM), anchorM, append(append(G.Nodes{}, in...), fwd)...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	l := c.fwdLayout()
+	B, H := c.batch, c.hidden
+	outs := make([]*G.Node, len(lstmOut))
+	for i, p := range []struct {
+		off   int
+		shape tensor.Shape
+	}{{l.seq, tensor.Shape{B, c.steps, H}}, {l.hT, tensor.Shape{B, H}}, {l.cT, tensor.Shape{B, H}}} {
+		m := seqPart[float64]{name: "lstm." + lstmOut[i], off: p.off, shape: p.shape, link: link, slot: i}
+		if outs[i], err = opkit.Apply(seqPart[float32](m), m, fwd, anchor); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return outs[0], outs[1], outs[2], nil
+}
+
+// lstmSeqAnchor is (inputs..., fwd) -> 0, what the inputs are
+// differentiated through (see recurrent_seq.go).
+type lstmSeqAnchor[T float] struct {
+	cfg  lstmSeq
+	link *seqLink
+}
+
+func (m lstmSeqAnchor[T]) String() string { return fmt.Sprintf("bayesnodes.lstmSeq.anchor(%v)", m.cfg) }
+
+func (m lstmSeqAnchor[T]) Ranks() ([]int, int) {
+	return append(ranks(m.cfg.inputShapes()), 1), opkit.Scalar
+}
+
+func (m lstmSeqAnchor[T]) DiffWRT() []bool { return append(m.cfg.diffWRT(), false) }
+
+func (m lstmSeqAnchor[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	if err := checkShapes(in[:len(in)-1], m.cfg.inputShapes()); err != nil {
+		return nil, err
+	}
+	return tensor.ScalarShape(), nil
+}
+
+func (m lstmSeqAnchor[T]) Eval(a *opkit.Args[T]) error {
+	a.Out[0] = 0
+	return nil
+}
+
+// Grad adds the backward pass, from the gradients the output views
+// recorded, and hands each input a view of its gradient.
+func (m lstmSeqAnchor[T]) Grad(in G.Nodes, _, _ *G.Node) (G.Nodes, error) {
+	g := lstmSeqGrad[T]{cfg: m.cfg}
+	args := append(G.Nodes{}, in...)
+	for i, n := range m.link.grads {
+		if n != nil {
+			g.outs[i] = true
+			args = append(args, n)
+		}
+	}
+	bwd, err := opkit.ApplyOf[T](g, args...)
+	if err != nil {
+		return nil, err
+	}
+	l := m.cfg.bwdLayout()
+	out := make(G.Nodes, len(in))
+	diff := m.cfg.diffWRT()
+	shapes := m.cfg.inputShapes()
+	offs := l.grads(m.cfg)
+	for i, d := range diff {
+		if !d {
+			continue
+		}
+		v := seqPart[T]{name: fmt.Sprintf("lstm.grad%d", i), off: offs[i], shape: shapes[i]}
+		if out[i], err = opkit.ApplyOf[T](v, bwd); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// lstmBwdLayout is where the backward buffer keeps each part: the
+// gradients, in the order of the inputs that take one, then scratch (dxw:
+// the gradient of every step's pre-activations [T, B, 4H], the one
+// product of x and of the recurrent input; dh, dc: the gradients reaching
+// the state from the step after [B, H]; drec: the peephole variant's
+// recurrent pre-activation gradient [B, 4H]; xs, ds, tmp: Flipout's).
+type lstmBwdLayout struct {
+	dx, dih, dhh, db, dh0, dc0     int
+	dxw, dh, dc, drec, xs, ds, tmp int
+	size                           int
+}
+
+func (c lstmSeq) bwdLayout() lstmBwdLayout {
+	B, T, H, In := c.batch, c.steps, c.hidden, c.ih.in
+	var b seqBuffer
+	var l lstmBwdLayout
+	if !c.dataX {
+		l.dx = b.next(B * T * In)
+	}
+	l.dih, l.dhh = b.next(c.ih.gradSize()), b.next(c.hh.gradSize())
+	if c.bias {
+		l.db = b.next(4 * H)
+	}
+	if c.h0 {
+		l.dh0 = b.next(B * H)
+	}
+	if c.c0 {
+		l.dc0 = b.next(B * H)
+	}
+	l.dxw, l.dh, l.dc = b.next(B*T*4*H), b.next(B*H), b.next(B*H)
+	if c.peephole {
+		l.drec = b.next(B * 4 * H)
+	}
+	if c.ih.flip || c.hh.flip {
+		w := B * T * max(In, H)
+		l.xs, l.ds, l.tmp = b.next(w), b.next(B*T*4*H), b.next(w)
+	}
+	l.size = b.size
+	return l
+}
+
+// grads returns the offset of each input's gradient, in input order (0
+// for those without).
+func (l lstmBwdLayout) grads(c lstmSeq) []int {
+	offs := []int{l.dx}
+	parts := func(p seqProduct, off int) {
+		if p.flip {
+			n := p.in * p.out
+			offs = append(offs, off, off+n, 0, 0)
+			return
+		}
+		offs = append(offs, off)
+	}
+	parts(c.ih, l.dih)
+	parts(c.hh, l.dhh)
+	if c.bias {
+		offs = append(offs, l.db)
+	}
+	if c.h0 {
+		offs = append(offs, l.dh0)
+	}
+	if c.c0 {
+		offs = append(offs, l.dc0)
+	}
+	return offs
+}
+
+// lstmSeqGrad is (inputs..., fwd, gradients of the outputs present) ->
+// the backward buffer: back through time once, then each weight's
+// gradient by one product over every step.
+type lstmSeqGrad[T float] struct {
+	cfg  lstmSeq
+	outs [len(lstmOut)]bool // which outputs' gradients are given
+}
+
+func (m lstmSeqGrad[T]) String() string {
+	return fmt.Sprintf("bayesnodes.lstmSeq.grad(%v, %v)", m.cfg, m.outs)
+}
+
+func (m lstmSeqGrad[T]) shapes() []tensor.Shape {
+	c := m.cfg
+	B, H := c.batch, c.hidden
+	s := append(c.inputShapes(), tensor.Shape{c.fwdLayout().size})
+	for i, sh := range []tensor.Shape{{B, c.steps, H}, {B, H}, {B, H}} {
+		if m.outs[i] {
+			s = append(s, sh)
+		}
+	}
+	return s
+}
+
+func (m lstmSeqGrad[T]) Ranks() ([]int, int) { return ranks(m.shapes()), 1 }
+
+func (m lstmSeqGrad[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
+	if err := checkShapes(in, m.shapes()); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{m.cfg.bwdLayout().size}, nil
+}
+
+func (m lstmSeqGrad[T]) Eval(a *opkit.Args[T]) error {
+	c := m.cfg
+	v, rest := lstmInputs(c, a.In)
+	fw, rest := rest[0], rest[1:]
+	var gout [len(lstmOut)][]T
+	for i, given := range m.outs {
+		if given {
+			gout[i], rest = rest[0], rest[1:]
+		}
+	}
+	gseq, ghT, gcT := gout[0], gout[1], gout[2]
+	B, L, H, In := c.batch, c.steps, c.hidden, c.ih.in
+	G4 := 4 * H
+	fl, l := c.fwdLayout(), c.bwdLayout()
+	xt, act, cell, tc, rin := fw[fl.xt:], fw[fl.act:], fw[fl.cell:], fw[fl.tc:], fw[fl.rin:]
+	buf := a.Out
+	dxw, dh, dc := buf[l.dxw:], buf[l.dh:l.dh+B*H], buf[l.dc:l.dc+B*H]
+	xs, ds, tmp := buf[l.xs:], buf[l.ds:], buf[l.tmp:]
+	clear(dh)
+	if gcT != nil {
+		copy(dc, gcT)
+	} else {
+		clear(dc)
+	}
+	for t := L - 1; t >= 0; t-- {
+		for b := range B {
+			row := t*B + b
+			ac, dp := act[row*G4:(row+1)*G4], dxw[row*G4:(row+1)*G4]
+			cp := prevCell(cell, v.c0, t, b, B, H)
+			k, s := row*H, (b*L+t)*H
+			for j := range H {
+				gh := dh[b*H+j]
+				if gseq != nil {
+					gh += gseq[s+j]
+				}
+				if ghT != nil && t == L-1 {
+					gh += ghT[b*H+j]
+				}
+				i, f, g, o := ac[j], ac[H+j], ac[2*H+j], ac[3*H+j]
+				var dcv, do, dgPre T
+				if c.peephole {
+					// h = tanh(o c), g = sigmoid(x W_ih + b)
+					hv := tc[k+j]
+					du := gh * (1 - hv*hv)
+					do = du * cell[k+j]
+					dcv = dc[b*H+j] + du*o
+					dgPre = dcv * i * g * (1 - g)
+				} else {
+					th := tc[k+j]
+					dcv = dc[b*H+j] + gh*o*(1-th*th)
+					do = gh * th
+					dgPre = dcv * i * (1 - g*g)
+				}
+				var df T
+				if cp != nil {
+					df = dcv * cp[j]
+				}
+				di := dcv * g
+				dp[j] = di * i * (1 - i)
+				dp[H+j] = df * f * (1 - f)
+				dp[2*H+j] = dgPre
+				dp[3*H+j] = do * o * (1 - o)
+				dc[b*H+j] = dcv * f
+			}
+		}
+		if t == 0 && !c.recInit() {
+			break
+		}
+		dt := dxw[t*B*G4 : (t+1)*B*G4]
+		if !c.peephole {
+			// dh_{t-1} = dpre_t W_hhᵀ
+			productInputGrad(c.hh, v.hh, dh, H, dt, G4, B, B, 0, ds, tmp)
+			continue
+		}
+		// The peephole variant's recurrent pre-activation has no
+		// candidate block: dc_{t-1} += dpre_t Uᵀ without it.
+		drec := buf[l.drec : l.drec+B*G4]
+		copy(drec, dt)
+		clearCandidate(drec, H)
+		productInputGrad(c.hh, v.hh, dc, H, drec, G4, B, B, 1, ds, tmp)
+	}
+	if c.h0 {
+		// Only the plain LSTM reads h0 (see lstmSeq).
+		copy(buf[l.dh0:l.dh0+B*H], dh)
+	}
+	if c.c0 {
+		copy(buf[l.dc0:l.dc0+B*H], dc)
+	}
+	n := B * L
+	productWeightGrads(c.ih, v.ih, buf[l.dih:], xt, In, dxw, G4, n, B, xs, ds)
+	// The recurrent input is zero at a first step without one.
+	productWeightGrads(c.hh, v.hh, buf[l.dhh:], rin, H, dxw, G4, n, B, xs, ds)
+	if c.peephole {
+		// Not the candidate block: its pre-activation is x W_ih + b alone.
+		clearCandidate(buf[l.dhh:l.dhh+c.hh.gradSize()], H)
+	}
+	if c.bias {
+		columnSumKernel(buf[l.db:l.db+G4], dxw[:n*G4])
+	}
+	if !c.dataX {
+		// dx is batch first: each step's rows are L*In apart.
+		dx := buf[l.dx:]
+		for t := range L {
+			productInputGrad(c.ih, v.ih, dx[t*In:], L*In, dxw[t*B*G4:], G4, B, B, 0, ds, tmp)
+		}
+	}
+	return nil
+}
+
+// clearCandidate zeroes the candidate (g) block of every row of m [.., 4H].
+func clearCandidate[T float](m []T, H int) {
+	for r := 0; r < len(m); r += 4 * H {
+		clear(m[r+2*H : r+3*H])
+	}
+}
