@@ -16,20 +16,15 @@ import (
 // the compiler knows for each instantiation: a type switch on any(x) cost
 // as much as the exponential.
 func gateSigmoid[T float](x T) T {
+	lo, hi := T(-709), T(19)
 	if unsafe.Sizeof(x) == 4 {
-		if x < -88 {
-			return 0
-		}
-		if x > 15 {
-			return 1
-		}
-	} else {
-		if x < -709 {
-			return 0
-		}
-		if x > 19 {
-			return 1
-		}
+		lo, hi = -88, 15
+	}
+	switch {
+	case x < lo:
+		return 0
+	case x > hi:
+		return 1
 	}
 	return T(1 / (1 + math.Exp(-float64(x))))
 }

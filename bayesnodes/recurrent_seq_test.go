@@ -217,12 +217,13 @@ func TestLSTMSequenceOpsAllocateNothing(t *testing.T) {
 			for _, s := range c.inputShapes() {
 				in = append(in, value(s))
 			}
-			fwd := opkit.New[float64](lstmSeqFwd[float64]{c})
+			rows := newLSTMRows[float64](c)
+			fwd := opkit.New[float64](lstmSeqFwd[float64]{c, rows})
 			buf, err := fwd.Do(in...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			bwdM := lstmSeqGrad[float64]{cfg: c, outs: [3]bool{true, true, true}}
+			bwdM := lstmSeqGrad[float64]{cfg: c, outs: [3]bool{true, true, true}, rows: rows}
 			gin := append(append([]G.Value{}, in...), buf, value(tensor.Shape{B, T, H}), value(tensor.Shape{B, H}), value(tensor.Shape{B, H}))
 			bwd := opkit.New[float64](bwdM)
 			name := fmt.Sprintf("flipout=%t/peephole=%t", flip, peephole)
