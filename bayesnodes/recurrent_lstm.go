@@ -2,13 +2,9 @@ package bayesnodes
 
 import (
 	"fmt"
-	"runtime"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/gorgonia-bnn/bnn/internal/opkit"
-	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // An LSTM over a whole sequence as the ops of recurrent_seq.go. Its
@@ -70,15 +66,6 @@ func (c lstmSeq) diffWRT() []bool {
 	return d
 }
 
-// ranks returns the ranks of shapes.
-func ranks(shapes []tensor.Shape) []int {
-	r := make([]int, len(shapes))
-	for i, s := range shapes {
-		r[i] = len(s)
-	}
-	return r
-}
-
 // lstmValues are the layer's input values.
 type lstmValues[T float] struct {
 	x          []T
@@ -128,40 +115,47 @@ func (c lstmSeq) fwdLayout() lstmFwdLayout {
 	return l
 }
 
-// lstmSeqFwd runs the layer forward: (inputs...) -> the forward buffer.
-// It is not differentiated: the anchor is.
-type lstmSeqFwd[T float] struct {
-	cfg  lstmSeq
-	rows *lstmRows[T]
+// lstmCell is an LSTM application as the sequence ops run it (see
+// seqCell): its sizes and inputs, and a run's state, read by the rows of
+// a step.
+type lstmCell[T float] struct {
+	lstmSeq
+	v         lstmValues[T]
+	fw, bw    []T // the forward and backward buffers
+	gseq, ghT []T // the outputs' gradients read by backward, nil for none
+	t         int // the step the rows run
+	rows      rowSplit
 }
 
-func (m lstmSeqFwd[T]) String() string { return fmt.Sprintf("bayesnodes.lstmSeq(%v)", m.cfg) }
-
-func (m lstmSeqFwd[T]) Ranks() ([]int, int) { return ranks(m.cfg.inputShapes()), 1 }
-
-func (m lstmSeqFwd[T]) DiffWRT() []bool { return make([]bool, len(m.cfg.inputShapes())) }
-
-func (m lstmSeqFwd[T]) Grad(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("%v is not differentiated: its anchor is", m)
+func newLSTMCell[T float](c lstmSeq) *lstmCell[T] {
+	l := &lstmCell[T]{lstmSeq: c}
+	l.rows = newRowSplit(c.batch, c.hidden, l.forwardRows)
+	return l
 }
 
-func (m lstmSeqFwd[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
-	if err := checkShapes(in, m.cfg.inputShapes()); err != nil {
-		return nil, err
+func (l *lstmCell[T]) fwdSize() int       { return l.fwdLayout().size }
+func (l *lstmCell[T]) bwdSize() int       { return l.bwdLayout().size }
+func (l *lstmCell[T]) gradOffsets() []int { return l.bwdLayout().grads(l.lstmSeq) }
+
+// outputs are the hidden sequence [B, T, H] and the last states [B, H].
+func (l *lstmCell[T]) outputs() []seqOutput {
+	fl, B, H := l.fwdLayout(), l.batch, l.hidden
+	return []seqOutput{
+		{"lstm.seq", fl.seq, tensor.Shape{B, l.steps, H}},
+		{"lstm.h", fl.hT, tensor.Shape{B, H}},
+		{"lstm.c", fl.cT, tensor.Shape{B, H}},
 	}
-	return tensor.Shape{m.cfg.fwdLayout().size}, nil
 }
 
-func (m lstmSeqFwd[T]) Eval(a *opkit.Args[T]) error {
-	c := m.cfg
-	v, _ := lstmInputs(c, a.In)
+func (lc *lstmCell[T]) forward(in [][]T, buf []T) {
+	c := lc.lstmSeq
+	v, _ := lstmInputs(c, in)
 	B, L, H, In := c.batch, c.steps, c.hidden, c.ih.in
 	G4 := 4 * H
 	l := c.fwdLayout()
-	buf := a.Out
 	xt, act, rin, hw := buf[l.xt:], buf[l.act:], buf[l.rin:], buf[l.hw:]
 	xs, py := buf[l.xs:], buf[l.py:]
-	m.rows.start(v, buf, nil)
+	lc.v, lc.fw = v, buf
 	for b := range B {
 		for t := range L {
 			copy(xt[(t*B+b)*In:(t*B+b+1)*In], v.x[(b*L+t)*In:(b*L+t+1)*In])
@@ -192,19 +186,19 @@ func (m lstmSeqFwd[T]) Eval(a *opkit.Args[T]) error {
 		if t > 0 || c.recInit() {
 			productForward(c.hh, v.hh, hw, G4, rin[t*B*H:], H, B, xs, py)
 		}
-		m.rows.run(m.rows.fwd, t)
+		lc.t = t
+		lc.rows.run()
 	}
-	return nil
 }
 
-// forward runs step r.t's gates, cell and hidden state for examples
-// [b0, b1).
-func (r *lstmRows[T]) forward(b0, b1 int) {
-	c, t := r.c, r.t
-	v, B, L, H := r.v, c.batch, c.steps, c.hidden
+// forwardRows runs step lc.t's gates, cell and hidden state for
+// examples [b0, b1).
+func (lc *lstmCell[T]) forwardRows(b0, b1 int) {
+	c, t := lc.lstmSeq, lc.t
+	v, B, L, H := lc.v, c.batch, c.steps, c.hidden
 	G4 := 4 * H
 	l := c.fwdLayout()
-	buf := r.fw
+	buf := lc.fw
 	seq, hT, cT := buf[l.seq:], buf[l.hT:], buf[l.cT:]
 	act, cell, tc, rin, hw := buf[l.act:], buf[l.cell:], buf[l.tc:], buf[l.rin:], buf[l.hw:]
 	rec := t > 0 || c.recInit()
@@ -283,96 +277,14 @@ func lstmGates[T float](ac, hr []T, H int, peephole bool) {
 	}
 }
 
-// lstmOut names the forward op's outputs, in the order of seqLink.grads.
-var lstmOut = [...]string{"seq", "h", "c"}
-
 // lstmSequence adds the layer's ops for its input nodes (in lstmSeq's
 // order) and returns its hidden sequence and last states.
 func lstmSequence(c lstmSeq, in G.Nodes) (seq, h, cell *G.Node, err error) {
-	rows32, rows64 := newLSTMRows[float32](c), newLSTMRows[float64](c)
-	fwd, err := opkit.Apply(lstmSeqFwd[float32]{c, rows32}, lstmSeqFwd[float64]{c, rows64}, in...)
+	out, err := seqApply(newLSTMCell[float32](c), newLSTMCell[float64](c), in)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	link := &seqLink{grads: make([]*G.Node, len(lstmOut))}
-	anchor, err := opkit.Apply(lstmSeqAnchor[float32]{c, link, rows32}, lstmSeqAnchor[float64]{c, link, rows64},
-		append(append(G.Nodes{}, in...), fwd)...)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	l := c.fwdLayout()
-	B, H := c.batch, c.hidden
-	outs := make([]*G.Node, len(lstmOut))
-	for i, p := range []struct {
-		off   int
-		shape tensor.Shape
-	}{{l.seq, tensor.Shape{B, c.steps, H}}, {l.hT, tensor.Shape{B, H}}, {l.cT, tensor.Shape{B, H}}} {
-		m := seqPart[float64]{name: "lstm." + lstmOut[i], off: p.off, shape: p.shape, link: link, slot: i}
-		if outs[i], err = opkit.Apply(seqPart[float32](m), m, fwd, anchor); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	return outs[0], outs[1], outs[2], nil
-}
-
-// lstmSeqAnchor is (inputs..., fwd) -> 0, what the inputs are
-// differentiated through (see recurrent_seq.go).
-type lstmSeqAnchor[T float] struct {
-	cfg  lstmSeq
-	link *seqLink
-	rows *lstmRows[T]
-}
-
-func (m lstmSeqAnchor[T]) String() string { return fmt.Sprintf("bayesnodes.lstmSeq.anchor(%v)", m.cfg) }
-
-func (m lstmSeqAnchor[T]) Ranks() ([]int, int) {
-	return append(ranks(m.cfg.inputShapes()), 1), opkit.Scalar
-}
-
-func (m lstmSeqAnchor[T]) DiffWRT() []bool { return append(m.cfg.diffWRT(), false) }
-
-func (m lstmSeqAnchor[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
-	if err := checkShapes(in[:len(in)-1], m.cfg.inputShapes()); err != nil {
-		return nil, err
-	}
-	return tensor.ScalarShape(), nil
-}
-
-func (m lstmSeqAnchor[T]) Eval(a *opkit.Args[T]) error {
-	a.Out[0] = 0
-	return nil
-}
-
-// Grad adds the backward pass, from the gradients the output views
-// recorded, and hands each input a view of its gradient.
-func (m lstmSeqAnchor[T]) Grad(in G.Nodes, _, _ *G.Node) (G.Nodes, error) {
-	g := lstmSeqGrad[T]{cfg: m.cfg, rows: m.rows}
-	args := append(G.Nodes{}, in...)
-	for i, n := range m.link.grads {
-		if n != nil {
-			g.outs[i] = true
-			args = append(args, n)
-		}
-	}
-	bwd, err := opkit.ApplyOf[T](g, args...)
-	if err != nil {
-		return nil, err
-	}
-	l := m.cfg.bwdLayout()
-	out := make(G.Nodes, len(in))
-	diff := m.cfg.diffWRT()
-	shapes := m.cfg.inputShapes()
-	offs := l.grads(m.cfg)
-	for i, d := range diff {
-		if !d {
-			continue
-		}
-		v := seqPart[T]{name: fmt.Sprintf("lstm.grad%d", i), off: offs[i], shape: shapes[i]}
-		if out[i], err = opkit.ApplyOf[T](v, bwd); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return out[0], out[1], out[2], nil
 }
 
 // lstmBwdLayout is where the backward buffer keeps each part: the
@@ -442,58 +354,19 @@ func (l lstmBwdLayout) grads(c lstmSeq) []int {
 	return offs
 }
 
-// lstmSeqGrad is (inputs..., fwd, gradients of the outputs present) ->
-// the backward buffer: back through time once, then each weight's
-// gradient by one product over every step.
-type lstmSeqGrad[T float] struct {
-	cfg  lstmSeq
-	outs [len(lstmOut)]bool // which outputs' gradients are given
-	rows *lstmRows[T]
-}
-
-func (m lstmSeqGrad[T]) String() string {
-	return fmt.Sprintf("bayesnodes.lstmSeq.grad(%v, %v)", m.cfg, m.outs)
-}
-
-func (m lstmSeqGrad[T]) shapes() []tensor.Shape {
-	c := m.cfg
-	B, H := c.batch, c.hidden
-	s := append(c.inputShapes(), tensor.Shape{c.fwdLayout().size})
-	for i, sh := range []tensor.Shape{{B, c.steps, H}, {B, H}, {B, H}} {
-		if m.outs[i] {
-			s = append(s, sh)
-		}
-	}
-	return s
-}
-
-func (m lstmSeqGrad[T]) Ranks() ([]int, int) { return ranks(m.shapes()), 1 }
-
-func (m lstmSeqGrad[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
-	if err := checkShapes(in, m.shapes()); err != nil {
-		return nil, err
-	}
-	return tensor.Shape{m.cfg.bwdLayout().size}, nil
-}
-
-func (m lstmSeqGrad[T]) Eval(a *opkit.Args[T]) error {
-	c := m.cfg
-	v, rest := lstmInputs(c, a.In)
-	fw, rest := rest[0], rest[1:]
-	var gout [len(lstmOut)][]T
-	for i, given := range m.outs {
-		if given {
-			gout[i], rest = rest[0], rest[1:]
-		}
-	}
+// backward runs back through time once, then takes each weight's gradient
+// by one product over every step.
+func (lc *lstmCell[T]) backward(in [][]T, outs uint, buf []T) {
+	c := lc.lstmSeq
+	v, rest := lstmInputs(c, in)
+	var gout [3][]T
+	fw := splitGrads(rest, outs, gout[:])
 	gcT := gout[2]
 	B, L, H, In := c.batch, c.steps, c.hidden, c.ih.in
 	G4 := 4 * H
 	fl, l := c.fwdLayout(), c.bwdLayout()
 	xt, rin := fw[fl.xt:], fw[fl.rin:]
-	buf := a.Out
-	m.rows.start(v, fw, buf)
-	m.rows.gseq, m.rows.ghT = gout[0], gout[1]
+	lc.v, lc.fw, lc.bw, lc.gseq, lc.ghT = v, fw, buf, gout[0], gout[1]
 	dxw, dh, dc := buf[l.dxw:], buf[l.dh:l.dh+B*H], buf[l.dc:l.dc+B*H]
 	xs, ds, tmp := buf[l.xs:], buf[l.ds:], buf[l.tmp:]
 	clear(dh)
@@ -505,8 +378,8 @@ func (m lstmSeqGrad[T]) Eval(a *opkit.Args[T]) error {
 	for t := L - 1; t >= 0; t-- {
 		// Little work per row without the exponentials: not worth a
 		// hand-over.
-		m.rows.t = t
-		m.rows.backward(0, B)
+		lc.t = t
+		lc.backwardRows(0, B)
 		if t == 0 && !c.recInit() {
 			break
 		}
@@ -548,7 +421,6 @@ func (m lstmSeqGrad[T]) Eval(a *opkit.Args[T]) error {
 			productInputGrad(c.ih, v.ih, dx[t*In:], L*In, dxw[t*B*G4:], G4, B, B, 0, ds, tmp)
 		}
 	}
-	return nil
 }
 
 // clearCandidate zeroes the candidate (g) block of every row of m [.., 4H].
@@ -558,17 +430,17 @@ func clearCandidate[T float](m []T, H int) {
 	}
 }
 
-// backward runs step r.t's gradients back through the gates and the cell
-// for examples [b0, b1): the pre-activations' into dxw, the cell state's
-// into dc.
-func (r *lstmRows[T]) backward(b0, b1 int) {
-	c, t := r.c, r.t
-	v, B, L, H := r.v, c.batch, c.steps, c.hidden
+// backwardRows runs step lc.t's gradients back through the gates and the
+// cell for examples [b0, b1): the pre-activations' into dxw, the cell
+// state's into dc.
+func (lc *lstmCell[T]) backwardRows(b0, b1 int) {
+	c, t := lc.lstmSeq, lc.t
+	v, B, L, H := lc.v, c.batch, c.steps, c.hidden
 	G4 := 4 * H
 	fl, l := c.fwdLayout(), c.bwdLayout()
-	act, cell, tc := r.fw[fl.act:], r.fw[fl.cell:], r.fw[fl.tc:]
-	dxw, dh, dc := r.bw[l.dxw:], r.bw[l.dh:], r.bw[l.dc:]
-	gseq, ghT := r.gseq, r.ghT
+	act, cell, tc := lc.fw[fl.act:], lc.fw[fl.cell:], lc.fw[fl.tc:]
+	dxw, dh, dc := lc.bw[l.dxw:], lc.bw[l.dh:], lc.bw[l.dc:]
+	gseq, ghT := lc.gseq, lc.ghT
 	for b := b0; b < b1; b++ {
 		row := t*B + b
 		ac, dp := act[row*G4:(row+1)*G4], dxw[row*G4:(row+1)*G4]
@@ -609,57 +481,4 @@ func (r *lstmRows[T]) backward(b0, b1 int) {
 			dc[b*H+j] = dcv * f
 		}
 	}
-}
-
-// lstmRows runs a step's elementwise part over the batch's rows, forward
-// on two goroutines where a step's rows hold enough work to pay for the
-// hand-over (parallelRows), else on the caller's. The examples are independent, so
-// the results do not depend on the split. Its method values are bound
-// once, so a step allocates nothing. One is shared by a layer
-// application's ops, which never run at once.
-type lstmRows[T float] struct {
-	c         lstmSeq
-	v         lstmValues[T]
-	fw, bw    []T // the forward and backward buffers
-	gseq, ghT []T // the outputs' gradients read by backward, nil for none
-	t, parts  int
-	fwd       func(part, _ int)
-}
-
-// parallelRows is the least batch × hidden worth a second goroutine: at
-// hidden 64 a step's rows of 16 examples take some 70 µs forward (five
-// exponentials or tanh of ~13 ns per unit), against
-// a few µs to hand half of them over.
-const parallelRows = 1024
-
-func newLSTMRows[T float](c lstmSeq) *lstmRows[T] {
-	r := &lstmRows[T]{c: c, parts: 1}
-	if c.batch >= 2 && c.batch*c.hidden >= parallelRows {
-		r.parts = 2
-	}
-	r.fwd = func(part, _ int) { r.forward(r.span(part)) }
-	return r
-}
-
-// start sets the run's inputs and buffers.
-func (r *lstmRows[T]) start(v lstmValues[T], fw, bw []T) {
-	r.v, r.fw, r.bw = v, fw, bw
-	r.gseq, r.ghT = nil, nil
-}
-
-// span returns the examples of a part.
-func (r *lstmRows[T]) span(part int) (b0, b1 int) {
-	return part * r.c.batch / r.parts, (part + 1) * r.c.batch / r.parts
-}
-
-// run runs fn (fwd) for step t over every part.
-func (r *lstmRows[T]) run(fn func(int, int), t int) {
-	r.t = t
-	if r.parts == 1 || runtime.GOMAXPROCS(0) == 1 {
-		for p := range r.parts {
-			fn(p, p+1)
-		}
-		return
-	}
-	parallel.Each(r.parts, fn)
 }

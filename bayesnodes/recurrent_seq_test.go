@@ -217,13 +217,13 @@ func TestLSTMSequenceOpsAllocateNothing(t *testing.T) {
 			for _, s := range c.inputShapes() {
 				in = append(in, value(s))
 			}
-			rows := newLSTMRows[float64](c)
-			fwd := opkit.New[float64](lstmSeqFwd[float64]{c, rows})
+			cell := newLSTMCell[float64](c)
+			fwd := opkit.New[float64](seqFwd[float64]{cell})
 			buf, err := fwd.Do(in...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			bwdM := lstmSeqGrad[float64]{cfg: c, outs: [3]bool{true, true, true}, rows: rows}
+			bwdM := seqGrad[float64]{cell: cell, outs: 0b111}
 			gin := append(append([]G.Value{}, in...), buf, value(tensor.Shape{B, T, H}), value(tensor.Shape{B, H}), value(tensor.Shape{B, H}))
 			bwd := opkit.New[float64](bwdM)
 			name := fmt.Sprintf("flipout=%t/peephole=%t", flip, peephole)
