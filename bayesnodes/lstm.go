@@ -90,20 +90,12 @@ func (l *LSTM) Forward(b *graph.Builder, x *G.Node, init LSTMState) (seq *G.Node
 	if err := drawAll(b, l.Estimator, s.batch, []Posterior{l.WeightIH, l.WeightHH}, l.Bias); err != nil {
 		return nil, LSTMState{}, err
 	}
-	in := G.Nodes{x}
-	c := lstmSeq{batch: s.batch, steps: s.steps, hidden: l.Hidden, peephole: l.Peephole, dataX: s.data}
-	for i, p := range []Posterior{l.WeightIH, l.WeightHH} {
-		w, prod, err := weightNodes(b, l.Estimator, p, s.batch)
-		if err != nil {
-			return nil, LSTMState{}, err
-		}
-		in = append(in, w...)
-		if i == 0 {
-			c.ih = prod
-		} else {
-			c.hh = prod
-		}
+	w, ih, hh, err := sequenceWeights(b, l.Estimator, l.WeightIH, l.WeightHH, s.batch)
+	if err != nil {
+		return nil, LSTMState{}, err
 	}
+	in := append(G.Nodes{x}, w...)
+	c := lstmSeq{batch: s.batch, steps: s.steps, hidden: l.Hidden, peephole: l.Peephole, ih: ih, hh: hh, dataX: s.data}
 	if l.Bias != nil {
 		bias, err := l.Bias.Sample(b)
 		if err != nil {

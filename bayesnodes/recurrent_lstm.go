@@ -156,33 +156,17 @@ func (lc *lstmCell[T]) forward(in [][]T, buf []T) {
 	xt, act, rin, hw := buf[l.xt:], buf[l.act:], buf[l.rin:], buf[l.hw:]
 	xs, py := buf[l.xs:], buf[l.py:]
 	lc.v, lc.fw = v, buf
-	for b := range B {
-		for t := range L {
-			copy(xt[(t*B+b)*In:(t*B+b+1)*In], v.x[(b*L+t)*In:(b*L+t+1)*In])
-		}
-	}
 	init := v.h0
 	if c.peephole {
 		init = v.c0
 	}
-	if init != nil {
-		copy(rin[:B*H], init)
-	} else {
-		clear(rin[:B*H])
-	}
+	startSequence(xt, rin[:B*H], v.x, init, B, L, In)
 	for t := range L {
 		// x_t W_ih + bias into the step's rows of act, then the
 		// recurrent product.
 		at := act[t*B*G4 : (t+1)*B*G4]
 		productForward(c.ih, v.ih, at, G4, xt[t*B*In:], In, B, xs, py)
-		if v.bias != nil {
-			for r := 0; r < len(at); r += G4 {
-				row := at[r : r+G4]
-				for j, w := range v.bias {
-					row[j] = row[j] + w
-				}
-			}
-		}
+		addBiasRows(at, v.bias)
 		if t > 0 || c.recInit() {
 			productForward(c.hh, v.hh, hw, G4, rin[t*B*H:], H, B, xs, py)
 		}
@@ -300,13 +284,10 @@ type lstmBwdLayout struct {
 }
 
 func (c lstmSeq) bwdLayout() lstmBwdLayout {
-	B, T, H, In := c.batch, c.steps, c.hidden, c.ih.in
+	B, T, H := c.batch, c.steps, c.hidden
 	var b seqBuffer
 	var l lstmBwdLayout
-	if !c.dataX {
-		l.dx = b.next(B * T * In)
-	}
-	l.dih, l.dhh = b.next(c.ih.gradSize()), b.next(c.hh.gradSize())
+	l.dx, l.dih, l.dhh = b.productGrads(c.dataX, B, T, c.ih, c.hh)
 	if c.bias {
 		l.db = b.next(4 * H)
 	}
@@ -320,28 +301,16 @@ func (c lstmSeq) bwdLayout() lstmBwdLayout {
 	if c.peephole {
 		l.drec = b.next(B * 4 * H)
 	}
-	if c.ih.flip || c.hh.flip {
-		w := B * T * max(In, H)
-		l.xs, l.ds, l.tmp = b.next(w), b.next(B*T*4*H), b.next(w)
-	}
+	l.xs, l.ds, l.tmp = b.flipScratch(B, T, c.ih, c.hh)
 	l.size = b.size
 	return l
 }
 
-// grads returns the offset of each input's gradient, in input order (0
-// for those without).
+// grads returns the offset of each input's gradient, in input order
+// (see seqCell.gradOffsets).
 func (l lstmBwdLayout) grads(c lstmSeq) []int {
-	offs := []int{l.dx}
-	parts := func(p seqProduct, off int) {
-		if p.flip {
-			n := p.in * p.out
-			offs = append(offs, off, off+n, 0, 0)
-			return
-		}
-		offs = append(offs, off)
-	}
-	parts(c.ih, l.dih)
-	parts(c.hh, l.dhh)
+	offs := append([]int{l.dx}, c.ih.gradOffsets(l.dih)...)
+	offs = append(offs, c.hh.gradOffsets(l.dhh)...)
 	if c.bias {
 		offs = append(offs, l.db)
 	}
@@ -362,7 +331,7 @@ func (lc *lstmCell[T]) backward(in [][]T, outs uint, buf []T) {
 	var gout [3][]T
 	fw := splitGrads(rest, outs, gout[:])
 	gcT := gout[2]
-	B, L, H, In := c.batch, c.steps, c.hidden, c.ih.in
+	B, L, H := c.batch, c.steps, c.hidden
 	G4 := 4 * H
 	fl, l := c.fwdLayout(), c.bwdLayout()
 	xt, rin := fw[fl.xt:], fw[fl.rin:]
@@ -404,7 +373,6 @@ func (lc *lstmCell[T]) backward(in [][]T, outs uint, buf []T) {
 		copy(buf[l.dc0:l.dc0+B*H], dc)
 	}
 	n := B * L
-	productWeightGrads(c.ih, v.ih, buf[l.dih:], xt, In, dxw, G4, n, B, xs, ds)
 	// The recurrent input is zero at a first step without one.
 	productWeightGrads(c.hh, v.hh, buf[l.dhh:], rin, H, dxw, G4, n, B, xs, ds)
 	if c.peephole {
@@ -414,13 +382,11 @@ func (lc *lstmCell[T]) backward(in [][]T, outs uint, buf []T) {
 	if c.bias {
 		columnSumKernel(buf[l.db:l.db+G4], dxw[:n*G4])
 	}
+	var dx []T
 	if !c.dataX {
-		// dx is batch first: each step's rows are L*In apart.
-		dx := buf[l.dx:]
-		for t := range L {
-			productInputGrad(c.ih, v.ih, dx[t*In:], L*In, dxw[t*B*G4:], G4, B, B, 0, ds, tmp)
-		}
+		dx = buf[l.dx:]
 	}
+	inputProductGrads(c.ih, v.ih, buf[l.dih:], dx, xt, dxw, B, L, xs, ds, tmp)
 }
 
 // clearCandidate zeroes the candidate (g) block of every row of m [.., 4H].

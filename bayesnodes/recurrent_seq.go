@@ -31,7 +31,9 @@ package bayesnodes
 
 import (
 	"fmt"
+	"math"
 	"runtime"
+	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
@@ -90,6 +92,15 @@ func (p seqProduct) gradSize() int {
 	return p.in * p.out
 }
 
+// gradOffsets returns where its nodes' gradients lie in a buffer whose
+// weight gradients start at off (0 for the signs, which take none).
+func (p seqProduct) gradOffsets(off int) []int {
+	if p.flip {
+		return []int{off, off + p.in*p.out, 0, 0}
+	}
+	return []int{off}
+}
+
 // weightNodes returns p's draw in b's graph as a seqProduct reads it (see
 // Estimator.drawFor, which made it): the sampled weights, or under Flipout
 // mu, the perturbation and the signs.
@@ -102,6 +113,17 @@ func weightNodes(b *graph.Builder, e Estimator, p Posterior, batch int) (G.Nodes
 	}
 	w, err := p.Sample(b)
 	return G.Nodes{w}, prod, err
+}
+
+// sequenceWeights returns the nodes of a recurrent layer's input and
+// recurrent products, ih's then hh's (see weightNodes), and the products.
+func sequenceWeights(b *graph.Builder, e Estimator, ih, hh Posterior, batch int) (G.Nodes, seqProduct, seqProduct, error) {
+	in, pi, err := weightNodes(b, e, ih, batch)
+	if err != nil {
+		return nil, pi, pi, err
+	}
+	w, ph, err := weightNodes(b, e, hh, batch)
+	return append(in, w...), pi, ph, err
 }
 
 // seqWeights are a product's input values: W (mu under Flipout), and
@@ -183,6 +205,70 @@ func signRows[T float](dst, src []T, ld int, s []T, cols, n, batch int) {
 	}
 }
 
+// startSequence lays out x [B, T, In] time major in xt [T, B, In], and
+// sets the first step's recurrent input rin0 [B, H] to init, or zeros.
+func startSequence[T float](xt, rin0, x, init []T, B, L, In int) {
+	for b := range B {
+		for t := range L {
+			copy(xt[(t*B+b)*In:(t*B+b+1)*In], x[(b*L+t)*In:(b*L+t+1)*In])
+		}
+	}
+	if init != nil {
+		copy(rin0, init)
+	} else {
+		clear(rin0)
+	}
+}
+
+// addBiasRows adds bias (none if nil) to every row of m, rows of
+// len(bias), as fusedBiasAdd does.
+func addBiasRows[T float](m, bias []T) {
+	if bias == nil {
+		return
+	}
+	for r := 0; r+len(bias) <= len(m); r += len(bias) {
+		row := m[r : r+len(bias)]
+		for j, w := range bias {
+			row[j] = row[j] + w
+		}
+	}
+}
+
+// inputProductGrads sets, from the gradient dxw [T, B, out] of every
+// step's x_t W_ih, the gradient of W_ih (dw) and, unless dx is nil, of x
+// [B, T, In]; xt is x time major [T, B, In]. xs, ds and tmp are Flipout's
+// scratch.
+func inputProductGrads[T float](p seqProduct, v seqWeights[T], dw, dx, xt, dxw []T, B, L int, xs, ds, tmp []T) {
+	productWeightGrads(p, v, dw, xt, p.in, dxw, p.out, B*L, B, xs, ds)
+	if dx == nil {
+		return
+	}
+	// dx is batch first: a step's rows are L*In apart.
+	for t := range L {
+		productInputGrad(p, v, dx[t*p.in:], L*p.in, dxw[t*B*p.out:], p.out, B, B, 0, ds, tmp)
+	}
+}
+
+// gateSigmoid is Gorgonia's sigmoid: 1/(1+e^-x), cut to 0 and 1 where its float
+// rounds, in float64 for both widths. The width is told by the size, which
+// the compiler knows for each instantiation: a type switch on any(x) cost
+// as much as the exponential.
+func gateSigmoid[T float](x T) T {
+	lo, hi := T(-709), T(19)
+	if unsafe.Sizeof(x) == 4 {
+		lo, hi = -88, 15
+	}
+	switch {
+	case x < lo:
+		return 0
+	case x > hi:
+		return 1
+	}
+	return T(1 / (1 + math.Exp(-float64(x))))
+}
+
+func gateTanh[T float](x T) T { return T(math.Tanh(float64(x))) }
+
 // seqLink is what the ops of one layer application share: the gradients
 // reaching its output views, recorded by their Grads for the anchor's.
 type seqLink struct {
@@ -248,6 +334,25 @@ func (l *seqBuffer) next(n int) int {
 	off := l.size
 	l.size += n
 	return off
+}
+
+// productGrads lays out the gradients of x [B, T, In] (none for data) and
+// of the input and recurrent products' weights.
+func (l *seqBuffer) productGrads(data bool, B, T int, ih, hh seqProduct) (dx, dih, dhh int) {
+	if !data {
+		dx = l.next(B * T * ih.in)
+	}
+	return dx, l.next(ih.gradSize()), l.next(hh.gradSize())
+}
+
+// flipScratch lays out the backward pass's scratch for Flipout, if either
+// product is Flipout's, over the rows of every step.
+func (l *seqBuffer) flipScratch(B, T int, ih, hh seqProduct) (xs, ds, tmp int) {
+	if !ih.flip && !hh.flip {
+		return 0, 0, 0
+	}
+	w := B * T * max(ih.in, hh.in)
+	return l.next(w), l.next(B * T * ih.out), l.next(w)
 }
 
 // checkShapes reports the first of in that is not the shape want says.
