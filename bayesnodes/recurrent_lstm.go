@@ -194,10 +194,12 @@ func (lc *lstmCell[T]) forwardRows(b0, b1 int) {
 			hr = hw[b*G4 : (b+1)*G4]
 		}
 		lstmGates(ac, hr, H, c.peephole)
-		cp := prevCell(cell, v.c0, t, b, B, H)
 		k, s := row*H, (b*L+t)*H
-		for j := range H {
-			i, f, g, o := ac[j], ac[H+j], ac[2*H+j], ac[3*H+j]
+		ai, af, ag, ao := ac[:H], ac[H:2*H], ac[2*H:3*H], ac[3*H:4*H]
+		cr, tcr, hs := cell[k:k+H], tc[k:k+H], seq[s:s+H]
+		cp := prevCell(cell, v.c0, t, b, B, H)
+		for j, i := range ai {
+			f, g, o := af[j], ag[j], ao[j]
 			cv := i * g
 			if cp != nil {
 				cv = f*cp[j] + cv
@@ -205,21 +207,22 @@ func (lc *lstmCell[T]) forwardRows(b0, b1 int) {
 			var h T
 			if c.peephole {
 				h = gateTanh(o * cv)
-				tc[k+j] = h
+				tcr[j] = h
 			} else {
 				th := gateTanh(cv)
-				tc[k+j] = th
+				tcr[j] = th
 				h = o * th
 			}
-			cell[k+j], seq[s+j] = cv, h
-			switch {
-			case t+1 == L:
-				hT[b*H+j], cT[b*H+j] = h, cv
-			case c.peephole:
-				rin[k+B*H+j] = cv
-			default:
-				rin[k+B*H+j] = h
-			}
+			cr[j], hs[j] = cv, h
+		}
+		switch {
+		case t+1 == L:
+			copy(hT[b*H:(b+1)*H], hs)
+			copy(cT[b*H:(b+1)*H], cr)
+		case c.peephole:
+			copy(rin[k+B*H:k+B*H+H], cr)
+		default:
+			copy(rin[k+B*H:k+B*H+H], hs)
 		}
 	}
 }
@@ -243,20 +246,20 @@ func prevCell[T float](cell, c0 []T, t, b, B, H int) []T {
 func lstmGates[T float](ac, hr []T, H int, peephole bool) {
 	for blk := range 4 {
 		a := ac[blk*H : (blk+1)*H]
-		candidate := blk == 2
-		if hr != nil && !(peephole && candidate) {
-			for j, h := range hr[blk*H : (blk+1)*H] {
-				a[j] = a[j] + h
-			}
+		var h []T
+		if hr != nil && !(peephole && blk == 2) {
+			h = hr[blk*H : (blk+1)*H][:len(a)]
 		}
-		if candidate && !peephole {
-			for j, p := range a {
-				a[j] = gateTanh(p)
-			}
-			continue
-		}
+		tanh := blk == 2 && !peephole
 		for j, p := range a {
-			a[j] = gateSigmoid(p)
+			if h != nil {
+				p = p + h[j]
+			}
+			if tanh {
+				a[j] = gateTanh(p)
+			} else {
+				a[j] = gateSigmoid(p)
+			}
 		}
 	}
 }
@@ -409,42 +412,53 @@ func (lc *lstmCell[T]) backwardRows(b0, b1 int) {
 	gseq, ghT := lc.gseq, lc.ghT
 	for b := b0; b < b1; b++ {
 		row := t*B + b
+		k := row * H
+		// The gradient reaching h_t: from the step after, the sequence
+		// and the last state.
+		gh := dh[b*H : (b+1)*H]
+		if gseq != nil {
+			for j, g := range gseq[(b*L+t)*H : (b*L+t+1)*H] {
+				gh[j] += g
+			}
+		}
+		if ghT != nil && t == L-1 {
+			for j, g := range ghT[b*H : (b+1)*H] {
+				gh[j] += g
+			}
+		}
+		// Each block and state as a row of its own, so that the loop
+		// checks no bounds.
 		ac, dp := act[row*G4:(row+1)*G4], dxw[row*G4:(row+1)*G4]
+		ai, af, ag, ao := ac[:H], ac[H:2*H], ac[2*H:3*H], ac[3*H:4*H]
+		di, df, dg, do := dp[:H], dp[H:2*H], dp[2*H:3*H], dp[3*H:4*H]
+		tcr, cr, dcr := tc[k:k+H], cell[k:k+H], dc[b*H:(b+1)*H]
 		cp := prevCell(cell, v.c0, t, b, B, H)
-		k, s := row*H, (b*L+t)*H
-		for j := range H {
-			gh := dh[b*H+j]
-			if gseq != nil {
-				gh += gseq[s+j]
-			}
-			if ghT != nil && t == L-1 {
-				gh += ghT[b*H+j]
-			}
-			i, f, g, o := ac[j], ac[H+j], ac[2*H+j], ac[3*H+j]
-			var dcv, do, dgPre T
+		for j, i := range ai {
+			f, g, o, dcv := af[j], ag[j], ao[j], dcr[j]
+			var dor T
 			if c.peephole {
 				// h = tanh(o c), g = sigmoid(x W_ih + b)
-				hv := tc[k+j]
-				du := gh * (1 - hv*hv)
-				do = du * cell[k+j]
-				dcv = dc[b*H+j] + du*o
-				dgPre = dcv * i * g * (1 - g)
+				du := gh[j] * (1 - tcr[j]*tcr[j])
+				dor = du * cr[j]
+				dcv += du * o
+				dg[j] = dcv * i * g * (1 - g)
 			} else {
-				th := tc[k+j]
-				dcv = dc[b*H+j] + gh*o*(1-th*th)
-				do = gh * th
-				dgPre = dcv * i * (1 - g*g)
+				th := tcr[j]
+				dcv += gh[j] * o * (1 - th*th)
+				dor = gh[j] * th
+				dg[j] = dcv * i * (1 - g*g)
 			}
-			var df T
+			var dfv T
 			if cp != nil {
-				df = dcv * cp[j]
+				dfv = dcv * cp[j]
 			}
-			di := dcv * g
-			dp[j] = di * i * (1 - i)
-			dp[H+j] = df * f * (1 - f)
-			dp[2*H+j] = dgPre
-			dp[3*H+j] = do * o * (1 - o)
-			dc[b*H+j] = dcv * f
+			di[j] = dcv * g * i * (1 - i)
+			df[j] = dfv * f * (1 - f)
+			do[j] = dor * o * (1 - o)
+			dcr[j] = dcv * f
+		}
+		if c.peephole {
+			clear(gh) // h_t does not feed the next step
 		}
 	}
 }
