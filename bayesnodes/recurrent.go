@@ -10,8 +10,9 @@ import (
 )
 
 // Recurrent layers (LSTM, GRU) take batch-first sequences [batch, T, In]
-// and unroll over the T steps inside one graph: Gorgonia's shapes are
-// static, so a graph is built for one sequence length. The layers derive T
+// and run all T steps in one op forward and one backward
+// (recurrent_seq.go): Gorgonia's shapes are static, so a graph is built
+// for one sequence length. The layers derive T
 // from their input node, so the same layer value serves every length; a
 // graph.Model fixes its input shape, so another length takes another model
 // of the same network, which shares the layer's parameter tensors (see the

@@ -1,6 +1,7 @@
 package bayesnodes_test
 
 import (
+	"math"
 	"runtime"
 	"testing"
 )
@@ -19,7 +20,7 @@ func TestRecurrentStepAllocationBounded(t *testing.T) {
 	bounds := map[string]struct {
 		layer  func(int, int) (recurrentLast, error)
 		bytes  uint64
-		allocs float64
+		allocs uint64
 	}{
 		"lstm": {lstmLast, 64 << 10, 700},
 		"gru":  {gruLast, 64 << 10, 700},
@@ -28,18 +29,27 @@ func TestRecurrentStepAllocationBounded(t *testing.T) {
 		step := recurrentTrainer(t, b.layer, 1)
 		step() // build the graph and the ops' memory
 		step()
-		const steps = 3
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		for range steps {
-			step()
+		// The least of a few rounds: a garbage collection empties the
+		// pools Gorgonia draws tensor headers from, and the round after
+		// it refills them.
+		const rounds, steps = 4, 3
+		bytes, allocs := uint64(math.MaxUint64), uint64(math.MaxUint64)
+		for range rounds {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range steps {
+				step()
+			}
+			runtime.ReadMemStats(&after)
+			bytes = min(bytes, (after.TotalAlloc-before.TotalAlloc)/steps)
+			allocs = min(allocs, (after.Mallocs-before.Mallocs)/steps)
 		}
-		runtime.ReadMemStats(&after)
-		if perStep := (after.TotalAlloc - before.TotalAlloc) / steps; perStep > b.bytes {
-			t.Errorf("%s: a training step allocated %d bytes, want at most %d", name, perStep, b.bytes)
+		t.Logf("%s: a training step allocated %d bytes in %d allocations", name, bytes, allocs)
+		if bytes > b.bytes {
+			t.Errorf("%s: a training step allocated %d bytes, want at most %d", name, bytes, b.bytes)
 		}
-		if allocs := testing.AllocsPerRun(steps, step); allocs > b.allocs {
-			t.Errorf("%s: a training step allocated %v times, want at most %v", name, allocs, b.allocs)
+		if allocs > b.allocs {
+			t.Errorf("%s: a training step allocated %d times, want at most %d", name, allocs, b.allocs)
 		}
 	}
 }

@@ -3,8 +3,9 @@ package bayesnodes
 // The recurrent layers run a whole sequence as a few ops rather than a
 // graph unrolled over the steps: at hidden 64, length 32 and batch 32 the
 // unrolled LSTM was some 900 nodes, each with Gorgonia's per-node
-// bookkeeping (5,700 allocations a training step) and its gradients summed
-// over the steps by an Add node each. The ops of one layer application:
+// bookkeeping (5,700 allocations a training step) and its weights'
+// gradients summed over the steps by an Add node each. The ops of one
+// layer application:
 //
 //	fwd    = seq(x, weights..., [bias], [h0], [c0])   -> one flat buffer
 //	anchor = seq.anchor(x, weights..., ..., fwd)      -> a scalar zero
