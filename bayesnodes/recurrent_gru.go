@@ -27,9 +27,7 @@ func (c gruSeq) String() string {
 
 func (c gruSeq) inputShapes() []tensor.Shape {
 	B, H := c.batch, c.hidden
-	s := []tensor.Shape{{B, c.steps, c.ih.in}}
-	s = append(s, c.ih.shapes(B)...)
-	s = append(s, c.hh.shapes(B)...)
+	s := productsShapes(B, c.steps, c.ih, c.hh)
 	if c.bias {
 		s = append(s, tensor.Shape{3 * H}, tensor.Shape{3 * H})
 	}
@@ -40,13 +38,7 @@ func (c gruSeq) inputShapes() []tensor.Shape {
 }
 
 func (c gruSeq) diffWRT() []bool {
-	d := []bool{!c.dataX}
-	d = append(d, c.ih.diffWRT()...)
-	d = append(d, c.hh.diffWRT()...)
-	for range len(c.inputShapes()) - len(d) {
-		d = append(d, true) // biases, h0
-	}
-	return d
+	return productsDiffWRT(c.dataX, c.ih, c.hh, len(c.inputShapes()))
 }
 
 // gruValues are the layer's input values.

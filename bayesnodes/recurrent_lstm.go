@@ -40,9 +40,7 @@ func (c lstmSeq) recInit() bool {
 // inputShapes returns the shapes of the layer's inputs.
 func (c lstmSeq) inputShapes() []tensor.Shape {
 	B, H := c.batch, c.hidden
-	s := []tensor.Shape{{B, c.steps, c.ih.in}}
-	s = append(s, c.ih.shapes(B)...)
-	s = append(s, c.hh.shapes(B)...)
+	s := productsShapes(B, c.steps, c.ih, c.hh)
 	if c.bias {
 		s = append(s, tensor.Shape{4 * H})
 	}
@@ -57,13 +55,7 @@ func (c lstmSeq) inputShapes() []tensor.Shape {
 
 // diffWRT returns which of the layer's inputs take a gradient.
 func (c lstmSeq) diffWRT() []bool {
-	d := []bool{!c.dataX}
-	d = append(d, c.ih.diffWRT()...)
-	d = append(d, c.hh.diffWRT()...)
-	for range len(c.inputShapes()) - len(d) {
-		d = append(d, true) // bias, h0, c0
-	}
-	return d
+	return productsDiffWRT(c.dataX, c.ih, c.hh, len(c.inputShapes()))
 }
 
 // lstmValues are the layer's input values.

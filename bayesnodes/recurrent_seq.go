@@ -102,6 +102,27 @@ func (p seqProduct) gradOffsets(off int) []int {
 	return []int{off}
 }
 
+// productsShapes returns the shapes of a recurrent layer's first inputs:
+// x [B, T, In], then the input and recurrent products' nodes.
+func productsShapes(B, T int, ih, hh seqProduct) []tensor.Shape {
+	s := []tensor.Shape{{B, T, ih.in}}
+	s = append(s, ih.shapes(B)...)
+	return append(s, hh.shapes(B)...)
+}
+
+// productsDiffWRT returns which of a recurrent layer's inputs take a
+// gradient: x unless it is the data, the products' nodes but the signs,
+// and the rest (biases, initial states) up to inputs in all.
+func productsDiffWRT(data bool, ih, hh seqProduct, inputs int) []bool {
+	d := []bool{!data}
+	d = append(d, ih.diffWRT()...)
+	d = append(d, hh.diffWRT()...)
+	for len(d) < inputs {
+		d = append(d, true)
+	}
+	return d
+}
+
 // weightNodes returns p's draw in b's graph as a seqProduct reads it (see
 // Estimator.drawFor, which made it): the sampled weights, or under Flipout
 // mu, the perturbation and the signs.
