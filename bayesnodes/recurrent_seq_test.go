@@ -11,7 +11,7 @@ import (
 )
 
 // lstmStepUnfused is the LSTM step's elementwise part as Gorgonia's own
-// ops, the definition the fused lstmOps replace.
+// ops: one step of the unrolled graph the sequence ops replace.
 func lstmStepUnfused(hidden int, xw, hw, cPrev *G.Node) (h, c *G.Node, err error) {
 	H := hidden
 	pre := xw
@@ -61,8 +61,8 @@ func gradValues(t *testing.T, g *G.ExprGraph, loss *G.Node, outs, wrt G.Nodes) [
 }
 
 // gruStepUnfused is the GRU step's elementwise part as Gorgonia's own ops,
-// the definition gruStepOp replaces; hw is [B, 3H], the bias [3H] alone,
-// or nil.
+// one step of the unrolled graph the sequence ops replace; hw is [B, 3H],
+// the bias [3H] alone, or nil.
 func gruStepUnfused(hidden int, xw, hw, h *G.Node) (*G.Node, error) {
 	H := hidden
 	if hw != nil && hw.Dims() == 1 {
