@@ -586,8 +586,8 @@ func ranks(shapes []tensor.Shape) []int {
 // the results do not depend on the split. part is bound once, so a step
 // allocates nothing.
 type rowSplit struct {
-	batch, parts int
-	part         func(part, _ int) // runs rows span(part)
+	parts int
+	part  func(part, _ int) // runs the rows of one part
 }
 
 // parallelRows is the least batch × hidden worth a second goroutine: at
@@ -597,7 +597,7 @@ type rowSplit struct {
 const parallelRows = 1024
 
 func newRowSplit(batch, hidden int, rows func(b0, b1 int)) rowSplit {
-	s := rowSplit{batch: batch, parts: 1}
+	s := rowSplit{parts: 1}
 	if batch >= 2 && batch*hidden >= parallelRows {
 		s.parts = 2
 	}
