@@ -319,6 +319,8 @@ func TestLSTMSequenceMatchesUnrolled(t *testing.T) {
 	// Large enough that a step's rows are split between goroutines.
 	check("float64/batch=16/hidden=64", tensor.Float64,
 		lstmSeq{batch: 16, steps: 3, hidden: 64, ih: seqProduct{3, 256, false}, hh: seqProduct{64, 256, false}, bias: true, h0: true, c0: true})
+	check("float64/steps=1", tensor.Float64,
+		lstmSeq{batch: 2, steps: 1, hidden: 3, ih: seqProduct{2, 12, true}, hh: seqProduct{3, 12, true}, bias: true, h0: true, c0: true})
 }
 
 // TestGRUSequenceMatchesUnrolled is TestLSTMSequenceMatchesUnrolled for
@@ -353,4 +355,6 @@ func TestGRUSequenceMatchesUnrolled(t *testing.T) {
 	}
 	check("float64/batch=16/hidden=64", tensor.Float64,
 		gruSeq{batch: 16, steps: 3, hidden: 64, ih: seqProduct{3, 192, false}, hh: seqProduct{64, 192, false}, bias: true, h0: true})
+	check("float64/steps=1", tensor.Float64,
+		gruSeq{batch: 2, steps: 1, hidden: 3, ih: seqProduct{2, 9, true}, hh: seqProduct{3, 9, true}, bias: true, h0: true})
 }
