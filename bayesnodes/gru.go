@@ -85,32 +85,29 @@ func (l *GRU) Forward(b *graph.Builder, x, h0 *G.Node) (seq, last *G.Node, err e
 	if err := drawAll(b, l.Estimator, s.batch, []Posterior{l.WeightIH, l.WeightHH}, l.BiasIH, l.BiasHH); err != nil {
 		return nil, nil, err
 	}
-	xs, err := stepInputs(s)
+	w, ih, hh, err := sequenceWeights(b, l.Estimator, l.WeightIH, l.WeightHH, s.batch)
 	if err != nil {
 		return nil, nil, err
 	}
-	var bhh *G.Node
-	if l.BiasHH != nil {
-		if bhh, err = l.BiasHH.Sample(b); err != nil {
-			return nil, nil, err
+	in := append(G.Nodes{x}, w...)
+	c := gruSeq{batch: s.batch, steps: s.steps, hidden: l.Hidden, ih: ih, hh: hh, dataX: s.data}
+	if l.BiasIH != nil {
+		for _, p := range []Posterior{l.BiasIH, l.BiasHH} {
+			bias, err := p.Sample(b)
+			if err != nil {
+				return nil, nil, err
+			}
+			in = append(in, bias)
 		}
+		c.bias = true
 	}
-	h := h0
-	hs := make([]*G.Node, s.steps)
-	for t := range hs {
-		xw, err := l.Estimator.Apply(b, xs[t], l.WeightIH, l.BiasIH, rowProduct{s.data})
-		if err != nil {
-			return nil, nil, err
-		}
-		if h, err = l.step(b, xw, h, bhh); err != nil {
-			return nil, nil, fmt.Errorf("bayesnodes: %s: step %d: %w", l.name, t, err)
-		}
-		hs[t] = h
+	if h0 != nil {
+		in, c.h0 = append(in, h0), true
 	}
-	if seq, err = stackSteps(hs); err != nil {
-		return nil, nil, err
+	if seq, last, err = gruSequence(c, in); err != nil {
+		return nil, nil, fmt.Errorf("bayesnodes: %s: %w", l.name, err)
 	}
-	return seq, h, nil
+	return seq, last, nil
 }
 
 func (l *GRU) check(b *graph.Builder, x, h0 *G.Node) (sequence, error) {
@@ -137,20 +134,4 @@ func (l *GRU) check(b *graph.Builder, x, h0 *G.Node) (sequence, error) {
 		return s, err
 	}
 	return s, checkState(b, l.name, "hidden state", h0, s.batch, l.Hidden)
-}
-
-// step returns the hidden state after one step, by gruStepOp; xw is x_t
-// WeightIH + BiasIH, h the previous state (nil for zeros) and bhh BiasHH's
-// draw [3H] (nil without bias).
-func (l *GRU) step(b *graph.Builder, xw, h, bhh *G.Node) (*G.Node, error) {
-	// hw = h WeightHH + BiasHH: [batch, 3H], or the bias alone when h is
-	// zero, or nil when both are.
-	hw := bhh
-	if h != nil {
-		var err error
-		if hw, err = l.Estimator.Apply(b, h, l.WeightHH, l.BiasHH, rowProduct{}); err != nil {
-			return nil, err
-		}
-	}
-	return gruStepOp(l.Hidden, xw, hw, h)
 }

@@ -90,26 +90,31 @@ func (l *LSTM) Forward(b *graph.Builder, x *G.Node, init LSTMState) (seq *G.Node
 	if err := drawAll(b, l.Estimator, s.batch, []Posterior{l.WeightIH, l.WeightHH}, l.Bias); err != nil {
 		return nil, LSTMState{}, err
 	}
-	xs, err := stepInputs(s)
+	w, ih, hh, err := sequenceWeights(b, l.Estimator, l.WeightIH, l.WeightHH, s.batch)
 	if err != nil {
 		return nil, LSTMState{}, err
 	}
-	state := init
-	hs := make([]*G.Node, s.steps)
-	for t := range hs {
-		xw, err := l.Estimator.Apply(b, xs[t], l.WeightIH, l.Bias, rowProduct{s.data})
+	in := append(G.Nodes{x}, w...)
+	c := lstmSeq{batch: s.batch, steps: s.steps, hidden: l.Hidden, peephole: l.Peephole, ih: ih, hh: hh, dataX: s.data}
+	if l.Bias != nil {
+		bias, err := l.Bias.Sample(b)
 		if err != nil {
 			return nil, LSTMState{}, err
 		}
-		if state, err = l.step(b, xw, state); err != nil {
-			return nil, LSTMState{}, fmt.Errorf("bayesnodes: %s: step %d: %w", l.name, t, err)
-		}
-		hs[t] = state.H
+		in, c.bias = append(in, bias), true
 	}
-	if seq, err = stackSteps(hs); err != nil {
-		return nil, LSTMState{}, err
+	// The peephole variant's recurrence reads only the cell state.
+	if init.H != nil && !l.Peephole {
+		in, c.h0 = append(in, init.H), true
 	}
-	return seq, state, nil
+	if init.C != nil {
+		in, c.c0 = append(in, init.C), true
+	}
+	seq, h, cell, err := lstmSequence(c, in)
+	if err != nil {
+		return nil, LSTMState{}, fmt.Errorf("bayesnodes: %s: %w", l.name, err)
+	}
+	return seq, LSTMState{H: h, C: cell}, nil
 }
 
 // check validates the layer, its input and the initial state before any
@@ -137,91 +142,4 @@ func (l *LSTM) check(b *graph.Builder, x *G.Node, init LSTMState) (sequence, err
 		return s, err
 	}
 	return s, checkState(b, l.name, "cell state", init.C, s.batch, l.Hidden)
-}
-
-// step returns the state after one step; xw is x_t WeightIH + Bias. The
-// plain LSTM's step is two fused ops (lstmStepOps); the peephole variant
-// is built from Gorgonia's ops.
-func (l *LSTM) step(b *graph.Builder, xw *G.Node, prev LSTMState) (LSTMState, error) {
-	H := l.Hidden
-	if !l.Peephole {
-		var hw *G.Node
-		if prev.H != nil {
-			var err error
-			if hw, err = l.Estimator.Apply(b, prev.H, l.WeightHH, nil, rowProduct{}); err != nil {
-				return LSTMState{}, err
-			}
-		}
-		h, c, err := lstmStepOps(H, xw, hw, prev.C)
-		return LSTMState{H: h, C: c}, err
-	}
-	pre := xw
-	// The peephole variant's recurrent input, c; zero (and left out) at
-	// the first step without an initial state.
-	r := prev.C
-	if r != nil {
-		ru, err := l.Estimator.Apply(b, r, l.WeightHH, nil, rowProduct{})
-		if err != nil {
-			return LSTMState{}, err
-		}
-		if pre, err = G.Add(xw, ru); err != nil {
-			return LSTMState{}, err
-		}
-	}
-	// One sigmoid over every gate block; the candidate block's is unused
-	// but cheaper than three more nodes.
-	act, err := G.Sigmoid(pre)
-	if err != nil {
-		return LSTMState{}, err
-	}
-	i, err := cols(act, 0, H)
-	if err != nil {
-		return LSTMState{}, err
-	}
-	o, err := cols(act, 3*H, 4*H)
-	if err != nil {
-		return LSTMState{}, err
-	}
-	var g *G.Node
-	if l.Peephole {
-		// BLiTZ: sigmoid(x W_ih + b) in the candidate block.
-		if g, err = cols(xw, 2*H, 3*H); err == nil {
-			g, err = G.Sigmoid(g)
-		}
-	} else if g, err = cols(pre, 2*H, 3*H); err == nil {
-		g, err = G.Tanh(g)
-	}
-	if err != nil {
-		return LSTMState{}, err
-	}
-	c, err := G.HadamardProd(i, g)
-	if err != nil {
-		return LSTMState{}, err
-	}
-	if prev.C != nil {
-		f, err := cols(act, H, 2*H)
-		if err != nil {
-			return LSTMState{}, err
-		}
-		fc, err := G.HadamardProd(f, prev.C)
-		if err != nil {
-			return LSTMState{}, err
-		}
-		if c, err = G.Add(fc, c); err != nil {
-			return LSTMState{}, err
-		}
-	}
-	var h *G.Node
-	if l.Peephole {
-		// BLiTZ: h = tanh(o * c).
-		if h, err = G.HadamardProd(o, c); err == nil {
-			h, err = G.Tanh(h)
-		}
-	} else if h, err = G.Tanh(c); err == nil {
-		h, err = G.HadamardProd(o, h)
-	}
-	if err != nil {
-		return LSTMState{}, err
-	}
-	return LSTMState{H: h, C: c}, nil
 }

@@ -7,12 +7,12 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gorgonia-bnn/bnn/graph"
-	"github.com/gorgonia-bnn/bnn/internal/opkit"
 )
 
 // Recurrent layers (LSTM, GRU) take batch-first sequences [batch, T, In]
-// and unroll over the T steps inside one graph: Gorgonia's shapes are
-// static, so a graph is built for one sequence length. The layers derive T
+// and run all T steps in one op forward and one backward
+// (recurrent_seq.go): Gorgonia's shapes are static, so a graph is built
+// for one sequence length. The layers derive T
 // from their input node, so the same layer value serves every length; a
 // graph.Model fixes its input shape, so another length takes another model
 // of the same network, which shares the layer's parameter tensors (see the
@@ -94,18 +94,19 @@ func checkRecurrentEstimator(name string, e Estimator) error {
 }
 
 // rowProduct is the LinearMap of every weight product of the recurrent
-// layers, input and recurrent: x w for x [rows, in] and w [in, out].
-// Estimator.Apply draws w once per graph (under Flipout one perturbation
-// and one set of signs), so every step uses the same draw. With data set,
-// x is the network's input, which takes no gradient, and none is built
-// for it.
+// layers, input and recurrent: x w for x [rows, in] and w [in, out]. The
+// sequence ops compute the products themselves (seqProduct), from the
+// weights Estimator.drawFor draws once per graph (under Flipout one
+// perturbation and one set of signs), so every step uses the same draw;
+// the map says which estimators apply. With data set, x is the network's
+// input, which takes no gradient.
 type rowProduct struct{ data bool }
 
 func (m rowProduct) Map(_ *graph.Builder, x, w *G.Node) (*G.Node, error) {
 	if m.data {
-		return matMulData(x, w)
+		return gemmConstA(x, w, false, false)
 	}
-	return matMul(x, w)
+	return gemm(x, w, false, false)
 }
 
 // Accepts refuses local reparameterisation (see ErrRecurrentEstimator).
@@ -115,14 +116,6 @@ func (rowProduct) Accepts(e Estimator) error {
 	}
 	return nil
 }
-
-// matMul is x w by a gemmOp, which writes into memory of its own: Gorgonia's
-// Mul is extern-flagged, and the TapeMachine reallocates its result on
-// every run whenever its register last held a tensor of another shape.
-func matMul(x, w *G.Node) (*G.Node, error) { return gemm(x, w, false, false) }
-
-// matMulData is matMul for an x that takes no gradient (see gemmConstA).
-func matMulData(x, w *G.Node) (*G.Node, error) { return gemmConstA(x, w, false, false) }
 
 // sequence is a validated recurrent input.
 type sequence struct {
@@ -213,37 +206,4 @@ func drawAll(b *graph.Builder, e Estimator, batch int, weights []Posterior, bias
 		}
 	}
 	return nil
-}
-
-// stepInputs returns x_t [batch, in] for every step t. They are rows of
-// the time-major copy of x, so each is a contiguous block.
-//
-// The input products x_t W are taken per step rather than as one wide
-// product sliced per step: Gorgonia's gradient of a slice is a tensor of the
-// whole sliced input, so T slices of a [T*batch, 4H] product cost T such
-// tensors per backward pass (measured: 68 MB and 157 ms per training step of
-// BenchmarkLSTMStep, against 5 MB and 28 ms per step). x itself takes no
-// gradient unless a layer below it does.
-func stepInputs(s sequence) ([]*G.Node, error) {
-	xt, err := G.Transpose(s.x, 1, 0, 2)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*G.Node, s.steps)
-	for t := range out {
-		if out[t], err = G.Slice(xt, G.S(t)); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// cols returns m[:, lo:hi], keeping the axis.
-func cols(m *G.Node, lo, hi int) (*G.Node, error) { return sliceAxis(m, 1, lo, hi) }
-
-// stackSteps turns the per-step outputs [batch, hidden] into the batch-first
-// sequence [batch, T, hidden].
-func stackSteps(hs []*G.Node) (*G.Node, error) {
-	m := stackOp[float64]{len(hs)}
-	return opkit.Apply(stackOp[float32](m), m, hs...)
 }

@@ -17,6 +17,17 @@ type recurrentLayer interface {
 	Apply(b *graph.Builder, x *G.Node) (*G.Node, error)
 }
 
+// stacked is two recurrent layers, one feeding the other.
+type stacked [2]recurrentLayer
+
+func (s stacked) Apply(b *graph.Builder, x *G.Node) (*G.Node, error) {
+	h, err := s[0].Apply(b, x)
+	if err != nil {
+		return nil, err
+	}
+	return s[1].Apply(b, h)
+}
+
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // matVec returns v W for v [in] and W [in, out] row-major.
@@ -252,6 +263,16 @@ func TestRecurrentGradients(t *testing.T) {
 		{"lstm/flipout/mixture/montecarlo", func() (recurrentLayer, error) {
 			return bayesnodes.NewLSTM(2, 3, with(bayesnodes.WithEstimator(bayesnodes.Flipout),
 				bayesnodes.WithPrior(bayesnodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.05}), bayesnodes.WithKL(bayesnodes.KLMonteCarlo))...)
+		}},
+		{"lstm/stacked", func() (recurrentLayer, error) {
+			// The second layer's input gradient reaches the first's
+			// parameters.
+			first, err := bayesnodes.NewLSTM(2, 3, with(bayesnodes.WithName("first"))...)
+			if err != nil {
+				return nil, err
+			}
+			second, err := bayesnodes.NewLSTM(3, 2, with(bayesnodes.WithName("second"), bayesnodes.WithEstimator(bayesnodes.Flipout))...)
+			return stacked{first, second}, err
 		}},
 		{"gru", func() (recurrentLayer, error) { return bayesnodes.NewGRU(2, 3, opts...) }},
 		{"gru/flipout", func() (recurrentLayer, error) {
