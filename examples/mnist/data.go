@@ -21,10 +21,9 @@ const OODImages = 2000
 // 8,000 train, last 2,000 test) or an IDX directory.
 func loadData(dir string) (train, test datasets.Dataset, err error) {
 	if dir == "" {
-		// The training digits stay bytes, converted batch by batch.
-		train, test, err = mnist10k.LoadPixels()
-		test.X, test.Pixels = test.Features(), nil
-		return train, test, err
+		// The digits stay bytes, converted batch by batch (and chunk by
+		// chunk when predicting).
+		return mnist10k.LoadPixels()
 	}
 	return datasets.MNIST(dir)
 }
@@ -82,15 +81,15 @@ func loadPair(dir string) (datasets.Dataset, error) {
 	return datasets.LoadIDX(images, labels)
 }
 
-// release drops the training digits once the network is trained and
-// collects them, so that the evaluation runs in their memory: else its
-// garbage would first grow the heap to twice its size in training (W2's
-// peak memory 312 MB instead of 187). The test digits get an array of
-// their own: a data directory holding one pair of IDX files is decoded
-// into one array with the training digits (the embedded test digits are
-// converted from bytes into one of their own already).
+// release drops the training digits, and the training graphs with them,
+// once the network is trained and collects them, so that the evaluation
+// runs in their memory: else its garbage would first grow the heap to
+// twice its size in training (W2's peak memory 312 MB instead of 187).
+// The test digits get an array of their own: the embedded digits, and a
+// data directory holding one pair of IDX files, are decoded into one
+// array with the training digits.
 func release(train, test *datasets.Dataset) {
-	test.X = slices.Clone(test.X)
+	test.X, test.Pixels = slices.Clone(test.X), slices.Clone(test.Pixels)
 	*train = datasets.Dataset{}
 	runtime.GC()
 }
