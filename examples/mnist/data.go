@@ -18,14 +18,13 @@ import (
 const OODImages = 2000
 
 // loadData returns the train and test sets: the embedded digits (first
-// 8,000 train, last 2,000 test) or an IDX directory.
+// 8,000 train, last 2,000 test) or an IDX directory. The digits stay
+// bytes, converted batch by batch (and chunk by chunk when predicting).
 func loadData(dir string) (train, test datasets.Dataset, err error) {
 	if dir == "" {
-		// The digits stay bytes, converted batch by batch (and chunk by
-		// chunk when predicting).
 		return mnist10k.LoadPixels()
 	}
-	return datasets.MNIST(dir)
+	return datasets.MNISTPixels(dir)
 }
 
 // checkImages reports a data set that is not 28x28 digits in ten classes.
@@ -48,7 +47,7 @@ func checkImages(d *datasets.Dataset, what string) error {
 func loadOOD(dir string) (datasets.Dataset, error) {
 	test, err := loadPair(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		_, test, err = datasets.MNIST(dir)
+		_, test, err = datasets.MNISTPixels(dir)
 	}
 	if err != nil {
 		return datasets.Dataset{}, fmt.Errorf("-ood: %w", err)
@@ -56,7 +55,11 @@ func loadOOD(dir string) (datasets.Dataset, error) {
 	if test.Width() != 28*28 {
 		return datasets.Dataset{}, fmt.Errorf("-ood %s: images have shape %v, the networks take 28x28", dir, test.XShape)
 	}
-	return test.Slice(0, min(OODImages, test.Len()))
+	first, err := test.Slice(0, min(OODImages, test.Len()))
+	// Arrays of their own, so that the rest of the directory's images
+	// can be collected.
+	first.X, first.Pixels, first.Labels = slices.Clone(first.X), slices.Clone(first.Pixels), slices.Clone(first.Labels)
+	return first, err
 }
 
 // loadPair reads a directory's images-idx3-ubyte[.gz] and
@@ -78,7 +81,7 @@ func loadPair(dir string) (datasets.Dataset, error) {
 	if err != nil {
 		return datasets.Dataset{}, err
 	}
-	return datasets.LoadIDX(images, labels)
+	return datasets.LoadIDXPixels(images, labels)
 }
 
 // release drops the training digits, and the training graphs with them,
