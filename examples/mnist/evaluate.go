@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gorgonia-bnn/bnn/datasets"
+	"github.com/gorgonia-bnn/bnn/ensemble"
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/plots"
 	"github.com/gorgonia-bnn/bnn/uncertainty"
@@ -45,9 +46,7 @@ func predictive(p predictor, d *datasets.Dataset, samples int) (*uncertainty.Cla
 		if err != nil {
 			return nil, err
 		}
-		if m, ok := p.(interface{ CloseIdleGraphs() }); ok {
-			m.CloseIdleGraphs()
-		}
+		closeGraphs(p)
 		if logits == nil {
 			width = pred.Width
 			logits = make([][]float64, len(pred.Samples))
@@ -60,6 +59,18 @@ func predictive(p predictor, d *datasets.Dataset, samples int) (*uncertainty.Cla
 		}
 	}
 	return uncertainty.FromLogits(logits, n, width)
+}
+
+// closeGraphs closes the prediction graphs p's models keep.
+func closeGraphs(p predictor) {
+	switch p := p.(type) {
+	case *graph.Model:
+		p.CloseIdleGraphs()
+	case *ensemble.Ensemble:
+		for _, m := range p.Models {
+			m.CloseIdleGraphs()
+		}
+	}
 }
 
 // scores returns the accuracy, NLL and calibration of cp against labels.
