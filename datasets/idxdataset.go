@@ -34,6 +34,17 @@ func DecodeIDXPixels(images, labels io.Reader) (Dataset, error) {
 // error of [os.Open], wrapped, so that errors.Is(err, fs.ErrNotExist)
 // tells a missing file.
 func LoadIDX(imagesPath, labelsPath string) (Dataset, error) {
+	return loadIDXAs(imagesPath, labelsPath, 8)
+}
+
+// LoadIDXPixels is [LoadIDX] keeping the pixels as bytes, as
+// [DecodeIDXPixels] does.
+func LoadIDXPixels(imagesPath, labelsPath string) (Dataset, error) {
+	return loadIDXAs(imagesPath, labelsPath, 1)
+}
+
+// loadIDXAs is LoadIDX with the pixels as decodeIDXAs keeps them.
+func loadIDXAs(imagesPath, labelsPath string, pixelBytes uint64) (Dataset, error) {
 	imgFile, err := os.Open(imagesPath)
 	if err != nil {
 		return Dataset{}, fmt.Errorf("datasets: %w", err)
@@ -44,7 +55,7 @@ func LoadIDX(imagesPath, labelsPath string) (Dataset, error) {
 		return Dataset{}, fmt.Errorf("datasets: %w", err)
 	}
 	defer labFile.Close()
-	return decodeIDX(imgFile, labFile, imagesPath, labelsPath)
+	return decodeIDXAs(imgFile, labFile, imagesPath, labelsPath, pixelBytes)
 }
 
 // decodeIDX is DecodeIDX, with the names of the files for the errors.

@@ -21,14 +21,21 @@ func idxPair(n int) (images, labels []byte) {
 	return idxImages(uint32(n), 1, 1, pixels), idxLabels(labs...)
 }
 
-func TestMNISTStandardLayout(t *testing.T) {
-	dir := t.TempDir()
-	trImg, trLab := idxPair(30)
-	teImg, teLab := idxPair(7)
+// writeStandard writes the standard layout of train and test examples
+// of idxPair into dir, the training images gzipped.
+func writeStandard(t *testing.T, dir string, train, test int) {
+	t.Helper()
+	trImg, trLab := idxPair(train)
+	teImg, teLab := idxPair(test)
 	writeFile(t, dir, "train-images-idx3-ubyte.gz", gz(trImg))
 	writeFile(t, dir, "train-labels-idx1-ubyte", trLab)
 	writeFile(t, dir, "t10k-images-idx3-ubyte", teImg)
 	writeFile(t, dir, "t10k-labels-idx1-ubyte", teLab)
+}
+
+func TestMNISTStandardLayout(t *testing.T) {
+	dir := t.TempDir()
+	writeStandard(t, dir, 30, 7)
 	// A plain file beside its gzipped form wins over it: here the
 	// gzipped decoys hold 5 examples, the plain files 7.
 	decoyImg, decoyLab := idxPair(5)

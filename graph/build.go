@@ -97,5 +97,6 @@ func (m *Model) build(batch int, obj Objective, kind graphKind) (gr *Graph, err 
 		opts = append(opts, G.BindDualValues(b.learn...))
 	}
 	gr.vm = G.NewTapeMachine(b.g, opts...)
+	dropFinalizer(gr.vm)
 	return gr, nil
 }

@@ -172,6 +172,32 @@ func (m *Model) Frozen() bool {
 	return m.frozen
 }
 
+// CloseIdleGraphs closes the prediction graphs the model keeps between
+// calls, so that their memory (a graph holds its batch's activations,
+// tens of megabytes for a thousand images) can be collected; later
+// predictions build new ones. Graphs of calls running meanwhile are kept
+// when those calls end. Like http.Transport's CloseIdleConnections, it is
+// for a program done predicting at one size, or short of memory.
+func (m *Model) CloseIdleGraphs() {
+	if m == nil || m.inference == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closeIdleGraphs()
+}
+
+// closeIdleGraphs is CloseIdleGraphs for a caller holding m.mu or running
+// alone.
+func (m *Model) closeIdleGraphs() {
+	for key, free := range m.inference {
+		for _, g := range free {
+			g.Close()
+		}
+		delete(m.inference, key)
+	}
+}
+
 // ReseedNoise restarts the noise generator from seed, so a run can be
 // repeated from a known point (for example the same predictive samples).
 func (m *Model) ReseedNoise(seed uint64) {

@@ -42,12 +42,7 @@ func (m *Model) Replace(p *Param, sub Substitute) error {
 		m.substitutes[p] = sub
 	}
 	m.revision++
-	for key, free := range m.inference {
-		for _, g := range free {
-			g.Close()
-		}
-		delete(m.inference, key)
-	}
+	m.closeIdleGraphs()
 	return nil
 }
 

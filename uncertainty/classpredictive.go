@@ -44,6 +44,34 @@ func NewClassPredictive(probs [][]float64, n, classes int) (*ClassPredictive, er
 	if len(probs) == 0 {
 		return nil, fmt.Errorf("uncertainty: %s: no samples", fn)
 	}
+	a, err := newAccumulator(fn, len(probs), n, classes)
+	if err != nil {
+		return nil, err
+	}
+	// Every row is checked before any is summed.
+	for s, row := range probs {
+		if err := a.check(s, row); err != nil {
+			return nil, err
+		}
+	}
+	for _, row := range probs {
+		a.add(row)
+	}
+	return a.result(), nil
+}
+
+// accumulator sums samples of class probabilities, one at a time and in
+// order, into a ClassPredictive: FromLogits gives it each sample's
+// probabilities without keeping them all.
+type accumulator struct {
+	fn    string // the exported function, for errors
+	cp    *ClassPredictive
+	votes []int // votes[i*classes+c]: samples whose argmax for input i is c
+}
+
+// newAccumulator checks n and classes and returns an accumulator for
+// samples samples (> 0).
+func newAccumulator(fn string, samples, n, classes int) (*accumulator, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("uncertainty: %s: n = %d, want at least 1", fn, n)
 	}
@@ -54,52 +82,66 @@ func NewClassPredictive(probs [][]float64, n, classes int) (*ClassPredictive, er
 		return nil, fmt.Errorf("uncertainty: %s: n*classes = %d*%d overflows int", fn, n, classes)
 	}
 	size := n * classes
-	for s, row := range probs {
-		if len(row) != size {
-			return nil, fmt.Errorf("uncertainty: %s: probs[%d] has %d values, want n*classes = %d*%d = %d", fn, s, len(row), n, classes, size)
-		}
-		for i := range n {
-			var sum float64
-			for c, p := range row[i*classes : (i+1)*classes] {
-				if !(p >= 0) || math.IsInf(p, 1) {
-					return nil, fmt.Errorf("uncertainty: %s: probs[%d][%d] (input %d, class %d) = %v, want a finite probability >= 0", fn, s, i*classes+c, i, c, p)
-				}
-				sum += p
-			}
-			if math.Abs(sum-1) > SumTolerance {
-				return nil, fmt.Errorf("uncertainty: %s: probabilities of input %d in probs[%d] sum to %v, want 1", fn, i, s, sum)
-			}
-		}
-	}
+	return &accumulator{
+		fn: fn,
+		cp: &ClassPredictive{
+			samples:         samples,
+			n:               n,
+			classes:         classes,
+			mean:            make([]float64, size),
+			expectedEntropy: make([]float64, n),
+			majorityVotes:   make([]int, n),
+		},
+		votes: make([]int, size),
+	}, nil
+}
 
-	S := len(probs)
-	cp := &ClassPredictive{
-		samples:         S,
-		n:               n,
-		classes:         classes,
-		mean:            make([]float64, size),
-		expectedEntropy: make([]float64, n),
-		majorityVotes:   make([]int, n),
-	}
-	votes := make([]int, size) // votes[i*classes+c]: samples whose argmax for input i is c
-	for _, row := range probs {
-		for j, p := range row {
-			cp.mean[j] += p
-		}
-		for i := range n {
-			p := row[i*classes : (i+1)*classes]
-			cp.expectedEntropy[i] += entropy(p)
-			votes[i*classes+argmax(p)]++
-		}
-	}
-	for j := range cp.mean {
-		cp.mean[j] /= float64(S)
+// check returns an error if row, sample s, is not n rows of class
+// probabilities.
+func (a *accumulator) check(s int, row []float64) error {
+	n, classes := a.cp.n, a.cp.classes
+	if len(row) != n*classes {
+		return fmt.Errorf("uncertainty: %s: probs[%d] has %d values, want n*classes = %d*%d = %d", a.fn, s, len(row), n, classes, n*classes)
 	}
 	for i := range n {
-		cp.expectedEntropy[i] /= float64(S)
-		cp.majorityVotes[i] = votes[i*classes+argmaxInt(votes[i*classes:(i+1)*classes])]
+		var sum float64
+		for c, p := range row[i*classes : (i+1)*classes] {
+			if !(p >= 0) || math.IsInf(p, 1) {
+				return fmt.Errorf("uncertainty: %s: probs[%d][%d] (input %d, class %d) = %v, want a finite probability >= 0", a.fn, s, i*classes+c, i, c, p)
+			}
+			sum += p
+		}
+		if math.Abs(sum-1) > SumTolerance {
+			return fmt.Errorf("uncertainty: %s: probabilities of input %d in probs[%d] sum to %v, want 1", a.fn, i, s, sum)
+		}
 	}
-	return cp, nil
+	return nil
+}
+
+// add sums a checked sample.
+func (a *accumulator) add(row []float64) {
+	cp := a.cp
+	for j, p := range row {
+		cp.mean[j] += p
+	}
+	for i := range cp.n {
+		p := row[i*cp.classes : (i+1)*cp.classes]
+		cp.expectedEntropy[i] += entropy(p)
+		a.votes[i*cp.classes+argmax(p)]++
+	}
+}
+
+// result turns the sums of every sample into the predictive.
+func (a *accumulator) result() *ClassPredictive {
+	cp, S := a.cp, float64(a.cp.samples)
+	for j := range cp.mean {
+		cp.mean[j] /= S
+	}
+	for i := range cp.n {
+		cp.expectedEntropy[i] /= S
+		cp.majorityVotes[i] = a.votes[i*cp.classes+argmaxInt(a.votes[i*cp.classes:(i+1)*cp.classes])]
+	}
+	return cp
 }
 
 // Samples returns the number of Monte-Carlo samples S.

@@ -2,6 +2,9 @@ package uncertainty
 
 import (
 	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -42,5 +45,55 @@ func TestFromLogits(t *testing.T) {
 	}
 	if mi := cp.MutualInformation()[0]; mi <= 0 {
 		t.Fatalf("disagreeing samples have mutual information %v, want > 0", mi)
+	}
+}
+
+// TestFromLogitsIsSoftmaxThenNewClassPredictive checks FromLogits, which
+// converts a sample at a time, against its definition, every sample's
+// Softmax given to NewClassPredictive: bit for bit, and with the same
+// errors.
+func TestFromLogitsIsSoftmaxThenNewClassPredictive(t *testing.T) {
+	const samples, n, classes = 7, 50, 4
+	rng := rand.New(rand.NewPCG(3, 4))
+	logits := make([][]float64, samples)
+	probs := make([][]float64, samples)
+	for s := range logits {
+		logits[s] = make([]float64, n*classes)
+		for i := range logits[s] {
+			logits[s][i] = 3 * rng.NormFloat64()
+		}
+		var err error
+		if probs[s], err = Softmax(logits[s], classes); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := FromLogits(logits, n, classes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := NewClassPredictive(probs, n, classes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("FromLogits differs from NewClassPredictive of the samples' Softmax")
+	}
+
+	inf := slices.Clone(logits[2])
+	inf[5] = math.Inf(1) // exp(Inf - Inf): a NaN probability
+	for _, bad := range []struct {
+		logits     [][]float64
+		n, classes int
+		want       string
+	}{
+		{nil, n, classes, "no samples"},
+		{[][]float64{logits[0], logits[1][:7]}, n, classes, "sample 1: uncertainty: Softmax: 7 logits"},
+		{[][]float64{logits[0], logits[1][:8]}, n, classes, "probs[1] has 8 values"},
+		{[][]float64{logits[0], logits[1], inf}, n, classes, "probs[2][4] (input 1, class 0) = NaN"},
+		{logits, 0, classes, "n = 0"},
+	} {
+		if _, err := FromLogits(bad.logits, bad.n, bad.classes); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("error %v, want one containing %q", err, bad.want)
+		}
 	}
 }

@@ -18,15 +18,13 @@ import (
 const OODImages = 2000
 
 // loadData returns the train and test sets: the embedded digits (first
-// 8,000 train, last 2,000 test) or an IDX directory.
+// 8,000 train, last 2,000 test) or an IDX directory. The digits stay
+// bytes, converted batch by batch (and chunk by chunk when predicting).
 func loadData(dir string) (train, test datasets.Dataset, err error) {
 	if dir == "" {
-		// The training digits stay bytes, converted batch by batch.
-		train, test, err = mnist10k.LoadPixels()
-		test.X, test.Pixels = test.Features(), nil
-		return train, test, err
+		return mnist10k.LoadPixels()
 	}
-	return datasets.MNIST(dir)
+	return datasets.MNISTPixels(dir)
 }
 
 // checkImages reports a data set that is not 28x28 digits in ten classes.
@@ -49,7 +47,7 @@ func checkImages(d *datasets.Dataset, what string) error {
 func loadOOD(dir string) (datasets.Dataset, error) {
 	test, err := loadPair(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		_, test, err = datasets.MNIST(dir)
+		_, test, err = datasets.MNISTPixels(dir)
 	}
 	if err != nil {
 		return datasets.Dataset{}, fmt.Errorf("-ood: %w", err)
@@ -57,7 +55,11 @@ func loadOOD(dir string) (datasets.Dataset, error) {
 	if test.Width() != 28*28 {
 		return datasets.Dataset{}, fmt.Errorf("-ood %s: images have shape %v, the networks take 28x28", dir, test.XShape)
 	}
-	return test.Slice(0, min(OODImages, test.Len()))
+	first, err := test.Slice(0, min(OODImages, test.Len()))
+	// Arrays of their own, so that the rest of the directory's images
+	// can be collected.
+	first.X, first.Pixels, first.Labels = slices.Clone(first.X), slices.Clone(first.Pixels), slices.Clone(first.Labels)
+	return first, err
 }
 
 // loadPair reads a directory's images-idx3-ubyte[.gz] and
@@ -79,18 +81,18 @@ func loadPair(dir string) (datasets.Dataset, error) {
 	if err != nil {
 		return datasets.Dataset{}, err
 	}
-	return datasets.LoadIDX(images, labels)
+	return datasets.LoadIDXPixels(images, labels)
 }
 
-// release drops the training digits once the network is trained and
-// collects them, so that the evaluation runs in their memory: else its
-// garbage would first grow the heap to twice its size in training (W2's
-// peak memory 312 MB instead of 187). The test digits get an array of
-// their own: a data directory holding one pair of IDX files is decoded
-// into one array with the training digits (the embedded test digits are
-// converted from bytes into one of their own already).
+// release drops the training digits, and the training graphs with them,
+// once the network is trained and collects them, so that the evaluation
+// runs in their memory: else its garbage would first grow the heap to
+// twice its size in training (W2's peak memory 312 MB instead of 187).
+// The test digits get an array of their own: the embedded digits, and a
+// data directory holding one pair of IDX files, are decoded into one
+// array with the training digits.
 func release(train, test *datasets.Dataset) {
-	test.X = slices.Clone(test.X)
+	test.X, test.Pixels = slices.Clone(test.X), slices.Clone(test.Pixels)
 	*train = datasets.Dataset{}
 	runtime.GC()
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gorgonia-bnn/bnn/datasets"
+	"github.com/gorgonia-bnn/bnn/ensemble"
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/plots"
 	"github.com/gorgonia-bnn/bnn/uncertainty"
@@ -22,12 +23,54 @@ type predictor interface {
 // networks: PredictMarginal draws each image's outputs from the same
 // distribution and skips the first layer's product on every pass but the
 // first.
+//
+// It predicts graph.MaxPredictBatch images at a time, the chunks
+// PredictMarginal cuts a longer input into, with a run of noise per pass
+// and chunk in the same order: the outputs are those of one call over all
+// of d. Only a chunk's images are converted to float64 at once, and a
+// model's prediction graph (a chunk's activations, tens of megabytes) is
+// closed before the next chunk's is built.
 func predictive(p predictor, d *datasets.Dataset, samples int) (*uncertainty.ClassPredictive, error) {
-	pred, err := p.PredictMarginal(d.X, samples)
-	if err != nil {
-		return nil, err
+	n := d.Len()
+	var logits [][]float64 // an ensemble's members give samples passes each
+	var x []float64
+	idx := make([]int, 0, graph.MaxPredictBatch)
+	width := 0
+	for start := 0; start < n; start += graph.MaxPredictBatch {
+		idx = idx[:0]
+		for i := start; i < min(start+graph.MaxPredictBatch, n); i++ {
+			idx = append(idx, i)
+		}
+		x = d.GatherX(idx, x)
+		pred, err := p.PredictMarginal(x, samples)
+		if err != nil {
+			return nil, err
+		}
+		closeGraphs(p)
+		if logits == nil {
+			width = pred.Width
+			logits = make([][]float64, len(pred.Samples))
+			for s := range logits {
+				logits[s] = make([]float64, n*width)
+			}
+		}
+		for s, out := range pred.Samples {
+			copy(logits[s][start*width:], out)
+		}
 	}
-	return uncertainty.FromLogits(pred.Samples, pred.N, pred.Width)
+	return uncertainty.FromLogits(logits, n, width)
+}
+
+// closeGraphs closes the prediction graphs p's models keep.
+func closeGraphs(p predictor) {
+	switch p := p.(type) {
+	case *graph.Model:
+		p.CloseIdleGraphs()
+	case *ensemble.Ensemble:
+		for _, m := range p.Models {
+			m.CloseIdleGraphs()
+		}
+	}
 }
 
 // scores returns the accuracy, NLL and calibration of cp against labels.
@@ -152,10 +195,11 @@ func saveMostUncertain(path string, test *datasets.Dataset, cp *uncertainty.Clas
 	}
 	w := test.Width()
 	pred, probs := cp.Predicted(), cp.Mean()
+	x := test.GatherX(idx, nil)
 	images := make([][]float64, len(idx))
 	captions := make([]string, len(idx))
 	for k, i := range idx {
-		images[k] = test.X[i*w : (i+1)*w]
+		images[k] = x[k*w : (k+1)*w]
 		captions[k] = fmt.Sprintf("%d (%.2f), true %d", pred[i], probs[i*cp.Classes()+pred[i]], test.Labels[i])
 	}
 	title := fmt.Sprintf("Most uncertain test digits, %d predictive samples", samples)
