@@ -378,3 +378,46 @@ func TestSteadyStateAllocates(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectBMatchesPacked checks that reading B in place (few rows of
+// op(A)) gives the bits of packing it: the same rows of a product with
+// enough more rows to pack B must agree to the last bit.
+func TestDirectBMatchesPacked(t *testing.T) {
+	if len(supported) == 0 {
+		t.Skip("no micro-kernels on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range [][3]int{{6, 36864, 25}, {16, 4096, 150}, {10, 400, 128}, {7, 70, 300}, {24, 33, 600}, {2, 97, 5}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, tA := range trans {
+			big := newProblem(rng, tA, blas.NoTrans, m+directPanels*6+1, n, k, 3, 0.9, 0.6)
+			for _, ks := range supported {
+				compareDirect(t, ks.f32, big, m)
+				compareDirect(t, ks.f64, big, m)
+			}
+		}
+	}
+}
+
+// compareDirect runs the product of p and that of its first m rows of
+// op(A) and C, and compares those rows.
+func compareDirect[T float](t *testing.T, pl *plan[T], p problem, m int) {
+	t.Helper()
+	if m > directPanels*pl.mr || p.m <= directPanels*pl.mr {
+		t.Fatalf("%v: m=%d reads B in place, %d packs it: want both, with mr=%d", p, m, p.m, pl.mr)
+	}
+	aTrans := p.tA == blas.Trans
+	a, b, packed := convert[T](p.a), convert[T](p.b), convert[T](p.c)
+	gemm(pl, aTrans, false, p.m, p.n, p.k, T(p.alpha), a[:p.lenA], p.lda, b[:p.lenB], p.ldb, T(p.beta), packed[:p.lenC], p.ldc, 2)
+	direct := convert[T](p.c)
+	lenA := (m-1)*p.lda + p.k
+	if aTrans {
+		lenA = (p.k-1)*p.lda + m
+	}
+	gemm(pl, aTrans, false, m, p.n, p.k, T(p.alpha), a[:lenA], p.lda, b[:p.lenB], p.ldb, T(p.beta), direct[:(m-1)*p.ldc+p.n], p.ldc, 2)
+	for i := range m * p.ldc {
+		if math.Float64bits(float64(direct[i])) != math.Float64bits(float64(packed[i])) {
+			t.Fatalf("%v %T: C[%d] = %v with B read in place (m=%d), %v packed", p, direct[0], i, direct[i], m, packed[i])
+		}
+	}
+}

@@ -11,22 +11,22 @@ import "golang.org/x/sys/cpu"
 // kernel6x16f32 is the AVX2 float32 microKernel: a 6×16 tile.
 //
 //go:noescape
-func kernel6x16f32(k int, a, b, c *float32, ldc int, alpha, beta float32)
+func kernel6x16f32(k int, a, b, c *float32, ldb, ldc int, alpha, beta float32)
 
 // kernel6x8f64 is the AVX2 float64 microKernel: a 6×8 tile.
 //
 //go:noescape
-func kernel6x8f64(k int, a, b, c *float64, ldc int, alpha, beta float64)
+func kernel6x8f64(k int, a, b, c *float64, ldb, ldc int, alpha, beta float64)
 
 // kernel6x32f32 is the AVX-512 float32 microKernel: a 6×32 tile.
 //
 //go:noescape
-func kernel6x32f32(k int, a, b, c *float32, ldc int, alpha, beta float32)
+func kernel6x32f32(k int, a, b, c *float32, ldb, ldc int, alpha, beta float32)
 
 // kernel6x16f64 is the AVX-512 float64 microKernel: a 6×16 tile.
 //
 //go:noescape
-func kernel6x16f64(k int, a, b, c *float64, ldc int, alpha, beta float64)
+func kernel6x16f64(k int, a, b, c *float64, ldb, ldc int, alpha, beta float64)
 
 // The kernel sets and their cache blocks, measured on an AVX-512 Xeon
 // (48 KiB L1d, 2 MiB L2 per core): kc = 256 keeps a packed B micro-panel
