@@ -26,6 +26,7 @@ const directPanels = 4
 // tile, the cache blocks and the pool of packing buffers.
 type plan[T float] struct {
 	kernel microKernel[T]
+	dots   dotsKernel[T]           // nil where there is none: see useDots
 	axpy   func(alpha T, x, y []T) // y += alpha x over len(x)
 	dot    func(x, y []T) T        // x·y over len(x)
 	scal   func(alpha T, x, y []T) // y = alpha x over len(x)
@@ -76,6 +77,10 @@ func gemm[T float](p *plan[T], aTrans, bTrans bool, m, n, k int, alpha T, a []T,
 	}
 	if m == 1 || n == 1 || k == 1 {
 		p.thin(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if p.useDots(aTrans, bTrans, m, n, k) {
+		p.dotProducts(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	tilesM := (m + p.mr - 1) / p.mr

@@ -203,6 +203,14 @@ func randomProblems(rng *rand.Rand, count int) []problem {
 			}
 		}
 	}
+	// Dot products (A untransposed, B transposed, few rows of A, long k):
+	// blocks overlapping at both edges, k past a chunk with a tail, and a
+	// LeNet weight gradient.
+	for _, s := range [][3]int{{4, 4, 256}, {5, 7, 1043}, {24, 41, 2051}, {6, 25, 4608}, {16, 150, 300}} {
+		for _, sc := range [][2]float64{{1, 0}, {-1.5, 0.25}} {
+			ps = append(ps, newProblem(rng, blas.NoTrans, blas.Trans, s[0], s[1], s[2], 3, sc[0], sc[1]))
+		}
+	}
 	return ps
 }
 
