@@ -27,7 +27,10 @@ package bayesnodes
 // 64 products of 16x150x64 one by one, one of 16x150x4096 batched. The
 // price is a copy of y (or dy) between the product's [out, B*P] layout and
 // the tensor's [B, out, P]; a chunk holds as many examples as fit in
-// maxColValues, so a large 3-D input never needs a huge buffer.
+// maxColValues, so a large 3-D input never needs a huge buffer. im2col,
+// col2im and those copies split a chunk's examples across the cores
+// (internal/parallel), as the products split their blocks: for LeNet they
+// take longer than the products.
 //
 // x is [batch, in, spatial...] (NCL, NCHW, NCDHW) and w [out, in/groups,
 // kernel...], as in PyTorch; the products run on the BLAS Gorgonia uses
@@ -51,6 +54,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
+	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // maxColValues bounds the im2col buffer of one chunk of examples (8 MiB
@@ -574,31 +578,37 @@ func blasGemm[T float32 | float64](tA, tB blas.Transpose, m, n, k int, a []T, ld
 // group g of x.
 func chunkCols[T float32 | float64](l convLayout, x, col []T, n0, nb, g int) {
 	ld := nb * l.outPlane
-	for i := range nb {
-		im2col(l, x[(n0+i)*l.inStride+g*l.groupIn*l.inPlane:], col[i*l.outPlane:], ld)
-	}
+	parallel.ForWeighted(nb, l.taps*l.outPlane, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			im2col(l, x[(n0+i)*l.inStride+g*l.groupIn*l.inPlane:], col[i*l.outPlane:], ld)
+		}
+	})
 }
 
 // gatherGroup copies group g of examples n0..n0+nb-1 of t [batch, out, P]
 // into mat [groupOut, nb*P]; scatterGroup does the reverse.
 func gatherGroup[T float32 | float64](l convLayout, t, mat []T, n0, nb, g int) {
 	P := l.outPlane
-	for i := range nb {
-		src := t[(n0+i)*l.outStride+g*l.groupOut*P:]
-		for o := range l.groupOut {
-			copy(mat[(o*nb+i)*P:(o*nb+i+1)*P], src[o*P:(o+1)*P])
+	parallel.ForWeighted(nb, l.groupOut*P, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			src := t[(n0+i)*l.outStride+g*l.groupOut*P:]
+			for o := range l.groupOut {
+				copy(mat[(o*nb+i)*P:(o*nb+i+1)*P], src[o*P:(o+1)*P])
+			}
 		}
-	}
+	})
 }
 
 func scatterGroup[T float32 | float64](l convLayout, mat, t []T, n0, nb, g int) {
 	P := l.outPlane
-	for i := range nb {
-		dst := t[(n0+i)*l.outStride+g*l.groupOut*P:]
-		for o := range l.groupOut {
-			copy(dst[o*P:(o+1)*P], mat[(o*nb+i)*P:(o*nb+i+1)*P])
+	parallel.ForWeighted(nb, l.groupOut*P, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst := t[(n0+i)*l.outStride+g*l.groupOut*P:]
+			for o := range l.groupOut {
+				copy(dst[o*P:(o+1)*P], mat[(o*nb+i)*P:(o*nb+i+1)*P])
+			}
 		}
-	}
+	})
 }
 
 // convForward sets y = conv(x, w), one product per chunk and group.
@@ -656,9 +666,11 @@ func convInputGrad[T float32 | float64](l convLayout, w, dy, dx, col, mat []T) {
 				dyg = mat
 			}
 			blasGemm(blas.Trans, blas.NoTrans, l.taps, ld, l.groupOut, w[g*l.groupWeights:], l.taps, dyg, ld, 0, col, ld)
-			for i := range nb {
-				col2im(l, col[i*l.outPlane:], dx[(n0+i)*l.inStride+g*l.groupIn*l.inPlane:], ld)
-			}
+			parallel.ForWeighted(nb, l.taps*l.outPlane, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					col2im(l, col[i*l.outPlane:], dx[(n0+i)*l.inStride+g*l.groupIn*l.inPlane:], ld)
+				}
+			})
 		}
 	}
 }

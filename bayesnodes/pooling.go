@@ -14,6 +14,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
+	"github.com/gorgonia-bnn/bnn/internal/parallel"
 )
 
 // MaxPool2D returns the maximum of x [batch, C, H, W] over windows of
@@ -137,14 +138,27 @@ func (p poolGeom) tiles(xs, ys tensor.Shape) bool {
 // clipped to the input, which is what padding with -Inf amounts to. The
 // maxima use the branch-free builtin max (NaN wins, as we want): random
 // data made a compare-and-branch loop mispredict at every other value.
+// The planes are split across the cores.
 func maxPool[T float32 | float64](p poolGeom, xs, ys tensor.Shape, x, y, dx []T) {
 	ih, iw, oh, ow := xs[2], xs[3], ys[2], ys[3]
 	inPlane, outPlane := ih*iw, oh*ow
+	parallel.ForWeighted(xs[0]*xs[1], inPlane, func(lo, hi int) {
+		var d []T
+		if dx != nil {
+			d = dx[lo*inPlane : hi*inPlane]
+		}
+		maxPoolPlanes(p, hi-lo, ih, iw, oh, ow, x[lo*inPlane:hi*inPlane], y[lo*outPlane:hi*outPlane], d)
+	})
+}
+
+// maxPoolPlanes is maxPool over planes planes of ih x iw.
+func maxPoolPlanes[T float32 | float64](p poolGeom, planes, ih, iw, oh, ow int, x, y, dx []T) {
+	inPlane, outPlane := ih*iw, oh*ow
 	if p == (poolGeom{kernel: [2]int{2, 2}, stride: [2]int{2, 2}}) {
-		maxPool2x2(xs[0]*xs[1], ih, iw, oh, ow, x, y, dx)
+		maxPool2x2(planes, ih, iw, oh, ow, x, y, dx)
 		return
 	}
-	for c := range xs[0] * xs[1] {
+	for c := range planes {
 		xp := x[c*inPlane : (c+1)*inPlane]
 		yp := y[c*outPlane : (c+1)*outPlane]
 		for i := range oh {

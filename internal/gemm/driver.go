@@ -80,7 +80,7 @@ func gemm[T float](p *plan[T], aTrans, bTrans bool, m, n, k int, alpha T, a []T,
 		return
 	}
 	if p.useDots(aTrans, bTrans, m, n, k) {
-		p.dotProducts(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		p.dotProducts(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxWorkers)
 		return
 	}
 	tilesM := (m + p.mr - 1) / p.mr
@@ -112,6 +112,7 @@ type split[T float] struct {
 	p                      *plan[T]
 	run                    func(lo, hi int) // part, bound once
 	aTrans, bTrans, splitN bool
+	byDots                 bool // by dot products, tiles blocks of B's rows
 	m, n, k, tiles         int
 	workers                int
 	alpha, beta            T
@@ -131,6 +132,10 @@ func (p *plan[T]) call() *split[T] {
 // part computes the blocks of goroutine w (of s.workers): a contiguous run
 // of micro-tile columns (splitN) or rows.
 func (s *split[T]) part(w, _ int) {
+	if s.byDots {
+		s.dotsPart(w)
+		return
+	}
 	p := s.p
 	t0, t1 := w*s.tiles/s.workers, (w+1)*s.tiles/s.workers
 	if s.splitN {

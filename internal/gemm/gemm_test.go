@@ -263,7 +263,7 @@ func TestWorkersBitIdentical(t *testing.T) {
 		t.Skip("no micro-kernels on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	shapes := [][3]int{{128, 400, 784}, {400, 784, 128}, {1024, 400, 400}, {257, 333, 300}, {7, 1000, 9}, {500, 3, 700}}
+	shapes := [][3]int{{128, 400, 784}, {400, 784, 128}, {1024, 400, 400}, {257, 333, 300}, {7, 1000, 9}, {500, 3, 700}, {16, 150, 4099}}
 	if raceEnabled {
 		shapes = [][3]int{{128, 200, 300}, {257, 33, 300}, {7, 1000, 9}}
 	}
@@ -373,12 +373,18 @@ func TestSteadyStateAllocates(t *testing.T) {
 		t.Skip("the race detector makes sync.Pool drop buffers")
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, s := range [][3]int{{128, 400, 784}, {500, 100, 1}, {1, 100, 500}, {100, 1, 500}} {
-		p := newProblem(rng, blas.Trans, blas.Trans, s[0], s[1], s[2], 0, 1, 0.5)
+	for _, s := range []struct {
+		tA, tB  blas.Transpose
+		m, n, k int
+	}{
+		{blas.Trans, blas.Trans, 128, 400, 784}, {blas.Trans, blas.Trans, 500, 100, 1}, {blas.Trans, blas.Trans, 1, 100, 500},
+		{blas.Trans, blas.Trans, 100, 1, 500}, {blas.NoTrans, blas.Trans, 16, 150, 4096}, {blas.NoTrans, blas.NoTrans, 16, 4096, 150},
+	} {
+		p := newProblem(rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 0.5)
 		a, b, c := convert[float32](p.a), convert[float32](p.b), convert[float32](p.c)
 		for _, workers := range []int{1, 2, 4} {
 			allocs := testing.AllocsPerRun(20, func() {
-				gemm(kernels.f32, true, true, p.m, p.n, p.k, 1, a[:p.lenA], p.lda, b[:p.lenB], p.ldb, 0.5, c[:p.lenC], p.ldc, workers)
+				gemm(kernels.f32, s.tA == blas.Trans, s.tB == blas.Trans, p.m, p.n, p.k, 1, a[:p.lenA], p.lda, b[:p.lenB], p.ldb, 0.5, c[:p.lenC], p.ldc, workers)
 			})
 			if allocs != 0 {
 				t.Errorf("%v on %d goroutines: %v allocations per product", p, workers, allocs)
