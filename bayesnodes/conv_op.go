@@ -453,6 +453,15 @@ func sized[T float32 | float64](buf *[]T, n int) []T {
 // through tap (a, b, e) of channel c of x (the group's channels first),
 // zero in the padding.
 func im2col[T float32 | float64](l convLayout, x, col []T, ld int) {
+	if l.geom.plain() {
+		im2colPlain(l, x, col, ld)
+		return
+	}
+	im2colGeneral(l, x, col, ld)
+}
+
+// im2colGeneral is im2col for any geometry.
+func im2colGeneral[T float32 | float64](l convLayout, x, col []T, ld int) {
 	g := l.geom
 	id, ih, iw := l.inSize[0], l.inSize[1], l.inSize[2]
 	od, oh, ow := l.outSize[0], l.outSize[1], l.outSize[2]
@@ -501,6 +510,65 @@ func im2col[T float32 | float64](l convLayout, x, col []T, ld int) {
 	}
 }
 
+// plain reports whether g reads no padding and moves and dilates by one
+// along every axis: each row of an im2col tap is a run of an input row.
+func (g convGeom) plain() bool {
+	return g.padding == [3]int{} && g.stride == [3]int{1, 1, 1} && g.dilation == [3]int{1, 1, 1}
+}
+
+// im2colPlain is im2col for a plain geometry.
+func im2colPlain[T float32 | float64](l convLayout, x, col []T, ld int) {
+	g := l.geom
+	ih, iw := l.inSize[1], l.inSize[2]
+	od, oh, ow := l.outSize[0], l.outSize[1], l.outSize[2]
+	r := 0
+	for c := range l.groupIn {
+		xc := x[c*l.inPlane : (c+1)*l.inPlane]
+		for a := range g.kernel[0] {
+			for b := range g.kernel[1] {
+				for e := range g.kernel[2] {
+					row := col[r*ld : r*ld+l.outPlane]
+					r++
+					for zd := range od {
+						for yh := range oh {
+							copy(row[(zd*oh+yh)*ow:][:ow], xc[((zd+a)*ih+yh+b)*iw+e:][:ow])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2imPlain is col2im for a plain geometry, with fewer index
+// computations per row of outputs: LeNet's rows are 8 values long.
+func col2imPlain[T float32 | float64](l convLayout, col, dx []T, ld int) {
+	g := l.geom
+	ih, iw := l.inSize[1], l.inSize[2]
+	od, oh, ow := l.outSize[0], l.outSize[1], l.outSize[2]
+	r := 0
+	for c := range l.groupIn {
+		xc := dx[c*l.inPlane : (c+1)*l.inPlane]
+		for a := range g.kernel[0] {
+			for b := range g.kernel[1] {
+				for e := range g.kernel[2] {
+					row := col[r*ld : r*ld+l.outPlane]
+					r++
+					for zd := range od {
+						for yh := range oh {
+							src := row[(zd*oh+yh)*ow:][:ow]
+							dst := xc[((zd+a)*ih+yh+b)*iw+e:][:ow]
+							for k, v := range src {
+								dst[k] += v
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // validRange returns the outputs [lo, hi) of a row of ow whose input
 // column x0 + k*stride falls inside [0, iw); the others read padding.
 func validRange(x0, stride, iw, ow int) (lo, hi int) {
@@ -517,6 +585,15 @@ func validRange(x0, stride, iw, ow int) (lo, hi int) {
 // col[r*ld:]) into the input position it was taken from: im2col's adjoint.
 // dx (one example, the group's channels) must be zeroed before.
 func col2im[T float32 | float64](l convLayout, col, dx []T, ld int) {
+	if l.geom.plain() {
+		col2imPlain(l, col, dx, ld)
+		return
+	}
+	col2imGeneral(l, col, dx, ld)
+}
+
+// col2imGeneral is col2im for any geometry.
+func col2imGeneral[T float32 | float64](l convLayout, col, dx []T, ld int) {
 	g := l.geom
 	id, ih, iw := l.inSize[0], l.inSize[1], l.inSize[2]
 	od, oh, ow := l.outSize[0], l.outSize[1], l.outSize[2]
