@@ -454,7 +454,7 @@ func sized[T float32 | float64](buf *[]T, n int) []T {
 // zero in the padding.
 func im2col[T float32 | float64](l convLayout, x, col []T, ld int) {
 	if l.geom.plain() {
-		im2colPlain(l, x, col, ld)
+		plainTaps(l, x, col, ld, false)
 		return
 	}
 	im2colGeneral(l, x, col, ld)
@@ -516,8 +516,11 @@ func (g convGeom) plain() bool {
 	return g.padding == [3]int{} && g.stride == [3]int{1, 1, 1} && g.dilation == [3]int{1, 1, 1}
 }
 
-// im2colPlain is im2col for a plain geometry.
-func im2colPlain[T float32 | float64](l convLayout, x, col []T, ld int) {
+// plainTaps is im2col (adjoint false) or col2im (adjoint true, x the
+// input's gradient) for a plain geometry: every row of outputs of a tap
+// is a run of an input row, copied or added whole, with none of the
+// general loops' per-row bounds work.
+func plainTaps[T float32 | float64](l convLayout, x, col []T, ld int, adjoint bool) {
 	g := l.geom
 	ih, iw := l.inSize[1], l.inSize[2]
 	od, oh, ow := l.outSize[0], l.outSize[1], l.outSize[2]
@@ -531,35 +534,14 @@ func im2colPlain[T float32 | float64](l convLayout, x, col []T, ld int) {
 					r++
 					for zd := range od {
 						for yh := range oh {
-							copy(row[(zd*oh+yh)*ow:][:ow], xc[((zd+a)*ih+yh+b)*iw+e:][:ow])
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// col2imPlain is col2im for a plain geometry, with fewer index
-// computations per row of outputs: LeNet's rows are 8 values long.
-func col2imPlain[T float32 | float64](l convLayout, col, dx []T, ld int) {
-	g := l.geom
-	ih, iw := l.inSize[1], l.inSize[2]
-	od, oh, ow := l.outSize[0], l.outSize[1], l.outSize[2]
-	r := 0
-	for c := range l.groupIn {
-		xc := dx[c*l.inPlane : (c+1)*l.inPlane]
-		for a := range g.kernel[0] {
-			for b := range g.kernel[1] {
-				for e := range g.kernel[2] {
-					row := col[r*ld : r*ld+l.outPlane]
-					r++
-					for zd := range od {
-						for yh := range oh {
-							src := row[(zd*oh+yh)*ow:][:ow]
-							dst := xc[((zd+a)*ih+yh+b)*iw+e:][:ow]
-							for k, v := range src {
-								dst[k] += v
+							taps := row[(zd*oh+yh)*ow:][:ow]
+							in := xc[((zd+a)*ih+yh+b)*iw+e:][:ow]
+							if !adjoint {
+								copy(taps, in)
+								continue
+							}
+							for k, v := range taps {
+								in[k] += v
 							}
 						}
 					}
@@ -586,7 +568,7 @@ func validRange(x0, stride, iw, ow int) (lo, hi int) {
 // dx (one example, the group's channels) must be zeroed before.
 func col2im[T float32 | float64](l convLayout, col, dx []T, ld int) {
 	if l.geom.plain() {
-		col2imPlain(l, col, dx, ld)
+		plainTaps(l, dx, col, ld, true)
 		return
 	}
 	col2imGeneral(l, col, dx, ld)

@@ -333,7 +333,7 @@ func TestPlainIm2colMatchesGeneral(t *testing.T) {
 		ld := batch * l.outPlane
 		plain, general := make([]float64, l.taps*ld), make([]float64, l.taps*ld)
 		for i := range batch {
-			im2colPlain(l, x[i*l.inStride:], plain[i*l.outPlane:], ld)
+			plainTaps(l, x[i*l.inStride:], plain[i*l.outPlane:], ld, false)
 			im2colGeneral(l, x[i*l.inStride:], general[i*l.outPlane:], ld)
 		}
 		if i := firstDifference(plain, general); i >= 0 {
@@ -341,7 +341,7 @@ func TestPlainIm2colMatchesGeneral(t *testing.T) {
 		}
 		dxPlain, dxGeneral := make([]float64, len(x)), make([]float64, len(x))
 		for i := range batch {
-			col2imPlain(l, plain[i*l.outPlane:], dxPlain[i*l.inStride:], ld)
+			plainTaps(l, dxPlain[i*l.inStride:], plain[i*l.outPlane:], ld, true)
 			col2imGeneral(l, plain[i*l.outPlane:], dxGeneral[i*l.inStride:], ld)
 		}
 		if i := firstDifference(dxPlain, dxGeneral); i >= 0 {
