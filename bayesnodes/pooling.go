@@ -15,6 +15,7 @@ import (
 
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
 	"github.com/gorgonia-bnn/bnn/internal/parallel"
+	"github.com/gorgonia-bnn/bnn/internal/pool2x2"
 )
 
 // MaxPool2D returns the maximum of x [batch, C, H, W] over windows of
@@ -192,8 +193,13 @@ func maxPoolPlanes[T float32 | float64](p poolGeom, planes, ih, iw, oh, ow int, 
 }
 
 // maxPool2x2 is maxPool for LeNet's 2x2 windows of stride 2 without
-// padding, over planes planes.
+// padding, over planes planes: by internal/pool2x2's vector kernels in
+// float32 where the CPU has them, which give the same values.
 func maxPool2x2[T float32 | float64](planes, ih, iw, oh, ow int, x, y, dx []T) {
+	if x32, ok := any(x).([]float32); ok && pool2x2.Available() {
+		maxPool2x2Rows(planes, ih, iw, oh, ow, x32, any(y).([]float32), any(dx).([]float32))
+		return
+	}
 	for c := range planes {
 		xp := x[c*ih*iw : (c+1)*ih*iw]
 		for i := range oh {
@@ -219,6 +225,22 @@ func maxPool2x2[T float32 | float64](planes, ih, iw, oh, ow int, x, y, dx []T) {
 				w[k&3] = g
 				d0[2*j], d0[2*j+1], d1[2*j], d1[2*j+1] = w[0], w[1], w[2], w[3]
 			}
+		}
+	}
+}
+
+// maxPool2x2Rows is maxPool2x2 by pool2x2's kernels, a row of windows
+// at a time.
+func maxPool2x2Rows(planes, ih, iw, oh, ow int, x, y, dx []float32) {
+	for c := range planes {
+		for i := range oh {
+			r0, r1 := c*ih*iw+2*i*iw, c*ih*iw+(2*i+1)*iw
+			yr := y[(c*oh+i)*ow:][:ow]
+			if dx == nil {
+				pool2x2.RowMax(x[r0:][:2*ow], x[r1:][:2*ow], yr)
+				continue
+			}
+			pool2x2.RowGrad(x[r0:][:2*ow], x[r1:][:2*ow], yr, dx[r0:][:2*ow], dx[r1:][:2*ow])
 		}
 	}
 }
