@@ -55,6 +55,7 @@ import (
 
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
 	"github.com/gorgonia-bnn/bnn/internal/parallel"
+	"github.com/gorgonia-bnn/bnn/internal/strided"
 )
 
 // maxColValues bounds the im2col buffer of one chunk of examples (8 MiB
@@ -533,20 +534,34 @@ func plainTaps[T float32 | float64](l convLayout, x, col []T, ld int, adjoint bo
 					row := col[r*ld : r*ld+l.outPlane]
 					r++
 					for zd := range od {
-						for yh := range oh {
-							taps := row[(zd*oh+yh)*ow:][:ow]
-							in := xc[((zd+a)*ih+yh+b)*iw+e:][:ow]
-							if !adjoint {
-								copy(taps, in)
-								continue
-							}
-							for k, v := range taps {
-								in[k] += v
-							}
-						}
+						plainBlock(row[zd*oh*ow:], xc[((zd+a)*ih+b)*iw+e:], oh, ow, iw, adjoint)
 					}
 				}
 			}
+		}
+	}
+}
+
+// plainBlock copies rows runs of ow input values, iw apart in in, to
+// taps, ow apart (or, adjoint, adds taps to in). Copies of float32 go by
+// internal/strided's vector kernel where the CPU has one. Sums stay in Go:
+// one tap's rows overlap the next's, shifted by a value, and a vector
+// load that overlaps an earlier vector store waits for it, while scalar
+// ones are forwarded (the vector kernel made LeNet's input gradient 20%
+// slower).
+func plainBlock[T float32 | float64](taps, in []T, rows, ow, iw int, adjoint bool) {
+	if t32, ok := any(taps).([]float32); ok && !adjoint && strided.Available() {
+		strided.Copy(rows, ow, t32, ow, any(in).([]float32), iw)
+		return
+	}
+	for y := range rows {
+		t, x := taps[y*ow:][:ow], in[y*iw:][:ow]
+		if !adjoint {
+			copy(t, x)
+			continue
+		}
+		for k, v := range t {
+			x[k] += v
 		}
 	}
 }

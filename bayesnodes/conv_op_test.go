@@ -327,34 +327,44 @@ func TestPlainIm2colMatchesGeneral(t *testing.T) {
 		}
 		l := newConvLayout(g, xs, ys)
 		x := make([]float64, xs.TotalSize())
+		x32 := make([]float32, len(x))
 		for i := range x {
 			x[i] = rng.NormFloat64()
+			x32[i] = float32(x[i])
 		}
-		ld := batch * l.outPlane
-		plain, general := make([]float64, l.taps*ld), make([]float64, l.taps*ld)
-		for i := range batch {
-			plainTaps(l, x[i*l.inStride:], plain[i*l.outPlane:], ld, false)
-			im2colGeneral(l, x[i*l.inStride:], general[i*l.outPlane:], ld)
-		}
-		if i := firstDifference(plain, general); i >= 0 {
-			t.Fatalf("%v: im2col value %d is %v, general %v", g, i, plain[i], general[i])
-		}
-		dxPlain, dxGeneral := make([]float64, len(x)), make([]float64, len(x))
-		for i := range batch {
-			plainTaps(l, dxPlain[i*l.inStride:], plain[i*l.outPlane:], ld, true)
-			col2imGeneral(l, plain[i*l.outPlane:], dxGeneral[i*l.inStride:], ld)
-		}
-		if i := firstDifference(dxPlain, dxGeneral); i >= 0 {
-			t.Fatalf("%v: col2im value %d is %v, general %v", g, i, dxPlain[i], dxGeneral[i])
-		}
+		checkPlainTaps(t, l, x, batch)
+		checkPlainTaps(t, l, x32, batch)
+	}
+}
+
+// checkPlainTaps compares plainTaps, both ways, with the general loops on
+// batch examples of x.
+func checkPlainTaps[T float32 | float64](t *testing.T, l convLayout, x []T, batch int) {
+	t.Helper()
+	ld := batch * l.outPlane
+	plain, general := make([]T, l.taps*ld), make([]T, l.taps*ld)
+	for i := range batch {
+		plainTaps(l, x[i*l.inStride:], plain[i*l.outPlane:], ld, false)
+		im2colGeneral(l, x[i*l.inStride:], general[i*l.outPlane:], ld)
+	}
+	if i := firstDifference(plain, general); i >= 0 {
+		t.Fatalf("%v %T: im2col value %d is %v, general %v", l.geom, x[0], i, plain[i], general[i])
+	}
+	dxPlain, dxGeneral := make([]T, len(x)), make([]T, len(x))
+	for i := range batch {
+		plainTaps(l, dxPlain[i*l.inStride:], plain[i*l.outPlane:], ld, true)
+		col2imGeneral(l, plain[i*l.outPlane:], dxGeneral[i*l.inStride:], ld)
+	}
+	if i := firstDifference(dxPlain, dxGeneral); i >= 0 {
+		t.Fatalf("%v %T: col2im value %d is %v, general %v", l.geom, x[0], i, dxPlain[i], dxGeneral[i])
 	}
 }
 
 // firstDifference returns the first index where a and b differ in their
 // bits, or -1.
-func firstDifference(a, b []float64) int {
+func firstDifference[T float32 | float64](a, b []T) int {
 	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+		if math.Float64bits(float64(a[i])) != math.Float64bits(float64(b[i])) {
 			return i
 		}
 	}
