@@ -295,3 +295,78 @@ func checkSame(t *testing.T, what string, got, want []float64) {
 		}
 	}
 }
+
+// TestPlainIm2colMatchesGeneral checks the fast im2col and col2im of
+// geometries without padding, stride or dilation against the general
+// ones, bit for bit, over one to three axes and several examples.
+func TestPlainIm2colMatchesGeneral(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []struct {
+		kernel, in []int
+		channels   int
+	}{
+		{[]int{3}, []int{9}, 2},
+		{[]int{5, 5}, []int{12, 12}, 3},
+		{[]int{2, 3}, []int{4, 7}, 1},
+		{[]int{2, 3, 2}, []int{4, 5, 6}, 2},
+		{[]int{3, 1, 2}, []int{3, 2, 5}, 1},
+	} {
+		ones, zeros := make([]int, len(c.kernel)), make([]int, len(c.kernel))
+		for i := range ones {
+			ones[i] = 1
+		}
+		g := newConvGeom(c.kernel, ones, zeros, ones, 1)
+		if !g.plain() {
+			t.Fatalf("%v: not plain", g)
+		}
+		const batch = 3
+		xs := append(tensor.Shape{batch, c.channels}, c.in...)
+		ys, err := g.shapes(xs, append(tensor.Shape{4, c.channels}, c.kernel...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := newConvLayout(g, xs, ys)
+		x := make([]float64, xs.TotalSize())
+		x32 := make([]float32, len(x))
+		for i := range x {
+			x[i] = rng.NormFloat64()
+			x32[i] = float32(x[i])
+		}
+		checkPlainTaps(t, l, x, batch)
+		checkPlainTaps(t, l, x32, batch)
+	}
+}
+
+// checkPlainTaps compares plainTaps, both ways, with the general loops on
+// batch examples of x.
+func checkPlainTaps[T float32 | float64](t *testing.T, l convLayout, x []T, batch int) {
+	t.Helper()
+	ld := batch * l.outPlane
+	plain, general := make([]T, l.taps*ld), make([]T, l.taps*ld)
+	for i := range batch {
+		plainTaps(l, x[i*l.inStride:], plain[i*l.outPlane:], ld, false)
+		im2colGeneral(l, x[i*l.inStride:], general[i*l.outPlane:], ld)
+	}
+	if i := firstDifference(plain, general); i >= 0 {
+		t.Fatalf("%v %T: im2col value %d is %v, general %v", l.geom, x[0], i, plain[i], general[i])
+	}
+	dxPlain, dxGeneral := make([]T, len(x)), make([]T, len(x))
+	for i := range batch {
+		plainTaps(l, dxPlain[i*l.inStride:], plain[i*l.outPlane:], ld, true)
+		col2imGeneral(l, plain[i*l.outPlane:], dxGeneral[i*l.inStride:], ld)
+	}
+	if i := firstDifference(dxPlain, dxGeneral); i >= 0 {
+		t.Fatalf("%v %T: col2im value %d is %v, general %v", l.geom, x[0], i, dxPlain[i], dxGeneral[i])
+	}
+}
+
+// firstDifference returns the first index where a and b differ in their
+// bits, or -1.
+func firstDifference[T float32 | float64](a, b []T) int {
+	for i := range a {
+		if math.Float64bits(float64(a[i])) != math.Float64bits(float64(b[i])) {
+			return i
+		}
+	}
+	return -1
+}

@@ -14,6 +14,8 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
+	"github.com/gorgonia-bnn/bnn/internal/parallel"
+	"github.com/gorgonia-bnn/bnn/internal/pool2x2"
 )
 
 // MaxPool2D returns the maximum of x [batch, C, H, W] over windows of
@@ -117,9 +119,18 @@ func (m maxPoolGradOp[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (m maxPoolGradOp[T]) Eval(a *opkit.Args[T]) error {
-	clear(a.Out)
+	if !m.geom.tiles(a.Shapes[0], a.Shapes[1]) {
+		clear(a.Out)
+	}
 	maxPool(m.geom, a.Shapes[0], a.Shapes[1], a.In[0], a.In[1], a.Out)
 	return nil
+}
+
+// tiles reports whether the windows are LeNet's disjoint 2x2 ones and
+// cover an input of shape xs, output ys, exactly: the gradient then writes
+// every value of dx, and needs no clearing first.
+func (p poolGeom) tiles(xs, ys tensor.Shape) bool {
+	return p == (poolGeom{kernel: [2]int{2, 2}, stride: [2]int{2, 2}}) && xs[2] == 2*ys[2] && xs[3] == 2*ys[3]
 }
 
 // maxPool finds the maximum of every window of x. With dx nil it writes
@@ -128,14 +139,27 @@ func (m maxPoolGradOp[T]) Eval(a *opkit.Args[T]) error {
 // clipped to the input, which is what padding with -Inf amounts to. The
 // maxima use the branch-free builtin max (NaN wins, as we want): random
 // data made a compare-and-branch loop mispredict at every other value.
+// The planes are split across the cores.
 func maxPool[T float32 | float64](p poolGeom, xs, ys tensor.Shape, x, y, dx []T) {
 	ih, iw, oh, ow := xs[2], xs[3], ys[2], ys[3]
 	inPlane, outPlane := ih*iw, oh*ow
+	parallel.ForWeighted(xs[0]*xs[1], inPlane, func(lo, hi int) {
+		var d []T
+		if dx != nil {
+			d = dx[lo*inPlane : hi*inPlane]
+		}
+		maxPoolPlanes(p, hi-lo, ih, iw, oh, ow, x[lo*inPlane:hi*inPlane], y[lo*outPlane:hi*outPlane], d)
+	})
+}
+
+// maxPoolPlanes is maxPool over planes planes of ih x iw.
+func maxPoolPlanes[T float32 | float64](p poolGeom, planes, ih, iw, oh, ow int, x, y, dx []T) {
+	inPlane, outPlane := ih*iw, oh*ow
 	if p == (poolGeom{kernel: [2]int{2, 2}, stride: [2]int{2, 2}}) {
-		maxPool2x2(xs[0]*xs[1], ih, iw, oh, ow, x, y, dx)
+		maxPool2x2(planes, ih, iw, oh, ow, x, y, dx)
 		return
 	}
-	for c := range xs[0] * xs[1] {
+	for c := range planes {
 		xp := x[c*inPlane : (c+1)*inPlane]
 		yp := y[c*outPlane : (c+1)*outPlane]
 		for i := range oh {
@@ -169,8 +193,13 @@ func maxPool[T float32 | float64](p poolGeom, xs, ys tensor.Shape, x, y, dx []T)
 }
 
 // maxPool2x2 is maxPool for LeNet's 2x2 windows of stride 2 without
-// padding, over planes planes.
+// padding, over planes planes: by internal/pool2x2's vector kernels in
+// float32 where the CPU has them, which give the same values.
 func maxPool2x2[T float32 | float64](planes, ih, iw, oh, ow int, x, y, dx []T) {
+	if x32, ok := any(x).([]float32); ok && pool2x2.Available() {
+		maxPool2x2Rows(planes, ih, iw, oh, ow, x32, any(y).([]float32), any(dx).([]float32))
+		return
+	}
 	for c := range planes {
 		xp := x[c*ih*iw : (c+1)*ih*iw]
 		for i := range oh {
@@ -196,6 +225,22 @@ func maxPool2x2[T float32 | float64](planes, ih, iw, oh, ow int, x, y, dx []T) {
 				w[k&3] = g
 				d0[2*j], d0[2*j+1], d1[2*j], d1[2*j+1] = w[0], w[1], w[2], w[3]
 			}
+		}
+	}
+}
+
+// maxPool2x2Rows is maxPool2x2 by pool2x2's kernels, a row of windows
+// at a time.
+func maxPool2x2Rows(planes, ih, iw, oh, ow int, x, y, dx []float32) {
+	for c := range planes {
+		for i := range oh {
+			r0, r1 := c*ih*iw+2*i*iw, c*ih*iw+(2*i+1)*iw
+			yr := y[(c*oh+i)*ow:][:ow]
+			if dx == nil {
+				pool2x2.RowMax(x[r0:][:2*ow], x[r1:][:2*ow], yr)
+				continue
+			}
+			pool2x2.RowGrad(x[r0:][:2*ow], x[r1:][:2*ow], yr, dx[r0:][:2*ow], dx[r1:][:2*ow])
 		}
 	}
 }

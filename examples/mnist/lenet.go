@@ -43,7 +43,7 @@ func lenet(opts []bayesnodes.Option) (graph.Network, error) {
 		if h, err = bayesnodes.MaxPool2D(h, [2]int{2, 2}, [2]int{2, 2}, [2]int{0, 0}); err != nil {
 			return nil, err
 		}
-		return G.Rectify(h)
+		return bayesnodes.ReLU(h)
 	}
 	return func(b *graph.Builder, x *G.Node) (*G.Node, error) {
 		h, err := convBlock(b, x, conv1)
@@ -61,7 +61,7 @@ func lenet(opts []bayesnodes.Option) (graph.Network, error) {
 				return nil, err
 			}
 			if i < len(dense)-1 {
-				if h, err = G.Rectify(h); err != nil {
+				if h, err = bayesnodes.ReLU(h); err != nil {
 					return nil, err
 				}
 			}

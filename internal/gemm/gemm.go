@@ -4,7 +4,11 @@
 // (Goto and van de Geijn's scheme, as BLIS lays it out), splitting large
 // products across GOMAXPROCS goroutines. Products with a dimension of one
 // (outer products, matrix-vector products) skip the packing and run vector
-// kernels over the operands in place.
+// kernels over the operands in place. So do the products of a convolution
+// with few output channels: with few rows of op(A) the micro-kernel reads
+// an untransposed B in place, and A Bᵀ over a long k runs as dot products
+// (dots.go), where packing would copy or transpose all of B for little
+// arithmetic.
 //
 // The kernels use AVX-512F where the CPU has it (tiles twice as wide: 1.7x
 // the AVX2 kernels' rate on one core), else AVX2 and FMA. Without those,

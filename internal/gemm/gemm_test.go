@@ -203,6 +203,14 @@ func randomProblems(rng *rand.Rand, count int) []problem {
 			}
 		}
 	}
+	// Dot products (A untransposed, B transposed, few rows of A, long k):
+	// blocks overlapping at both edges, k past a chunk with a tail, and a
+	// LeNet weight gradient.
+	for _, s := range [][3]int{{4, 4, 256}, {5, 7, 1043}, {24, 41, 2051}, {6, 25, 4608}, {16, 150, 300}} {
+		for _, sc := range [][2]float64{{1, 0}, {-1.5, 0.25}} {
+			ps = append(ps, newProblem(rng, blas.NoTrans, blas.Trans, s[0], s[1], s[2], 3, sc[0], sc[1]))
+		}
+	}
 	return ps
 }
 
@@ -255,7 +263,7 @@ func TestWorkersBitIdentical(t *testing.T) {
 		t.Skip("no micro-kernels on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	shapes := [][3]int{{128, 400, 784}, {400, 784, 128}, {1024, 400, 400}, {257, 333, 300}, {7, 1000, 9}, {500, 3, 700}}
+	shapes := [][3]int{{128, 400, 784}, {400, 784, 128}, {1024, 400, 400}, {257, 333, 300}, {7, 1000, 9}, {500, 3, 700}, {16, 150, 4099}}
 	if raceEnabled {
 		shapes = [][3]int{{128, 200, 300}, {257, 33, 300}, {7, 1000, 9}}
 	}
@@ -365,16 +373,65 @@ func TestSteadyStateAllocates(t *testing.T) {
 		t.Skip("the race detector makes sync.Pool drop buffers")
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, s := range [][3]int{{128, 400, 784}, {500, 100, 1}, {1, 100, 500}, {100, 1, 500}} {
-		p := newProblem(rng, blas.Trans, blas.Trans, s[0], s[1], s[2], 0, 1, 0.5)
+	for _, s := range []struct {
+		tA, tB  blas.Transpose
+		m, n, k int
+	}{
+		{blas.Trans, blas.Trans, 128, 400, 784}, {blas.Trans, blas.Trans, 500, 100, 1}, {blas.Trans, blas.Trans, 1, 100, 500},
+		{blas.Trans, blas.Trans, 100, 1, 500}, {blas.NoTrans, blas.Trans, 16, 150, 4096}, {blas.NoTrans, blas.NoTrans, 16, 4096, 150},
+	} {
+		p := newProblem(rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 0.5)
 		a, b, c := convert[float32](p.a), convert[float32](p.b), convert[float32](p.c)
 		for _, workers := range []int{1, 2, 4} {
 			allocs := testing.AllocsPerRun(20, func() {
-				gemm(kernels.f32, true, true, p.m, p.n, p.k, 1, a[:p.lenA], p.lda, b[:p.lenB], p.ldb, 0.5, c[:p.lenC], p.ldc, workers)
+				gemm(kernels.f32, s.tA == blas.Trans, s.tB == blas.Trans, p.m, p.n, p.k, 1, a[:p.lenA], p.lda, b[:p.lenB], p.ldb, 0.5, c[:p.lenC], p.ldc, workers)
 			})
 			if allocs != 0 {
 				t.Errorf("%v on %d goroutines: %v allocations per product", p, workers, allocs)
 			}
+		}
+	}
+}
+
+// TestDirectBMatchesPacked checks that reading B in place (few rows of
+// op(A)) gives the bits of packing it: the same rows of a product with
+// enough more rows to pack B must agree to the last bit.
+func TestDirectBMatchesPacked(t *testing.T) {
+	if len(supported) == 0 {
+		t.Skip("no micro-kernels on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range [][3]int{{6, 36864, 25}, {16, 4096, 150}, {10, 400, 128}, {7, 70, 300}, {24, 33, 600}, {2, 97, 5}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, tA := range trans {
+			big := newProblem(rng, tA, blas.NoTrans, m+directPanels*6+1, n, k, 3, 0.9, 0.6)
+			for _, ks := range supported {
+				compareDirect(t, ks.f32, big, m)
+				compareDirect(t, ks.f64, big, m)
+			}
+		}
+	}
+}
+
+// compareDirect runs the product of p and that of its first m rows of
+// op(A) and C, and compares those rows.
+func compareDirect[T float](t *testing.T, pl *plan[T], p problem, m int) {
+	t.Helper()
+	if m > directPanels*pl.mr || p.m <= directPanels*pl.mr {
+		t.Fatalf("%v: m=%d reads B in place, %d packs it: want both, with mr=%d", p, m, p.m, pl.mr)
+	}
+	aTrans := p.tA == blas.Trans
+	a, b, packed := convert[T](p.a), convert[T](p.b), convert[T](p.c)
+	gemm(pl, aTrans, false, p.m, p.n, p.k, T(p.alpha), a[:p.lenA], p.lda, b[:p.lenB], p.ldb, T(p.beta), packed[:p.lenC], p.ldc, 2)
+	direct := convert[T](p.c)
+	lenA := (m-1)*p.lda + p.k
+	if aTrans {
+		lenA = (p.k-1)*p.lda + m
+	}
+	gemm(pl, aTrans, false, m, p.n, p.k, T(p.alpha), a[:lenA], p.lda, b[:p.lenB], p.ldb, T(p.beta), direct[:(m-1)*p.ldc+p.n], p.ldc, 2)
+	for i := range m * p.ldc {
+		if math.Float64bits(float64(direct[i])) != math.Float64bits(float64(packed[i])) {
+			t.Fatalf("%v %T: C[%d] = %v with B read in place (m=%d), %v packed", p, direct[0], i, direct[i], m, packed[i])
 		}
 	}
 }

@@ -7,13 +7,15 @@
 // writes back edge tiles, so a tile's place on the edge never changes its
 // bits.
 
-// func kernel6x16f32(k int, a, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·kernel6x16f32(SB), NOSPLIT, $0-48
+// func kernel6x16f32(k int, a, b, c *float32, ldb, ldc int, alpha, beta float32)
+TEXT ·kernel6x16f32(SB), NOSPLIT, $0-56
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
 	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), SI
+	MOVQ ldb+32(FP), R8
+	SHLQ $2, R8
+	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
@@ -52,12 +54,12 @@ loop:
 	VFMADD231PS Y0, Y3, Y14
 	VFMADD231PS Y1, Y3, Y15
 	ADDQ $24, AX
-	ADDQ $64, BX
+	ADDQ R8, BX
 	DECQ CX
 	JNZ loop
 
 store:
-	VBROADCASTSS alpha+40(FP), Y0
+	VBROADCASTSS alpha+48(FP), Y0
 	VMULPS Y0, Y4, Y4
 	VMULPS Y0, Y5, Y5
 	VMULPS Y0, Y6, Y6
@@ -70,10 +72,10 @@ store:
 	VMULPS Y0, Y13, Y13
 	VMULPS Y0, Y14, Y14
 	VMULPS Y0, Y15, Y15
-	MOVL beta+44(FP), DX
+	MOVL beta+52(FP), DX
 	SHLL $1, DX // drop the sign: -0 is zero too
 	JZ overwrite
-	VBROADCASTSS beta+44(FP), Y1
+	VBROADCASTSS beta+52(FP), Y1
 	VMULPS (DI), Y1, Y2
 	VMULPS 32(DI), Y1, Y3
 	VADDPS Y2, Y4, Y4
@@ -139,13 +141,15 @@ overwrite:
 	VZEROUPPER
 	RET
 
-// func kernel6x8f64(k int, a, b, c *float64, ldc int, alpha, beta float64)
-TEXT ·kernel6x8f64(SB), NOSPLIT, $0-56
+// func kernel6x8f64(k int, a, b, c *float64, ldb, ldc int, alpha, beta float64)
+TEXT ·kernel6x8f64(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
 	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), SI
+	MOVQ ldb+32(FP), R8
+	SHLQ $3, R8
+	MOVQ ldc+40(FP), SI
 	SHLQ $3, SI
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
@@ -184,12 +188,12 @@ loop:
 	VFMADD231PD Y0, Y3, Y14
 	VFMADD231PD Y1, Y3, Y15
 	ADDQ $48, AX
-	ADDQ $64, BX
+	ADDQ R8, BX
 	DECQ CX
 	JNZ loop
 
 store:
-	VBROADCASTSD alpha+40(FP), Y0
+	VBROADCASTSD alpha+48(FP), Y0
 	VMULPD Y0, Y4, Y4
 	VMULPD Y0, Y5, Y5
 	VMULPD Y0, Y6, Y6
@@ -202,10 +206,10 @@ store:
 	VMULPD Y0, Y13, Y13
 	VMULPD Y0, Y14, Y14
 	VMULPD Y0, Y15, Y15
-	MOVQ beta+48(FP), DX
+	MOVQ beta+56(FP), DX
 	SHLQ $1, DX // drop the sign: -0 is zero too
 	JZ overwrite
-	VBROADCASTSD beta+48(FP), Y1
+	VBROADCASTSD beta+56(FP), Y1
 	VMULPD (DI), Y1, Y2
 	VMULPD 32(DI), Y1, Y3
 	VADDPD Y2, Y4, Y4

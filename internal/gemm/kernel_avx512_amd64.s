@@ -7,13 +7,15 @@
 // writes back edge tiles, so a tile's place on the edge never changes its
 // bits.
 
-// func kernel6x32f32(k int, a, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·kernel6x32f32(SB), NOSPLIT, $0-48
+// func kernel6x32f32(k int, a, b, c *float32, ldb, ldc int, alpha, beta float32)
+TEXT ·kernel6x32f32(SB), NOSPLIT, $0-56
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
 	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), SI
+	MOVQ ldb+32(FP), R8
+	SHLQ $2, R8
+	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
 	VPXORD Z4, Z4, Z4
 	VPXORD Z5, Z5, Z5
@@ -52,12 +54,12 @@ loop:
 	VFMADD231PS Z0, Z3, Z14
 	VFMADD231PS Z1, Z3, Z15
 	ADDQ $24, AX
-	ADDQ $128, BX
+	ADDQ R8, BX
 	DECQ CX
 	JNZ loop
 
 store:
-	VBROADCASTSS alpha+40(FP), Z0
+	VBROADCASTSS alpha+48(FP), Z0
 	VMULPS Z0, Z4, Z4
 	VMULPS Z0, Z5, Z5
 	VMULPS Z0, Z6, Z6
@@ -70,10 +72,10 @@ store:
 	VMULPS Z0, Z13, Z13
 	VMULPS Z0, Z14, Z14
 	VMULPS Z0, Z15, Z15
-	MOVL beta+44(FP), DX
+	MOVL beta+52(FP), DX
 	SHLL $1, DX // drop the sign: -0 is zero too
 	JZ overwrite
-	VBROADCASTSS beta+44(FP), Z1
+	VBROADCASTSS beta+52(FP), Z1
 	VMULPS (DI), Z1, Z2
 	VMULPS 64(DI), Z1, Z3
 	VADDPS Z2, Z4, Z4
@@ -139,13 +141,15 @@ overwrite:
 	VZEROUPPER
 	RET
 
-// func kernel6x16f64(k int, a, b, c *float64, ldc int, alpha, beta float64)
-TEXT ·kernel6x16f64(SB), NOSPLIT, $0-56
+// func kernel6x16f64(k int, a, b, c *float64, ldb, ldc int, alpha, beta float64)
+TEXT ·kernel6x16f64(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
 	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), SI
+	MOVQ ldb+32(FP), R8
+	SHLQ $3, R8
+	MOVQ ldc+40(FP), SI
 	SHLQ $3, SI
 	VPXORD Z4, Z4, Z4
 	VPXORD Z5, Z5, Z5
@@ -184,12 +188,12 @@ loop:
 	VFMADD231PD Z0, Z3, Z14
 	VFMADD231PD Z1, Z3, Z15
 	ADDQ $48, AX
-	ADDQ $128, BX
+	ADDQ R8, BX
 	DECQ CX
 	JNZ loop
 
 store:
-	VBROADCASTSD alpha+40(FP), Z0
+	VBROADCASTSD alpha+48(FP), Z0
 	VMULPD Z0, Z4, Z4
 	VMULPD Z0, Z5, Z5
 	VMULPD Z0, Z6, Z6
@@ -202,10 +206,10 @@ store:
 	VMULPD Z0, Z13, Z13
 	VMULPD Z0, Z14, Z14
 	VMULPD Z0, Z15, Z15
-	MOVQ beta+48(FP), DX
+	MOVQ beta+56(FP), DX
 	SHLQ $1, DX // drop the sign: -0 is zero too
 	JZ overwrite
-	VBROADCASTSD beta+48(FP), Z1
+	VBROADCASTSD beta+56(FP), Z1
 	VMULPD (DI), Z1, Z2
 	VMULPD 64(DI), Z1, Z3
 	VADDPD Z2, Z4, Z4

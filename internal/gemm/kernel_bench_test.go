@@ -15,7 +15,7 @@ func BenchmarkKernel(b *testing.B) {
 func benchmarkKernel[T float](b *testing.B, p *plan[T], k int) {
 	a, bp, c := make([]T, p.mr*k), make([]T, p.nr*k), make([]T, p.mr*p.nr)
 	for b.Loop() {
-		p.kernel(k, &a[0], &bp[0], &c[0], p.nr, 1, 1)
+		p.kernel(k, &a[0], &bp[0], &c[0], p.nr, p.nr, 1, 1)
 	}
 	b.ReportMetric(2*float64(p.mr*p.nr*k*b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }

@@ -53,7 +53,19 @@ func For(n int, fn func(lo, hi int)) { ForBlocks(n, 1, fn) }
 // for loops whose results depend on where a range starts, such as vector
 // kernels that leave a range's tail to scalar code.
 func ForBlocks(n, block int, fn func(lo, hi int)) {
-	parts := min(runtime.GOMAXPROCS(0), n/MinChunk)
+	split(n, block, min(runtime.GOMAXPROCS(0), n/MinChunk), fn)
+}
+
+// ForWeighted is For for loops whose every index stands for weight
+// elements of work (an example of a batch, a channel's plane): it splits
+// [0, n) as For would split n·weight elements, at whole indices.
+func ForWeighted(n, weight int, fn func(lo, hi int)) {
+	split(n, 1, min(runtime.GOMAXPROCS(0), n*weight/MinChunk, n), fn)
+}
+
+// split runs fn on parts ranges covering [0, n), each starting at a
+// multiple of block, the first on the calling goroutine.
+func split(n, block, parts int, fn func(lo, hi int)) {
 	if parts <= 1 {
 		fn(0, n)
 		return

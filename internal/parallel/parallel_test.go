@@ -102,3 +102,32 @@ func TestForBlocksAlignsRanges(t *testing.T) {
 		}
 	}
 }
+
+func TestForWeightedSplitsByWork(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	for _, c := range []struct{ n, weight, ranges int }{
+		{64, 784, 1},          // under two chunks of work: one range
+		{64, 6 * 576, 3},      // six chunks: as many ranges as cores
+		{2, 10 * MinChunk, 2}, // never more ranges than indices
+		{7, 3 * MinChunk, 3},  // uneven ranges
+		{4, MinChunk / 2, 2},  // two chunks of work
+		{0, MinChunk, 1},      // nothing to do: one empty range
+	} {
+		var mu sync.Mutex
+		hits, ranges := make([]int, c.n), 0
+		ForWeighted(c.n, c.weight, func(lo, hi int) {
+			mu.Lock()
+			defer mu.Unlock()
+			ranges++
+			for i := lo; i < hi; i++ {
+				hits[i]++
+			}
+		})
+		if i := slices.IndexFunc(hits, func(h int) bool { return h != 1 }); i >= 0 {
+			t.Fatalf("n = %d, weight %d: index %d visited %d times", c.n, c.weight, i, hits[i])
+		}
+		if ranges != c.ranges {
+			t.Errorf("n = %d, weight %d: %d ranges, want %d", c.n, c.weight, ranges, c.ranges)
+		}
+	}
+}

@@ -1,0 +1,88 @@
+#include "textflag.h"
+
+// func dots4x4f32(n int, a *float32, lda int, b *float32, ldb int, acc *float32)
+//
+// acc holds sixteen vectors of sixteen lanes, vector 4i+j for row i of a
+// and row j of b (rows lda and ldb elements apart). For each of n steps
+// of sixteen elements, lane l of vector 4i+j gains a_i[16s+l]·b_j[16s+l],
+// one fused multiply-add per lane and step, in order. Registers 0..15
+// hold the vectors, 16..19 a step of a's rows, 20..23 one of b's.
+TEXT ·dots4x4f32(SB), NOSPLIT, $0-48
+	MOVQ n+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ lda+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ b+24(FP), BX
+	MOVQ ldb+32(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11
+	MOVQ acc+40(FP), DI
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS 256(DI), Z4
+	VMOVUPS 320(DI), Z5
+	VMOVUPS 384(DI), Z6
+	VMOVUPS 448(DI), Z7
+	VMOVUPS 512(DI), Z8
+	VMOVUPS 576(DI), Z9
+	VMOVUPS 640(DI), Z10
+	VMOVUPS 704(DI), Z11
+	VMOVUPS 768(DI), Z12
+	VMOVUPS 832(DI), Z13
+	VMOVUPS 896(DI), Z14
+	VMOVUPS 960(DI), Z15
+	TESTQ CX, CX
+	JZ store
+
+loop:
+	VMOVUPS (AX), Z16
+	VMOVUPS (AX)(R8*1), Z17
+	VMOVUPS (AX)(R8*2), Z18
+	VMOVUPS (AX)(R9*1), Z19
+	VMOVUPS (BX), Z20
+	VMOVUPS (BX)(R10*1), Z21
+	VMOVUPS (BX)(R10*2), Z22
+	VMOVUPS (BX)(R11*1), Z23
+	VFMADD231PS Z20, Z16, Z0
+	VFMADD231PS Z21, Z16, Z1
+	VFMADD231PS Z22, Z16, Z2
+	VFMADD231PS Z23, Z16, Z3
+	VFMADD231PS Z20, Z17, Z4
+	VFMADD231PS Z21, Z17, Z5
+	VFMADD231PS Z22, Z17, Z6
+	VFMADD231PS Z23, Z17, Z7
+	VFMADD231PS Z20, Z18, Z8
+	VFMADD231PS Z21, Z18, Z9
+	VFMADD231PS Z22, Z18, Z10
+	VFMADD231PS Z23, Z18, Z11
+	VFMADD231PS Z20, Z19, Z12
+	VFMADD231PS Z21, Z19, Z13
+	VFMADD231PS Z22, Z19, Z14
+	VFMADD231PS Z23, Z19, Z15
+	ADDQ $64, AX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ loop
+
+store:
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, 320(DI)
+	VMOVUPS Z6, 384(DI)
+	VMOVUPS Z7, 448(DI)
+	VMOVUPS Z8, 512(DI)
+	VMOVUPS Z9, 576(DI)
+	VMOVUPS Z10, 640(DI)
+	VMOVUPS Z11, 704(DI)
+	VMOVUPS Z12, 768(DI)
+	VMOVUPS Z13, 832(DI)
+	VMOVUPS Z14, 896(DI)
+	VMOVUPS Z15, 960(DI)
+	VZEROUPPER
+	RET
