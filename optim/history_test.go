@@ -14,3 +14,23 @@ func TestHistoryRates(t *testing.T) {
 		t.Errorf("StepsPerSecond of a Fit with no epochs = %v, want 0", got)
 	}
 }
+
+func TestHistoryMedianEpochSeconds(t *testing.T) {
+	for _, c := range []struct {
+		secs []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{2}, 2},
+		{[]float64{9, 1, 2}, 2}, // a slow first epoch does not move it
+		{[]float64{4, 1, 3, 2}, 2.5},
+	} {
+		h := &History{}
+		for _, s := range c.secs {
+			h.Epochs = append(h.Epochs, EpochInfo{Seconds: s})
+		}
+		if got := h.MedianEpochSeconds(); got != c.want {
+			t.Errorf("MedianEpochSeconds of %v = %v, want %v", c.secs, got, c.want)
+		}
+	}
+}

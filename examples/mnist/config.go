@@ -53,15 +53,17 @@ type result struct {
 	OODAUROC        *float64 `json:"ood_auroc,omitempty"`
 	OODAUROCMI      *float64 `json:"ood_auroc_mi,omitempty"`
 	SecondsPerEpoch float64  `json:"seconds_per_epoch"`
-	StepsPerSecond  float64  `json:"steps_per_second"`
-	PredictSeconds  float64  `json:"predict_seconds"` // the test set's eval-samples passes and their mean
-	Epochs          int      `json:"epochs"`
-	Samples         int      `json:"samples"`
-	EvalSamples     int      `json:"eval_samples"`
-	OODSamples      int      `json:"ood_samples,omitempty"`
-	Train           int      `json:"train"`
-	Test            int      `json:"test"`
-	Seconds         float64  `json:"seconds"`
+	// MedianEpochSeconds is the statistic the peers' W2 scripts report.
+	MedianEpochSeconds float64 `json:"seconds_per_epoch_median"`
+	StepsPerSecond     float64 `json:"steps_per_second"`
+	PredictSeconds     float64 `json:"predict_seconds"` // the test set's eval-samples passes and their mean
+	Epochs             int     `json:"epochs"`
+	Samples            int     `json:"samples"`
+	EvalSamples        int     `json:"eval_samples"`
+	OODSamples         int     `json:"ood_samples,omitempty"`
+	Train              int     `json:"train"`
+	Test               int     `json:"test"`
+	Seconds            float64 `json:"seconds"`
 }
 
 // parseFlags reads the command line: the config, and whether -json asks

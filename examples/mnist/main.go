@@ -116,6 +116,7 @@ func run(ctx context.Context, c config) (*result, error) {
 	release(&train, &test)
 	// Evaluation and pictures.
 	r.SecondsPerEpoch = hist.Seconds() / float64(len(hist.Epochs))
+	r.MedianEpochSeconds = hist.MedianEpochSeconds()
 	r.StepsPerSecond = hist.StepsPerSecond()
 	if err := evaluate(model, &test, ood, c, r); err != nil {
 		return nil, err
