@@ -604,8 +604,10 @@ type rowSplit struct {
 
 // parallelRows is the least batch × hidden worth a second goroutine: at
 // hidden 64 a step's rows of 16 examples take some 70 µs forward (five
-// exponentials or tanh of ~13 ns per unit), against a few µs to hand half
-// of them over.
+// exponentials or tanh of ~13 ns per unit) in float64, against a few µs
+// to hand half of them over. In float32 the vector kernels take a tenth of
+// that, and one goroutine measured level with two (within the noise of a
+// shared two-core machine), so the split stays.
 const parallelRows = 1024
 
 func newRowSplit(batch, hidden int, rows func(b0, b1 int)) rowSplit {
