@@ -9,6 +9,8 @@ import (
 	"math"
 	"runtime"
 	"testing"
+
+	"gorgonia.org/tensor"
 )
 
 // TestRecurrentStepAllocationBounded checks what a steady-state training
@@ -31,7 +33,7 @@ func TestRecurrentStepAllocationBounded(t *testing.T) {
 		"gru":  {gruLast, 64 << 10, 700},
 	}
 	for name, b := range bounds {
-		step := recurrentTrainer(t, b.layer, 1)
+		step := recurrentTrainer(t, b.layer, 1, tensor.Float64)
 		step() // build the graph and the ops' memory
 		step()
 		// The least of a few rounds: a garbage collection empties the

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/gorgonia-bnn/bnn/bayesnodes"
 	"github.com/gorgonia-bnn/bnn/graph"
@@ -53,24 +54,26 @@ type recurrentLast func(bd *graph.Builder, x *G.Node) (*G.Node, error)
 
 func benchmarkRecurrentStep(b *testing.B, layer func(features, hidden int) (recurrentLast, error)) {
 	for _, features := range []int{1, 8} {
-		b.Run(fmt.Sprintf("features=%d", features), func(b *testing.B) {
-			step := recurrentTrainer(b, layer, features)
-			step() // build the graph
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				step()
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
-		})
+		for _, dt := range []tensor.Dtype{graph.Float32, graph.Float64} {
+			b.Run(fmt.Sprintf("features=%d/%v", features, dt), func(b *testing.B) {
+				step := recurrentTrainer(b, layer, features, dt)
+				step() // build the graph
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					step()
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+			})
+		}
 	}
 }
 
 // recurrentTrainer returns a training step (forward, backward, Adam, K = 1)
 // of the layer with 64 hidden units over a batch of 32 sequences of
 // length 32, its last hidden state read out by a Bayesian linear layer
-// under a Gaussian NLL, float64.
-func recurrentTrainer(tb testing.TB, layer func(features, hidden int) (recurrentLast, error), features int) (step func()) {
+// under a Gaussian NLL, computing in dt.
+func recurrentTrainer(tb testing.TB, layer func(features, hidden int) (recurrentLast, error), features int, dt tensor.Dtype) (step func()) {
 	tb.Helper()
 	const hidden, steps, batch = 64, 32, 32
 	rec, err := layer(features, hidden)
@@ -88,7 +91,7 @@ func recurrentTrainer(tb testing.TB, layer func(features, hidden int) (recurrent
 		}
 		return head.Apply(bd, last)
 	}
-	model, err := graph.NewModel(net, graph.Input(steps, features), graph.Seed(1))
+	model, err := graph.NewModel(net, graph.Input(steps, features), graph.Seed(1), graph.WithDtype(dt))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -199,25 +199,30 @@ func (g *gruCell[T]) forwardRows(b0, b1 int) {
 			hr = g.v.bhh
 		}
 		k, s := row*H, (b*L+t)*H
-		for j := range H {
-			xr, xz, xn := a[j], a[H+j], a[2*H+j]
-			var hn T
-			if hr != nil {
-				xr, xz, hn = xr+hr[j], xz+hr[H+j], hr[2*H+j]
+		rz, an, hn := a[:2*H], a[2*H:3*H], hnb[k:k+H]
+		if hr != nil {
+			for j, p := range hr[:2*H] {
+				rz[j] = rz[j] + p
 			}
-			z, r := gateSigmoid(xz), gateSigmoid(xr)
-			npre := xn
-			if hr != nil {
-				npre = xn + r*hn
+			copy(hn, hr[2*H:3*H])
+		} else {
+			clear(hn)
+		}
+		gateRow(rz, rz, false) // r and z
+		if hr != nil {
+			for j, p := range hn {
+				an[j] = an[j] + rz[j]*p
 			}
-			n := gateTanh(npre)
+		}
+		gateRow(an, an, true) // n
+		for j, n := range an {
+			z := rz[H+j]
 			var h T
 			if rec {
 				h = n + z*(rin[k+j]-n)
 			} else {
 				h = n - z*n
 			}
-			a[j], a[H+j], a[2*H+j], hnb[k+j] = r, z, n, hn
 			seq[s+j] = h
 			if t+1 == L {
 				hT[b*H+j] = h

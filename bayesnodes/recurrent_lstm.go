@@ -191,21 +191,24 @@ func (lc *lstmCell[T]) forwardRows(b0, b1 int) {
 		cr, tcr, hs := cell[k:k+H], tc[k:k+H], seq[s:s+H]
 		cp := prevCell(cell, v.c0, t, b, B, H)
 		for j, i := range ai {
-			f, g, o := af[j], ag[j], ao[j]
-			cv := i * g
+			cv := i * ag[j]
 			if cp != nil {
-				cv = f*cp[j] + cv
+				cv = af[j]*cp[j] + cv
 			}
-			var h T
-			if c.peephole {
-				h = gateTanh(o * cv)
-				tcr[j] = h
-			} else {
-				th := gateTanh(cv)
-				tcr[j] = th
-				h = o * th
+			cr[j] = cv
+		}
+		// tc is tanh(c), h = o tc; for the peephole variant tc = h = tanh(o c).
+		if c.peephole {
+			for j, o := range ao {
+				tcr[j] = o * cr[j]
 			}
-			cr[j], hs[j] = cv, h
+			gateRow(tcr, tcr, true)
+			copy(hs, tcr)
+		} else {
+			gateRow(tcr, cr, true)
+			for j, o := range ao {
+				hs[j] = o * tcr[j]
+			}
 		}
 		switch {
 		case t+1 == L:
@@ -242,17 +245,10 @@ func lstmGates[T float](ac, hr []T, H int, peephole bool) {
 		if hr != nil && !(peephole && blk == 2) {
 			h = hr[blk*H : (blk+1)*H][:len(a)]
 		}
-		tanh := blk == 2 && !peephole
-		for j, p := range a {
-			if h != nil {
-				p = p + h[j]
-			}
-			if tanh {
-				a[j] = gateTanh(p)
-			} else {
-				a[j] = gateSigmoid(p)
-			}
+		for j, p := range h {
+			a[j] = a[j] + p
 		}
+		gateRow(a, a, blk == 2 && !peephole)
 	}
 }
 

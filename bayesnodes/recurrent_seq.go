@@ -24,9 +24,11 @@ package bayesnodes
 // the backward pass reads only fwd's other parts, so an op that writes
 // into its input in place may take a view.
 //
-// The forward values are the unrolled graph's bit for bit: the same
-// products (one BLAS call per step and product, of the same sizes), sums
-// and activations in the same order. The gradients are summed over the
+// In float64 the forward values are the unrolled graph's bit for bit: the
+// same products (one BLAS call per step and product, of the same sizes),
+// sums and activations in the same order. In float32 the gates'
+// activations come from vector kernels (gateRow), within 1 ulp of the
+// correctly rounded ones: the rest is the unrolled graph's arithmetic. The gradients are summed over the
 // steps by one product each rather than step by step, so they differ from
 // the unrolled graph's in the last bits.
 
@@ -34,7 +36,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
@@ -43,6 +44,7 @@ import (
 	"github.com/gorgonia-bnn/bnn/graph"
 	"github.com/gorgonia-bnn/bnn/internal/opkit"
 	"github.com/gorgonia-bnn/bnn/internal/parallel"
+	"github.com/gorgonia-bnn/bnn/internal/sigtanh"
 )
 
 // seqProduct is a recurrent layer's weight product y = x W for rows x
@@ -271,25 +273,35 @@ func inputProductGrads[T float](p seqProduct, v seqWeights[T], dw, dx, xt, dxw [
 	}
 }
 
-// gateSigmoid is Gorgonia's sigmoid: 1/(1+e^-x), cut to 0 and 1 where its float
-// rounds, in float64 for both widths. The width is told by the size, which
-// the compiler knows for each instantiation: a type switch on any(x) cost
-// as much as the exponential.
-func gateSigmoid[T float](x T) T {
-	lo, hi := T(-709), T(19)
-	if unsafe.Sizeof(x) == 4 {
-		lo, hi = -88, 15
+// gateRow sets y to sigmoid(x), or to tanh(x); y may be x. In float32
+// by package sigtanh's vector kernels, within 1 ulp of the correctly
+// rounded results (a gate's exponential or tanh one by one was a third of
+// a step); in float64 element by element as the unrolled graph computed
+// them: Gorgonia's sigmoid, 1/(1+e^-x) cut to 0 and 1 where it rounds,
+// and math.Tanh.
+func gateRow[T float](y, x []T, tanh bool) {
+	if x32, ok := any(x).([]float32); ok {
+		if y32 := any(y).([]float32); tanh {
+			sigtanh.Tanh(y32, x32)
+		} else {
+			sigtanh.Sigmoid(y32, x32)
+		}
+		return
 	}
-	switch {
-	case x < lo:
-		return 0
-	case x > hi:
-		return 1
+	x64, y64 := any(x).([]float64), any(y).([]float64)[:len(x)]
+	for j, v := range x64 {
+		switch {
+		case tanh:
+			y64[j] = math.Tanh(v)
+		case v < -709:
+			y64[j] = 0
+		case v > 19:
+			y64[j] = 1
+		default:
+			y64[j] = 1 / (1 + math.Exp(-v))
+		}
 	}
-	return T(1 / (1 + math.Exp(-float64(x))))
 }
-
-func gateTanh[T float](x T) T { return T(math.Tanh(float64(x))) }
 
 // seqLink is what the ops of one layer application share: the gradients
 // reaching its output views, recorded by their Grads for the anchor's.
@@ -592,8 +604,10 @@ type rowSplit struct {
 
 // parallelRows is the least batch × hidden worth a second goroutine: at
 // hidden 64 a step's rows of 16 examples take some 70 µs forward (five
-// exponentials or tanh of ~13 ns per unit), against a few µs to hand half
-// of them over.
+// exponentials or tanh of ~13 ns per unit) in float64, against a few µs
+// to hand half of them over. In float32 the vector kernels take a tenth of
+// that, and one goroutine measured level with two (within the noise of a
+// shared two-core machine), so the split stays.
 const parallelRows = 1024
 
 func newRowSplit(batch, hidden int, rows func(b0, b1 int)) rowSplit {

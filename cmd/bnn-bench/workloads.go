@@ -87,7 +87,8 @@ var workloads = []workload{
 		Peers: []peer{{Lib: "blitz", Label: "BLiTZ", Script: "w4_inference.py", Args: []string{"--threads", "2"},
 			OMP: 2, OpenBLAS: 1, Figure: "ms_median", Scale: 1e-3, NeedsModel: true}}},
 	{Name: "W6", Unit: "ms/step",
-		Ours: ours{Package: "./bayesnodes", Bench: "BenchmarkLSTMStep/features=1"},
+		// float32: the peer's dtype (torch's default).
+		Ours: ours{Package: "./bayesnodes", Bench: "BenchmarkLSTMStep/features=1/float32"},
 		Peers: []peer{{Lib: "blitz", Label: "BLiTZ", Script: "w6_lstm.py", Args: []string{"--seed", "1", "--threads", "1"},
 			OMP: 1, OpenBLAS: 1, Figure: "ms_per_step", Scale: 1}}},
 }
