@@ -22,6 +22,13 @@ func ReLU[T Float](y, x []T) {
 		}
 		y, x = y[n:], x[n:]
 	}
+	if y64, ok := any(y).([]float64); ok && haveVector {
+		n := len(x) / step64 * step64
+		if n > 0 {
+			relu64(&y64[0], &any(x).([]float64)[0], n/step64)
+		}
+		y, x = y[n:], x[n:]
+	}
 	for i, v := range x {
 		y[i] = v * mask[T](v >= 0)
 	}
@@ -32,6 +39,13 @@ func ReLU[T Float](y, x []T) {
 // d and g must be at least as long as x.
 func ReLUGrad[T Float](d, x, g []T) {
 	d, g = d[:len(x)], g[:len(x)]
+	if d64, ok := any(d).([]float64); ok && haveVector {
+		n := len(x) / step64 * step64
+		if n > 0 {
+			reluGrad64(&d64[0], &any(x).([]float64)[0], &any(g).([]float64)[0], n/step64)
+		}
+		d, x, g = d[n:], x[n:], g[n:]
+	}
 	for i, v := range x {
 		d[i] = mask[T](v >= 0) * g[i]
 	}

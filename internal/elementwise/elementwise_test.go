@@ -44,7 +44,7 @@ func testKernels[T Float](t *testing.T) {
 	if !vector {
 		t.Log("no vector kernels on this CPU: the scalar code alone is checked")
 	}
-	for _, n := range []int{0, 1, 31, 32, 33, 64, 1000} {
+	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 64, 1000} {
 		x, b, c := values[T](n, 1), values[T](n, 2), values[T](n, 3)
 		var relu, grad, addMul, fused, addReLU [2][]T
 		for i, v := range []bool{vector, false} {
@@ -63,6 +63,9 @@ func testKernels[T Float](t *testing.T) {
 			what := fmt.Sprintf("n=%d, value %d", n, j)
 			if !sameBits(relu[0][j], relu[1][j]) || !sameBits(addMul[0][j], addMul[1][j]) {
 				t.Fatalf("%s: vector ReLU %v and AddMul %v, scalar %v and %v", what, relu[0][j], addMul[0][j], relu[1][j], addMul[1][j])
+			}
+			if !sameBits(grad[0][j], grad[1][j]) {
+				t.Fatalf("%s: vector ReLUGrad %v, scalar %v", what, grad[0][j], grad[1][j])
 			}
 			// The definitions: x times 1 where x >= 0, times 0 elsewhere
 			// (-0 for x < 0, NaN for -Inf and NaN); g likewise; a +

@@ -9,6 +9,9 @@ var haveVector = cpu.X86.HasAVX2
 // step32 is the float32 values a kernel step takes: four YMM registers.
 const step32 = 32
 
+// step64 is the float64 values a kernel step takes: four YMM registers.
+const step64 = 16
+
 // relu32 is ReLU on steps*32 float32 values.
 //
 //go:noescape
@@ -28,3 +31,13 @@ func addMulReLU32(out, a, b, c *float32, steps int)
 //
 //go:noescape
 func addReLU32(out, a, b *float32, steps int)
+
+// relu64 is ReLU on steps*16 float64 values.
+//
+//go:noescape
+func relu64(y, x *float64, steps int)
+
+// reluGrad64 is ReLUGrad on steps*16 float64 values.
+//
+//go:noescape
+func reluGrad64(d, x, grad *float64, steps int)

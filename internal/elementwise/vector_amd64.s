@@ -144,5 +144,82 @@ addrelu:
 	VZEROUPPER
 	RET
 
+// RELU4D is RELU4 for float64: Y15 holds 1.0 in each lane.
+#define RELU4D \
+	VCMPPD $0x1d, Y14, Y0, Y4; \
+	VCMPPD $0x1d, Y14, Y1, Y5; \
+	VCMPPD $0x1d, Y14, Y2, Y6; \
+	VCMPPD $0x1d, Y14, Y3, Y7; \
+	VANDPD Y15, Y4, Y4; \
+	VANDPD Y15, Y5, Y5; \
+	VANDPD Y15, Y6, Y6; \
+	VANDPD Y15, Y7, Y7; \
+	VMULPD Y4, Y0, Y0; \
+	VMULPD Y5, Y1, Y1; \
+	VMULPD Y6, Y2, Y2; \
+	VMULPD Y7, Y3, Y3
+
+// func relu64(y, x *float64, steps int)
+//
+// relu32 for float64: 16 values a step.
+TEXT ·relu64(SB), NOSPLIT, $0-24
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ steps+16(FP), CX
+	VBROADCASTSD one64<>(SB), Y15
+	VXORPD Y14, Y14, Y14
+
+reluloop64:
+	VMOVUPD 0(SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD 64(SI), Y2
+	VMOVUPD 96(SI), Y3
+	RELU4D
+	STORE4
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ reluloop64
+	VZEROUPPER
+	RET
+
+// func reluGrad64(d, x, grad *float64, steps int)
+//
+// d = m * g with m = 1.0 where 0 <= x (LE_OQ, the compare that takes x
+// from memory: NaN gives 0) and 0 elsewhere, the mask the product's first
+// operand as in the scalar code.
+TEXT ·reluGrad64(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ grad+16(FP), DX
+	MOVQ steps+24(FP), CX
+	VBROADCASTSD one64<>(SB), Y15
+	VXORPD Y14, Y14, Y14
+
+relugrad64:
+	VCMPPD $0x12, 0(SI), Y14, Y0
+	VCMPPD $0x12, 32(SI), Y14, Y1
+	VCMPPD $0x12, 64(SI), Y14, Y2
+	VCMPPD $0x12, 96(SI), Y14, Y3
+	VANDPD Y15, Y0, Y0
+	VANDPD Y15, Y1, Y1
+	VANDPD Y15, Y2, Y2
+	VANDPD Y15, Y3, Y3
+	VMULPD 0(DX), Y0, Y0
+	VMULPD 32(DX), Y1, Y1
+	VMULPD 64(DX), Y2, Y2
+	VMULPD 96(DX), Y3, Y3
+	STORE4
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ relugrad64
+	VZEROUPPER
+	RET
+
 DATA one32<>+0(SB)/4, $0x3f800000
 GLOBL one32<>(SB), RODATA|NOPTR, $4
+
+DATA one64<>+0(SB)/8, $0x3ff0000000000000
+GLOBL one64<>(SB), RODATA|NOPTR, $8
