@@ -85,10 +85,16 @@ func (biasGrad[T]) Eval(a *opkit.Args[T]) error {
 }
 
 // biasAddKernel sets z[i, j] = y[i, j] + b[j], rows of len(b).
+// Rows of a few values add in a plain loop, which costs less than a call
+// to the vector kernel per row.
 func biasAddKernel[T float](z, y, b []T) {
 	c := len(b)
 	z = z[:len(y)]
 	for i := 0; i+c <= len(y); i += c {
+		if c >= 16 {
+			elementwise.Add(z[i:i+c], y[i:i+c], b)
+			continue
+		}
 		zr, yr := z[i:i+c], y[i:i+c]
 		for j, v := range b {
 			zr[j] = yr[j] + v

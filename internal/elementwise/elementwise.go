@@ -51,6 +51,21 @@ func ReLUGrad[T Float](d, x, g []T) {
 	}
 }
 
+// Add sets out[i] = a[i] + b[i]. b and out must be at least as long as a.
+func Add[T Float](out, a, b []T) {
+	out, b = out[:len(a)], b[:len(a)]
+	if o64, ok := any(out).([]float64); ok && haveVector {
+		n := len(a) / step64 * step64
+		if n > 0 {
+			add64(&o64[0], &any(a).([]float64)[0], &any(b).([]float64)[0], n/step64)
+		}
+		out, a, b = out[n:], a[n:], b[n:]
+	}
+	for i, v := range a {
+		out[i] = v + b[i]
+	}
+}
+
 // AddMul sets out[i] = a[i] + b[i]*c[i], the product rounded before the
 // sum (never one fused multiply-add). b, c and out must be at least as
 // long as a.

@@ -46,7 +46,7 @@ func testKernels[T Float](t *testing.T) {
 	}
 	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 64, 1000} {
 		x, b, c := values[T](n, 1), values[T](n, 2), values[T](n, 3)
-		var relu, grad, addMul, fused, addReLU [2][]T
+		var relu, grad, add, addMul, fused, addReLU [2][]T
 		for i, v := range []bool{vector, false} {
 			haveVector = v
 			relu[i], grad[i], addMul[i], fused[i] = make([]T, n), make([]T, n), make([]T, n), make([]T, n)
@@ -55,6 +55,8 @@ func testKernels[T Float](t *testing.T) {
 			AddMul(addMul[i], x, b, c)
 			AddMulReLU(fused[i], x, b, c)
 			addReLU[i] = make([]T, n)
+			add[i] = make([]T, n)
+			Add(add[i], x, b)
 			AddReLU(addReLU[i], x, b)
 		}
 		twoPasses := make([]T, n)
@@ -92,6 +94,9 @@ func testKernels[T Float](t *testing.T) {
 			}
 			if !sameBits(fused[0][j], fused[1][j]) || !sameBits(fused[1][j], twoPasses[j]) {
 				t.Fatalf("%s: AddMulReLU %v (vector), %v (scalar), want ReLU of AddMul %v", what, fused[0][j], fused[1][j], twoPasses[j])
+			}
+			if !sameBits(add[0][j], add[1][j]) || !sameBits(add[1][j], x[j]+b[j]) && x[j]+b[j] == x[j]+b[j] {
+				t.Fatalf("%s: Add %v (vector), %v (scalar), want %v", what, add[0][j], add[1][j], x[j]+b[j])
 			}
 			sum := []T{x[j] + b[j]}
 			ReLU(sum, sum)

@@ -41,3 +41,8 @@ func relu64(y, x *float64, steps int)
 //
 //go:noescape
 func reluGrad64(d, x, grad *float64, steps int)
+
+// add64 is Add on steps*16 float64 values.
+//
+//go:noescape
+func add64(out, a, b *float64, steps int)
