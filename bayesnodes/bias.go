@@ -85,13 +85,13 @@ func (biasGrad[T]) Eval(a *opkit.Args[T]) error {
 }
 
 // biasAddKernel sets z[i, j] = y[i, j] + b[j], rows of len(b).
-// Rows of a few values add in a plain loop, which costs less than a call
-// to the vector kernel per row.
+// Rows shorter than a float32 kernel step add in a plain loop, which
+// costs less than a call to the vector kernel per row.
 func biasAddKernel[T float](z, y, b []T) {
 	c := len(b)
 	z = z[:len(y)]
 	for i := 0; i+c <= len(y); i += c {
-		if c >= 16 {
+		if c >= 32 {
 			elementwise.Add(z[i:i+c], y[i:i+c], b)
 			continue
 		}

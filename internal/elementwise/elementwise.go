@@ -39,6 +39,13 @@ func ReLU[T Float](y, x []T) {
 // d and g must be at least as long as x.
 func ReLUGrad[T Float](d, x, g []T) {
 	d, g = d[:len(x)], g[:len(x)]
+	if d32, ok := any(d).([]float32); ok && haveVector {
+		n := len(x) / step32 * step32
+		if n > 0 {
+			reluGrad32(&d32[0], &any(x).([]float32)[0], &any(g).([]float32)[0], n/step32)
+		}
+		d, x, g = d[n:], x[n:], g[n:]
+	}
 	if d64, ok := any(d).([]float64); ok && haveVector {
 		n := len(x) / step64 * step64
 		if n > 0 {
@@ -54,6 +61,13 @@ func ReLUGrad[T Float](d, x, g []T) {
 // Add sets out[i] = a[i] + b[i]. b and out must be at least as long as a.
 func Add[T Float](out, a, b []T) {
 	out, b = out[:len(a)], b[:len(a)]
+	if o32, ok := any(out).([]float32); ok && haveVector {
+		n := len(a) / step32 * step32
+		if n > 0 {
+			add32(&o32[0], &any(a).([]float32)[0], &any(b).([]float32)[0], n/step32)
+		}
+		out, a, b = out[n:], a[n:], b[n:]
+	}
 	if o64, ok := any(out).([]float64); ok && haveVector {
 		n := len(a) / step64 * step64
 		if n > 0 {

@@ -46,3 +46,13 @@ func reluGrad64(d, x, grad *float64, steps int)
 //
 //go:noescape
 func add64(out, a, b *float64, steps int)
+
+// add32 is Add on steps*32 float32 values.
+//
+//go:noescape
+func add32(out, a, b *float32, steps int)
+
+// reluGrad32 is ReLUGrad on steps*32 float32 values.
+//
+//go:noescape
+func reluGrad32(d, x, grad *float32, steps int)

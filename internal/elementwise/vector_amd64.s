@@ -183,6 +183,39 @@ reluloop64:
 	VZEROUPPER
 	RET
 
+// func reluGrad32(d, x, grad *float32, steps int)
+//
+// reluGrad64 (below) for float32: 32 values a step.
+TEXT ·reluGrad32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ grad+16(FP), DX
+	MOVQ steps+24(FP), CX
+	VBROADCASTSS one32<>(SB), Y15
+	VXORPS Y14, Y14, Y14
+
+relugrad32:
+	VCMPPS $0x12, 0(SI), Y14, Y0
+	VCMPPS $0x12, 32(SI), Y14, Y1
+	VCMPPS $0x12, 64(SI), Y14, Y2
+	VCMPPS $0x12, 96(SI), Y14, Y3
+	VANDPS Y15, Y0, Y0
+	VANDPS Y15, Y1, Y1
+	VANDPS Y15, Y2, Y2
+	VANDPS Y15, Y3, Y3
+	VMULPS 0(DX), Y0, Y0
+	VMULPS 32(DX), Y1, Y1
+	VMULPS 64(DX), Y2, Y2
+	VMULPS 96(DX), Y3, Y3
+	STORE4
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ relugrad32
+	VZEROUPPER
+	RET
+
 // func reluGrad64(d, x, grad *float64, steps int)
 //
 // d = m * g with m = 1.0 where 0 <= x (LE_OQ, the compare that takes x
@@ -215,6 +248,33 @@ relugrad64:
 	ADDQ $128, DI
 	DECQ CX
 	JNZ relugrad64
+	VZEROUPPER
+	RET
+
+// func add32(out, a, b *float32, steps int)
+//
+// out = a + b, 32 values a step.
+TEXT ·add32(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ steps+24(FP), CX
+
+addloop32:
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VADDPS 0(DX), Y0, Y0
+	VADDPS 32(DX), Y1, Y1
+	VADDPS 64(DX), Y2, Y2
+	VADDPS 96(DX), Y3, Y3
+	STORE4
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ addloop32
 	VZEROUPPER
 	RET
 

@@ -23,3 +23,7 @@ func relu64(y, x *float64, steps int) { panic("elementwise: no vector kernels") 
 func reluGrad64(d, x, grad *float64, steps int) { panic("elementwise: no vector kernels") }
 
 func add64(out, a, b *float64, steps int) { panic("elementwise: no vector kernels") }
+
+func add32(out, a, b *float32, steps int) { panic("elementwise: no vector kernels") }
+
+func reluGrad32(d, x, grad *float32, steps int) { panic("elementwise: no vector kernels") }
