@@ -87,16 +87,16 @@ func checkShape(what string, shape []int) error {
 // is NaN or infinite, or that would become infinite in dt: a float32 model
 // cannot hold 1e39, and converting it silently would give +Inf.
 func checkFinite(what string, dt tensor.Dtype, data []float64) error {
-	// Inputs are checked on every run: the dtype comparison (an interface
-	// comparison) is taken once, and x - x, zero but for NaN and ±Inf,
-	// passes a finite value in one test.
+	// Inputs are checked on every run, so a finite value passes with one
+	// comparison, false for NaN: below +Inf, or in float32 below the
+	// least value that rounds to +Inf (MaxFloat32 and half its ulp).
 	f32 := dt == tensor.Float32
+	limit := math.Inf(1)
+	if f32 {
+		limit = 0x1p128 - 0x1p103
+	}
 	for i, v := range data {
-		if f32 {
-			if x := float32(v); x-x == 0 {
-				continue
-			}
-		} else if v-v == 0 {
+		if math.Abs(v) < limit {
 			continue
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
