@@ -109,23 +109,29 @@ func (m flipoutDense[T]) Grad(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	x, mu, delta, sIn, sOut := in[0], in[1], in[2], in[3], in[4]
 	var dx *G.Node
 	var err error
+	gd := flipoutGradDelta[T]{xSigned: m.buf, dySigned: new(flipBufs[T])}
+	gdIn := G.Nodes{grad, x, sIn, sOut}
 	if !m.constX {
-		if dx, err = opkit.ApplyOf[T](flipoutGradX[T]{new(flipBufs[T])}, grad, mu, delta, sIn, sOut); err != nil {
+		gx := flipoutGradX[T]{new(flipBufs[T])}
+		if dx, err = opkit.ApplyOf[T](gx, grad, mu, delta, sIn, sOut); err != nil {
 			return nil, err
 		}
+		// dx's op has signed dy already: ddelta reads it after it.
+		gd.dySigned, gd.afterDX, gdIn = gx.buf, true, append(gdIn, dx)
 	}
 	dMu, err := gemm(grad, x, true, false)
 	if err != nil {
 		return nil, err
 	}
-	dDelta, err := opkit.ApplyOf[T](flipoutGradDelta[T]{new(flipBufs[T])}, grad, x, sIn, sOut)
+	dDelta, err := opkit.ApplyOf[T](gd, gdIn...)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{dx, dMu, dDelta, nil, nil}, nil
 }
 
-// flipoutGradX is (dy, mu, delta, s_in, s_out) -> dx.
+// flipoutGradX is (dy, mu, delta, s_in, s_out) -> dx; its buf.signed
+// holds dy s_out after it runs.
 type flipoutGradX[T float] struct{ buf *flipBufs[T] }
 
 func (flipoutGradX[T]) String() string      { return "bayesnodes.flipoutGradX" }
@@ -140,23 +146,42 @@ func (m flipoutGradX[T]) Eval(a *opkit.Args[T]) error {
 	return nil
 }
 
-// flipoutGradDelta is (dy, x, s_in, s_out) -> ddelta.
-type flipoutGradDelta[T float] struct{ buf *flipBufs[T] }
+// flipoutGradDelta is (dy, x, s_in, s_out[, dx]) -> ddelta. The signed
+// operands are those the forward op and dx's op made this run: x s_in is
+// xSigned.signed (the forward op's, which runs before any gradient), and
+// with dx among the inputs, so that its op runs first, dy s_out is
+// dySigned.signed; without dx (the graph's data needs none) the op signs
+// dy into dySigned itself. x and s_in stay inputs for the graph's order.
+type flipoutGradDelta[T float] struct {
+	xSigned, dySigned *flipBufs[T]
+	afterDX           bool
+}
 
-func (flipoutGradDelta[T]) String() string      { return "bayesnodes.flipoutGradDelta" }
-func (flipoutGradDelta[T]) Ranks() ([]int, int) { return []int{2, 2, 2, 2}, 2 }
+func (flipoutGradDelta[T]) String() string { return "bayesnodes.flipoutGradDelta" }
+
+func (m flipoutGradDelta[T]) Ranks() ([]int, int) {
+	if m.afterDX {
+		return []int{2, 2, 2, 2, 2}, 2
+	}
+	return []int{2, 2, 2, 2}, 2
+}
 
 func (flipoutGradDelta[T]) Shape(in []tensor.Shape) (tensor.Shape, error) {
 	return tensor.Shape{in[0][1], in[1][1]}, nil
 }
 
 func (m flipoutGradDelta[T]) Eval(a *opkit.Args[T]) error {
-	dy, x, sIn, sOut := a.In[0], a.In[1], a.In[2], a.In[3]
+	dy, x, sOut := a.In[0], a.In[1], a.In[3]
 	batch, out := a.Shapes[0][0], a.Shapes[0][1]
 	in := a.Shapes[1][1]
-	dySigned, xSigned := sized(&m.buf.prod, len(dy)), sized(&m.buf.signed, len(x))
-	signs.Mul(dySigned, dy, sOut)
-	signs.Mul(xSigned, x, sIn)
+	xSigned := m.xSigned.signed[:len(x)]
+	var dySigned []T
+	if m.afterDX {
+		dySigned = m.dySigned.signed[:len(dy)]
+	} else {
+		dySigned = sized(&m.dySigned.signed, len(dy))
+		signs.Mul(dySigned, dy, sOut)
+	}
 	blasGemm(blas.Trans, blas.NoTrans, out, in, batch, dySigned, out, xSigned, in, 0, a.Out, in)
 	return nil
 }

@@ -87,11 +87,22 @@ func checkShape(what string, shape []int) error {
 // is NaN or infinite, or that would become infinite in dt: a float32 model
 // cannot hold 1e39, and converting it silently would give +Inf.
 func checkFinite(what string, dt tensor.Dtype, data []float64) error {
+	// Inputs are checked on every run, so a finite value passes with one
+	// comparison, false for NaN: below +Inf, or in float32 below the
+	// least value that rounds to +Inf (MaxFloat32 and half its ulp).
+	f32 := dt == tensor.Float32
+	limit := math.Inf(1)
+	if f32 {
+		limit = 0x1p128 - 0x1p103
+	}
 	for i, v := range data {
+		if math.Abs(v) < limit {
+			continue
+		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("%s: value %d is %v", what, i, v)
 		}
-		if dt == tensor.Float32 && math.IsInf(float64(float32(v)), 0) {
+		if f32 && math.IsInf(float64(float32(v)), 0) {
 			return fmt.Errorf("%s: value %d is %v, beyond float32's range (±%g): the model computes in float32", what, i, v, math.MaxFloat32)
 		}
 	}

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -52,5 +53,30 @@ func TestFloat32Overflow(t *testing.T) {
 	}
 	if err := ns64.w.SetValues([]float64{1, 1e39}); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestFloat32OverflowBoundary checks the edge of float32's range: the
+// largest value that rounds to MaxFloat32 enters a float32 model, the
+// least that rounds to +Inf does not.
+func TestFloat32OverflowBoundary(t *testing.T) {
+	ns := newNoisyScale(t, 2)
+	m, err := graph.NewModel(ns.net, graph.Input(2), graph.WithDtype(graph.Float32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := math.MaxFloat32 + 0x1p103 // half an ulp above: rounds to +Inf
+	if float32(over) != float32(math.Inf(1)) || float32(math.Nextafter(over, 0)) != math.MaxFloat32 {
+		t.Fatalf("the test's boundary is wrong: %v rounds to %v", over, float32(over))
+	}
+	for _, v := range []float64{math.MaxFloat32, math.Nextafter(over, 0), -math.Nextafter(over, 0)} {
+		if _, err := m.PredictMean([]float64{1, v}); err != nil {
+			t.Errorf("%v rounds to a finite float32: %v", v, err)
+		}
+	}
+	for _, v := range []float64{over, -over, math.Inf(1), math.NaN()} {
+		if _, err := m.PredictMean([]float64{1, v}); err == nil || !strings.Contains(err.Error(), "value 1") {
+			t.Errorf("PredictMean with %v in a float32 model: got %v, want an error naming value 1", v, err)
+		}
 	}
 }
