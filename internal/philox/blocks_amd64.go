@@ -21,12 +21,12 @@ var haveWide = haveVector && cpu.X86.HasAVX512F
 // on sixteen, in a loop of 16 blocks a group, storing straight into dst.
 //
 //go:noescape
-func normalsWide64(s *Stream, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+func normalsWide64(s *Stream, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, t *splitTables)
 
 // normalsWide32 is normalsWide64 rounded to float32 as Go rounds.
 //
 //go:noescape
-func normalsWide32(s *Stream, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+func normalsWide32(s *Stream, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, t *splitTables)
 
 // normalsWide sets dst, whose length is a multiple of 32, to the normals
 // at positions 2b on of s with the AVX-512 kernels.
@@ -36,11 +36,31 @@ func normalsWide[T float32 | float64](dst []T, s *Stream, b uint32) {
 	}
 	switch d := any(dst).(type) {
 	case []float64:
-		normalsWide64(s, b, &d[0], len(d)/32, &pairConsts, &logTable, &turnTable)
+		normalsWide64(s, b, &d[0], len(d)/32, &pairConsts, &wideTables)
 	case []float32:
-		normalsWide32(s, b, &d[0], len(d)/32, &pairConsts, &logTable, &turnTable)
+		normalsWide32(s, b, &d[0], len(d)/32, &pairConsts, &wideTables)
 	}
 }
+
+// splitTables holds logTable and turnTable a field to an array, so that
+// the AVX-512 kernels gather each field with the table index itself as the
+// gather's index (and logTable's by the index plus 1023<<7, the exponent
+// bits above it, taken up in the gather's displacement), saving a shift
+// per gather. Its offsets are the ones the kernels' #defines name.
+type splitTables struct {
+	inv, ln  [129]float64
+	cos, sin [256]float64
+}
+
+var wideTables = func() (t splitTables) {
+	for i, e := range logTable {
+		t.inv[i], t.ln[i] = e.inv, e.ln
+	}
+	for j, e := range turnTable {
+		t.cos[j], t.sin[j] = e.cos, e.sin
+	}
+	return t
+}()
 
 // blocks8 sets out[w][l] to word w of block b+l of s, for l < 8: eight
 // blocks in vector registers, about three times the scalar rate.
@@ -62,8 +82,8 @@ func normals16(s *Stream, b uint32, out *[16]float64) {
 	pairs8(&w, out, &pairConsts, &logTable, &turnTable)
 }
 
-// pairConsts are pairs8's constants, at the offsets its #defines name.
-const pairConstCount = 25
+// pairConsts are pairs8's and normalsWide's constants, at the offsets its #defines name.
+const pairConstCount = 28
 
 var pairConsts = [pairConstCount]uint64{
 	math.Float64bits(1), // also 1023<<52, the exponent of [1, 2)
@@ -91,4 +111,8 @@ var pairConsts = [pairConstCount]uint64{
 	math.Float64bits(1. / 120),
 	math.Float64bits(-1. / 720),
 	math.Float64bits(1. / 24),
+	// normalsWide's own.
+	math.Float64bits(1 - 0x1p-53),
+	1023<<7 + 64,                            // logTable's index in the mantissa's bits: above it, the next octave
+	math.Float64bits(2 * math.Pi * 0x1p-72), // the turn, over 2^8
 }

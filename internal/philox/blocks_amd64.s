@@ -271,37 +271,46 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VMOVUPD Y13, 96(DI)
 	VZEROUPPER
 	RET
-// TRANSFORM512 is TRANSFORM on eight lanes: the same operations in the
-// same order, on ZMM registers (Z4-Z15 as TRANSFORM's Y4-Y15), with
-// AVX-512's forms of the logic ops and of the gathers (K2 and K3 their
-// masks). The Go assembler has no token pasting, so the register width
-// cannot be a macro argument: the two are kept in step by hand, and
-// TestNormalsWide compares their bits.
+#define K_ONELESSHALF 200(R8)
+#define K_NEXTOCTAVE 208(R8)
+#define K_TURN256 216(R8)
+
+// Offsets in splitTables (blocks_amd64.go), logTable's two less 8 times
+// 1023<<7: they are indexed by the mantissa's top bits and the exponent's.
+#define T_INV -1047552(AX)
+#define T_LN -1046520(AX)
+#define T_COS 2064(AX)
+#define T_SIN 4112(AX)
+
+// TRANSFORM512 is pair (normal.go) on eight lanes, radius words in Z8,
+// angle words in Z9, the two normals back in Z8 and Z9; Z4-Z7, Z10-Z15
+// and K2, K3, K5 are clobbered, AX is splitTables, R8 pairConsts. Its
+// floating-point operations are the scalar code's, in its order, with its
+// one fused multiply-add, so the bits are the same; AVX-512 takes fewer
+// steps than TRANSFORM to the operands:
+//   - u = (1 + n 2^-52) - (1 - 2^-53) is exact, as is the difference of
+//     the two doubles nearest each other here.
+//   - VGETEXPPD gives u's exponent as a float64 and VGETMANTPD its
+//     mantissa in [1, 2) (both exact; u is normal); the next octave's
+//     extra 1 is an exact masked add.
+//   - The angle's rest d = a - j 2^56 is a's low 56 bits signed, so
+//     a << 8 is 2^8 d as an int64, which VCVTQQ2PD rounds as Go's
+//     conversion does, and 2^8 d times the turn over 2^8 rounds as d
+//     times the turn (scaling by powers of 2 is exact).
 #define TRANSFORM512 \
 	VPSRLQ $12, Z8, Z10; \
-	VPBROADCASTQ K_ONE, Z11; \
-	VPORQ Z11, Z10, Z10; \
-	VSUBPD Z11, Z10, Z10; \
-	VBROADCASTSD K_HALFULP, Z12; \
-	VADDPD Z12, Z10, Z10; \
-	VPSRLQ $52, Z10, Z12; \
-	VPBROADCASTQ K_BIAS, Z13; \
-	VPSUBQ Z13, Z12, Z12; \
-	VPBROADCASTQ K_MANT, Z13; \
-	VPANDQ Z13, Z10, Z13; \
-	VPBROADCASTQ K_ROUND44, Z14; \
-	VPADDQ Z14, Z13, Z14; \
+	VPORQ.BCST K_ONE, Z10, Z10; \
+	VSUBPD.BCST K_ONELESSHALF, Z10, Z10; \
+	VGETEXPPD Z10, Z12; \
+	VGETMANTPD $0, Z10, Z13; \
+	VPADDQ.BCST K_ROUND44, Z13, Z14; \
 	VPSRLQ $45, Z14, Z14; \
-	VPBROADCASTQ K_63, Z15; \
-	VPADDQ Z15, Z14, Z15; \
-	VPSRLQ $7, Z15, Z15; \
-	VPADDQ Z15, Z12, Z12; \
-	VPORQ Z11, Z13, Z13; \
-	VPSLLQ $1, Z14, Z14; \
+	VPCMPUQ.BCST $6, K_NEXTOCTAVE, Z14, K5; \
+	VADDPD.BCST K_ONE, Z12, K5, Z12; \
 	KXNORW K2, K2, K2; \
-	VGATHERQPD (AX)(Z14*8), K2, Z4; \
+	VGATHERQPD T_INV(Z14*8), K2, Z4; \
 	KXNORW K3, K3, K3; \
-	VGATHERQPD 8(AX)(Z14*8), K3, Z5; \
+	VGATHERQPD T_LN(Z14*8), K3, Z5; \
 	VBROADCASTSD K_MINUS1, Z15; \
 	VFMADD213PD Z15, Z4, Z13; \
 	VBROADCASTSD K_M16, Z6; \
@@ -318,11 +327,8 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VBROADCASTSD K_M12, Z7; \
 	VADDPD Z7, Z6, Z6; \
 	VMULPD Z13, Z6, Z6; \
-	VADDPD Z11, Z6, Z6; \
+	VADDPD.BCST K_ONE, Z6, Z6; \
 	VMULPD Z13, Z6, Z6; \
-	VPBROADCASTQ K_MAGIC, Z7; \
-	VPADDQ Z7, Z12, Z12; \
-	VSUBPD Z7, Z12, Z12; \
 	VBROADCASTSD K_LN2LO, Z7; \
 	VMULPD Z7, Z12, Z7; \
 	VADDPD Z6, Z7, Z7; \
@@ -333,27 +339,11 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VBROADCASTSD K_M2, Z7; \
 	VMULPD Z7, Z6, Z6; \
 	VSQRTPD Z6, Z10; \
-	VPBROADCASTQ K_ROUND55, Z11; \
-	VPADDQ Z11, Z9, Z12; \
+	VPADDQ.BCST K_ROUND55, Z9, Z12; \
 	VPSRLQ $56, Z12, Z12; \
-	VPSLLQ $56, Z12, Z13; \
-	VPSUBQ Z13, Z9, Z13; \
-	VPADDQ Z11, Z13, Z14; \
-	VPSRLQ $32, Z14, Z14; \
-	VPBROADCASTQ K_2P23, Z15; \
-	VPSUBQ Z15, Z14, Z14; \
-	VPBROADCASTQ K_LOW32, Z15; \
-	VPANDQ Z15, Z13, Z13; \
-	VPBROADCASTQ K_MAGIC, Z15; \
-	VPADDQ Z15, Z14, Z14; \
-	VSUBPD Z15, Z14, Z14; \
-	VPADDQ Z15, Z13, Z13; \
-	VSUBPD Z15, Z13, Z13; \
-	VBROADCASTSD K_2P32, Z15; \
-	VMULPD Z15, Z14, Z14; \
-	VADDPD Z13, Z14, Z14; \
-	VBROADCASTSD K_TURN, Z15; \
-	VMULPD Z15, Z14, Z14; \
+	VPSLLQ $8, Z9, Z14; \
+	VCVTQQ2PD Z14, Z14; \
+	VMULPD.BCST K_TURN256, Z14, Z14; \
 	VMULPD Z14, Z14, Z13; \
 	VBROADCASTSD K_M15040, Z4; \
 	VMULPD Z4, Z13, Z4; \
@@ -374,11 +364,10 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VBROADCASTSD K_M12, Z6; \
 	VADDPD Z6, Z5, Z5; \
 	VMULPD Z13, Z5, Z5; \
-	VPSLLQ $1, Z12, Z12; \
 	KXNORW K2, K2, K2; \
-	VGATHERQPD (BX)(Z12*8), K2, Z6; \
+	VGATHERQPD T_COS(Z12*8), K2, Z6; \
 	KXNORW K3, K3, K3; \
-	VGATHERQPD 8(BX)(Z12*8), K3, Z7; \
+	VGATHERQPD T_SIN(Z12*8), K3, Z7; \
 	VMULPD Z5, Z6, Z13; \
 	VMULPD Z4, Z7, Z14; \
 	VSUBPD Z14, Z13, Z13; \
@@ -483,18 +472,17 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VMOVDQA64 Z27, Z11; \
 	VPERMI2PD Z9, Z8, Z11
 
-// func normalsWide64(s *Stream, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+// func normalsWide64(s *Stream, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, t *splitTables)
 //
 // dst[0:32*groups] are the normals at positions 2b on of s, 32 (16
 // blocks) a group.
-TEXT ·normalsWide64(SB), NOSPLIT, $0-56
+TEXT ·normalsWide64(SB), NOSPLIT, $0-48
 	MOVQ s+0(FP), SI
 	MOVL b+8(FP), DX
 	MOVQ dst+16(FP), DI
 	MOVQ groups+24(FP), CX
 	MOVQ k+32(FP), R8
-	MOVQ logT+40(FP), AX
-	MOVQ turnT+48(FP), BX
+	MOVQ t+40(FP), AX
 	WIDESETUP
 group64:
 	PHILOX16
@@ -515,18 +503,17 @@ group64:
 	VZEROUPPER
 	RET
 
-// func normalsWide32(s *Stream, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+// func normalsWide32(s *Stream, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, t *splitTables)
 //
 // normalsWide64 rounded to float32, as Go's conversion rounds (to
 // nearest, ties to even).
-TEXT ·normalsWide32(SB), NOSPLIT, $0-56
+TEXT ·normalsWide32(SB), NOSPLIT, $0-48
 	MOVQ s+0(FP), SI
 	MOVL b+8(FP), DX
 	MOVQ dst+16(FP), DI
 	MOVQ groups+24(FP), CX
 	MOVQ k+32(FP), R8
-	MOVQ logT+40(FP), AX
-	MOVQ turnT+48(FP), BX
+	MOVQ t+40(FP), AX
 	WIDESETUP
 group32:
 	PHILOX16
