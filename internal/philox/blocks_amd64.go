@@ -62,6 +62,12 @@ var wideTables = func() (t splitTables) {
 	return t
 }()
 
+// transformWide sets out[0][l] and out[1][l] to pair(w[0][l], w[1][l]),
+// for l < 8, by the AVX-512 kernels' Box-Muller: for the tests.
+//
+//go:noescape
+func transformWide(w *[2][8]uint64, out *[2][8]float64, k *[pairConstCount]uint64, t *splitTables)
+
 // blocks8 sets out[w][l] to word w of block b+l of s, for l < 8: eight
 // blocks in vector registers, about three times the scalar rate.
 //

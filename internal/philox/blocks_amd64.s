@@ -538,6 +538,23 @@ group32:
 	VZEROUPPER
 	RET
 
+// func transformWide(w *[2][8]uint64, out *[2][8]float64, k *[pairConstCount]uint64, t *splitTables)
+//
+// TRANSFORM512 on given words, for the tests: out[0][l] and out[1][l] are
+// pair's two normals from radius word w[0][l] and angle word w[1][l].
+TEXT ·transformWide(SB), NOSPLIT, $0-32
+	MOVQ w+0(FP), SI
+	MOVQ out+8(FP), DI
+	MOVQ k+16(FP), R8
+	MOVQ t+24(FP), AX
+	VMOVDQU64 0(SI), Z8
+	VMOVDQU64 64(SI), Z9
+	TRANSFORM512
+	VMOVUPD Z8, 0(DI)
+	VMOVUPD Z9, 64(DI)
+	VZEROUPPER
+	RET
+
 // lanes8: the lane numbers 0-15 as 64-bit words, for the two sets of
 // eight blocks.
 DATA lanes8<>+0(SB)/8, $0
