@@ -21,12 +21,12 @@ var haveWide = haveVector && cpu.X86.HasAVX512F
 // on sixteen, in a loop of 16 blocks a group, storing straight into dst.
 //
 //go:noescape
-func normalsWide64(s *Stream, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, t *splitTables)
+func normalsWide64(keys *wideKeys, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, t *splitTables)
 
 // normalsWide32 is normalsWide64 rounded to float32 as Go rounds.
 //
 //go:noescape
-func normalsWide32(s *Stream, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, t *splitTables)
+func normalsWide32(keys *wideKeys, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, t *splitTables)
 
 // normalsWide sets dst, whose length is a multiple of 32, to the normals
 // at positions 2b on of s with the AVX-512 kernels.
@@ -34,12 +34,43 @@ func normalsWide[T float32 | float64](dst []T, s *Stream, b uint32) {
 	if len(dst) == 0 {
 		return
 	}
+	keys := newWideKeys(s)
 	switch d := any(dst).(type) {
 	case []float64:
-		normalsWide64(s, b, &d[0], len(d)/32, &pairConsts, &wideTables)
+		normalsWide64(&keys, b, &d[0], len(d)/32, &pairConsts, &wideTables)
 	case []float32:
-		normalsWide32(s, b, &d[0], len(d)/32, &pairConsts, &wideTables)
+		normalsWide32(&keys, b, &d[0], len(d)/32, &pairConsts, &wideTables)
 	}
+}
+
+// wideKeys are what the AVX-512 kernels' Philox takes from the stream: the
+// first two rounds' words that are the same for every block (the counter's
+// words 1 to 3 are the stream's) and the round keys of the other eight,
+// each in the low half of a 64-bit word. Its offsets are the ones the
+// kernels name.
+type wideKeys struct {
+	x0     uint64 // round 1: c3 ^ k1, xored into hi(m0 c0)
+	y1, y2 uint64 // round 2: c1 ^ k0 and hi(m0 c0) ^ k1, for its c0 and c2
+	d      uint64 // round 2: lo(m0 c0), its c3
+	k      [Rounds - 2][2]uint64
+}
+
+func newWideKeys(s *Stream) (w wideKeys) {
+	k0, k1 := s.Key[0], s.Key[1]
+	// Round 1 on (b, Ctr[0], Ctr[1], Ctr[2]): its c0 and c1 come from the
+	// stream's words only.
+	p1 := uint64(m1) * uint64(s.Ctr[1])
+	c0, c1 := uint32(p1>>32)^s.Ctr[0]^k0, uint32(p1)
+	w.x0 = uint64(s.Ctr[2] ^ k1)
+	k0, k1 = k0+w0, k1+w1
+	// Round 2: its m0 product is of round 1's c0.
+	p0 := uint64(m0) * uint64(c0)
+	w.y1, w.y2, w.d = uint64(c1^k0), uint64(uint32(p0>>32)^k1), uint64(uint32(p0))
+	for r := range w.k {
+		k0, k1 = k0+w0, k1+w1
+		w.k[r] = [2]uint64{uint64(k0), uint64(k1)}
+	}
+	return w
 }
 
 // splitTables holds logTable and turnTable a field to an array, so that

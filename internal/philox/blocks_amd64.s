@@ -385,56 +385,58 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 // low halves, so their high halves need no separating: lo(p) is p itself
 // (its high half, like every high half here, is never read), hi(p) is
 // p >> 32. The round leaves (c0, c1, c2, c3) in (a1, a2, a3, a0): the next
-// round takes its registers rotated. The key is in Z4 and Z5, the
-// multipliers in Z22 and Z23, the key increments in Z24 and Z25; Z14 and
-// Z15 are clobbered.
-#define PHILOXROUND(a0, a1, a2, a3, b0, b1, b2, b3) \
+// round takes its registers rotated. The round's key is at k0 and k1 (in
+// wideKeys, each the low half of a 64-bit word), the multipliers in Z22
+// and Z23; Z14 and Z15 are clobbered.
+#define PHILOXROUND(a0, a1, a2, a3, b0, b1, b2, b3, k0, k1) \
 	VPMULUDQ Z22, a0, a0; \
 	VPMULUDQ Z22, b0, b0; \
 	VPMULUDQ Z23, a2, a2; \
 	VPMULUDQ Z23, b2, b2; \
 	VPSRLQ $32, a2, Z14; \
 	VPSRLQ $32, b2, Z15; \
-	VPTERNLOGQ $0x96, Z4, Z14, a1; \
-	VPTERNLOGQ $0x96, Z4, Z15, b1; \
+	VPTERNLOGQ.BCST $0x96, k0(SI), Z14, a1; \
+	VPTERNLOGQ.BCST $0x96, k0(SI), Z15, b1; \
 	VPSRLQ $32, a0, Z14; \
 	VPSRLQ $32, b0, Z15; \
-	VPTERNLOGQ $0x96, Z5, Z14, a3; \
-	VPTERNLOGQ $0x96, Z5, Z15, b3; \
-	VPADDD Z24, Z4, Z4; \
-	VPADDD Z25, Z5, Z5
+	VPTERNLOGQ.BCST $0x96, k1(SI), Z14, a3; \
+	VPTERNLOGQ.BCST $0x96, k1(SI), Z15, b3
 
-// PHILOX16 is blocks8 on sixteen counters, DX + l for block l, with
-// AVX-512: blocks 0-7 in the 64-bit lanes of Z0-Z3, 8-15 in Z6-Z9 (see
-// PHILOXROUND), it leaves their radius and angle words (pair's arguments:
-// words 0 and 1, and 2 and 3, high word first) in Z8 and Z9 for blocks
-// 0-7 and in Z28 and Z29 for blocks 8-15, each lane's block in order. The
-// stream's counter words and key are in Z17-Z21, the lane numbers 0-7 and
-// 8-15 in Z16 and Z30, 0x5555 (the low halves) in K4; Z0-Z9, Z14 and Z15
-// are clobbered.
+// PHILOXFIRST2 is the first two Philox rounds on eight blocks whose counter
+// words c0 are in ctr, leaving their state in a0-a3 as the two rounds of
+// PHILOXROUND would (c0-c3 in a2, a3, a0, a1). The counter's other words
+// are the stream's, so half of these rounds' work is the same for every
+// block: wideKeys holds its results, broadcast in Z24 (c3 ^ k1 in round
+// 1), Z25 and Z17 (the constant words round 2 xors in) and Z18 (round 2's
+// constant c3).
+#define PHILOXFIRST2(ctr, a0, a1, a2, a3) \
+	VPMULUDQ Z22, ctr, a0; \
+	VPSRLQ $32, a0, a3; \
+	VPXORQ Z24, a3, a3; \
+	VPMULUDQ Z23, a3, a3; \
+	VPSRLQ $32, a3, a2; \
+	VPXORQ Z25, a2, a2; \
+	VPXORQ Z17, a0, a0; \
+	VMOVDQA64 Z18, a1
+
+// PHILOX16 is blocks8 on sixteen counters, Z16 (lanes 0-7) and Z30 (lanes
+// 8-15) in the low halves of their 64-bit lanes, with AVX-512: blocks 0-7
+// in the 64-bit lanes of Z0-Z3, 8-15 in Z6-Z9 (see PHILOXROUND), it leaves
+// their radius and angle words (pair's arguments: words 0 and 1, and 2
+// and 3, high word first) in Z8 and Z9 for blocks 0-7 and in Z28 and Z29
+// for blocks 8-15, each lane's block in order. SI is wideKeys, 0x5555 (the
+// low halves) is in K4; Z0-Z9, Z14 and Z15 are clobbered.
 #define PHILOX16 \
-	VMOVD DX, X0; \
-	VPBROADCASTD X0, Z6; \
-	VPADDD Z16, Z6, Z0; \
-	VPADDD Z30, Z6, Z6; \
-	VMOVDQA64 Z17, Z1; \
-	VMOVDQA64 Z18, Z2; \
-	VMOVDQA64 Z19, Z3; \
-	VMOVDQA64 Z17, Z7; \
-	VMOVDQA64 Z18, Z8; \
-	VMOVDQA64 Z19, Z9; \
-	VMOVDQA64 Z20, Z4; \
-	VMOVDQA64 Z21, Z5; \
-	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
-	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
-	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7); \
-	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8); \
-	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
-	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
-	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7); \
-	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8); \
-	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
-	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
+	PHILOXFIRST2(Z16, Z0, Z1, Z2, Z3); \
+	PHILOXFIRST2(Z30, Z6, Z7, Z8, Z9); \
+	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7, 32, 40); \
+	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8, 48, 56); \
+	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9, 64, 72); \
+	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6, 80, 88); \
+	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7, 96, 104); \
+	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8, 112, 120); \
+	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9, 128, 136); \
+	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6, 144, 152); \
 	VPSLLQ $32, Z8, Z28; \
 	VMOVDQA32 Z9, K4, Z28; \
 	VPSLLQ $32, Z6, Z29; \
@@ -445,23 +447,23 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VMOVDQA32 Z1, K4, Z9
 
 // WIDESETUP loads the loop invariants of normalsWide64 and normalsWide32
-// (see PHILOX16) from the stream at SI.
+// (see PHILOX16) from wideKeys at SI and the first block's number in DX.
 #define WIDESETUP \
-	VMOVDQU64 lanes8<>+0(SB), Z16; \
-	VMOVDQU64 lanes8<>+64(SB), Z30; \
-	VPBROADCASTD 8(SI), Z17; \
-	VPBROADCASTD 12(SI), Z18; \
-	VPBROADCASTD 16(SI), Z19; \
-	VPBROADCASTD 0(SI), Z20; \
-	VPBROADCASTD 4(SI), Z21; \
+	VPBROADCASTQ DX, Z30; \
+	VPADDQ lanes8<>+0(SB), Z30, Z16; \
+	VPADDQ lanes8<>+64(SB), Z30, Z30; \
+	VPBROADCASTQ 0(SI), Z24; \
+	VPBROADCASTQ 8(SI), Z25; \
+	VPBROADCASTQ 16(SI), Z17; \
+	VPBROADCASTQ 24(SI), Z18; \
 	VPBROADCASTD consts<>+0(SB), Z22; \
 	VPBROADCASTD consts<>+4(SB), Z23; \
-	VPBROADCASTD consts<>+8(SB), Z24; \
-	VPBROADCASTD consts<>+12(SB), Z25; \
 	VMOVDQU64 pairOrder<>+0(SB), Z26; \
 	VMOVDQU64 pairOrder<>+64(SB), Z27; \
 	MOVL $0x5555, R9; \
-	KMOVW R9, K4
+	KMOVW R9, K4; \
+	MOVQ $16, R9; \
+	VPBROADCASTQ R9, Z19
 
 // PAIRORDER puts TRANSFORM512's normals of eight blocks, r cos in Z8 and
 // r sin in Z9, in their order in Z10 and Z11: pair's two of each block,
@@ -472,12 +474,12 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VMOVDQA64 Z27, Z11; \
 	VPERMI2PD Z9, Z8, Z11
 
-// func normalsWide64(s *Stream, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, t *splitTables)
+// func normalsWide64(keys *wideKeys, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, t *splitTables)
 //
 // dst[0:32*groups] are the normals at positions 2b on of s, 32 (16
 // blocks) a group.
 TEXT ·normalsWide64(SB), NOSPLIT, $0-48
-	MOVQ s+0(FP), SI
+	MOVQ keys+0(FP), SI
 	MOVL b+8(FP), DX
 	MOVQ dst+16(FP), DI
 	MOVQ groups+24(FP), CX
@@ -497,18 +499,19 @@ group64:
 	VMOVUPD Z10, 128(DI)
 	VMOVUPD Z11, 192(DI)
 	ADDQ $256, DI
-	ADDL $16, DX
+	VPADDQ Z19, Z16, Z16
+	VPADDQ Z19, Z30, Z30
 	DECQ CX
 	JNZ group64
 	VZEROUPPER
 	RET
 
-// func normalsWide32(s *Stream, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, t *splitTables)
+// func normalsWide32(keys *wideKeys, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, t *splitTables)
 //
 // normalsWide64 rounded to float32, as Go's conversion rounds (to
 // nearest, ties to even).
 TEXT ·normalsWide32(SB), NOSPLIT, $0-48
-	MOVQ s+0(FP), SI
+	MOVQ keys+0(FP), SI
 	MOVL b+8(FP), DX
 	MOVQ dst+16(FP), DI
 	MOVQ groups+24(FP), CX
@@ -532,7 +535,8 @@ group32:
 	VMOVUPS Y10, 64(DI)
 	VMOVUPS Y11, 96(DI)
 	ADDQ $128, DI
-	ADDL $16, DX
+	VPADDQ Z19, Z16, Z16
+	VPADDQ Z19, Z30, Z30
 	DECQ CX
 	JNZ group32
 	VZEROUPPER

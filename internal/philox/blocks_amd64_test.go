@@ -61,6 +61,12 @@ func TestNormalsWide(t *testing.T) {
 		t.Skip("no AVX-512 on this CPU: TestBlocks8 checks the paths it has")
 	}
 	streams := []Stream{{}, {Key: [2]uint32{0xffffffff, 0xffffffff}, Ctr: [3]uint32{0xffffffff, 0xffffffff, 0xffffffff}}, {Key: [2]uint32{7, 9}, Ctr: [3]uint32{1, 2, 3}}}
+	// Random streams too: the kernels fold the stream's words into their
+	// first rounds.
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 100 {
+		streams = append(streams, Stream{Key: [2]uint32{rng.Uint32(), rng.Uint32()}, Ctr: [3]uint32{rng.Uint32(), rng.Uint32(), rng.Uint32()}})
+	}
 	for _, s := range streams {
 		for _, pos := range []int{0, 1, 6, 2*math.MaxUint32 - 40} {
 			for _, n := range []int{31, 32, 33, 64, 100, 1001} {
