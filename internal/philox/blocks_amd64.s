@@ -460,6 +460,7 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VPBROADCASTD consts<>+4(SB), Z23; \
 	VMOVDQU64 pairOrder<>+0(SB), Z26; \
 	VMOVDQU64 pairOrder<>+64(SB), Z27; \
+	VMOVDQU64 pairOrder32<>(SB), Z20; \
 	MOVL $0x5555, R9; \
 	KMOVW R9, K4; \
 	MOVQ $16, R9; \
@@ -473,6 +474,13 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VPERMI2PD Z9, Z8, Z10; \
 	VMOVDQA64 Z27, Z11; \
 	VPERMI2PD Z9, Z8, Z11
+
+// PAIRORDER32 is PAIRORDER for float32: the normals rounded, then put in
+// order in Z10 by one permutation.
+#define PAIRORDER32 \
+	VCVTPD2PS Z8, Y10; \
+	VCVTPD2PS Z9, Y11; \
+	VPERMT2PS Z11, Z20, Z10
 
 // func normalsWide64(keys *wideKeys, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, t *splitTables)
 //
@@ -521,19 +529,13 @@ TEXT ·normalsWide32(SB), NOSPLIT, $0-48
 group32:
 	PHILOX16
 	TRANSFORM512
-	PAIRORDER
-	VCVTPD2PS Z10, Y10
-	VCVTPD2PS Z11, Y11
-	VMOVUPS Y10, 0(DI)
-	VMOVUPS Y11, 32(DI)
+	PAIRORDER32
+	VMOVUPS Z10, 0(DI)
 	VMOVDQA64 Z28, Z8
 	VMOVDQA64 Z29, Z9
 	TRANSFORM512
-	PAIRORDER
-	VCVTPD2PS Z10, Y10
-	VCVTPD2PS Z11, Y11
-	VMOVUPS Y10, 64(DI)
-	VMOVUPS Y11, 96(DI)
+	PAIRORDER32
+	VMOVUPS Z10, 64(DI)
 	ADDQ $128, DI
 	VPADDQ Z19, Z16, Z16
 	VPADDQ Z19, Z30, Z30
@@ -598,3 +600,23 @@ DATA pairOrder<>+104(SB)/8, $14
 DATA pairOrder<>+112(SB)/8, $7
 DATA pairOrder<>+120(SB)/8, $15
 GLOBL pairOrder<>(SB), RODATA|NOPTR, $128
+
+// pairOrder32: VPERMT2PS's indices that interleave r cos (table 0, low
+// half) and r sin (table 1, index 16 up) of blocks 0-7.
+DATA pairOrder32<>+0(SB)/4, $0
+DATA pairOrder32<>+4(SB)/4, $16
+DATA pairOrder32<>+8(SB)/4, $1
+DATA pairOrder32<>+12(SB)/4, $17
+DATA pairOrder32<>+16(SB)/4, $2
+DATA pairOrder32<>+20(SB)/4, $18
+DATA pairOrder32<>+24(SB)/4, $3
+DATA pairOrder32<>+28(SB)/4, $19
+DATA pairOrder32<>+32(SB)/4, $4
+DATA pairOrder32<>+36(SB)/4, $20
+DATA pairOrder32<>+40(SB)/4, $5
+DATA pairOrder32<>+44(SB)/4, $21
+DATA pairOrder32<>+48(SB)/4, $6
+DATA pairOrder32<>+52(SB)/4, $22
+DATA pairOrder32<>+56(SB)/4, $7
+DATA pairOrder32<>+60(SB)/4, $23
+GLOBL pairOrder32<>(SB), RODATA|NOPTR, $64
