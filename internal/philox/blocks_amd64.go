@@ -17,8 +17,9 @@ var haveVector = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 var haveWide = haveVector && cpu.X86.HasAVX512F
 
 // normalsWide64 sets dst[0:32*groups] to the normals at positions 2b on
-// of s: pairs8's operations, in its order, on eight lanes, and blocks8's
-// on sixteen, in a loop of 16 blocks a group, storing straight into dst.
+// of the stream keys was made from: pair's floating-point operations, in
+// its order, on eight lanes, and Philox on sixteen, in a loop of 16 blocks
+// a group, storing straight into dst.
 //
 //go:noescape
 func normalsWide64(keys *wideKeys, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, t *splitTables)
