@@ -271,37 +271,46 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VMOVUPD Y13, 96(DI)
 	VZEROUPPER
 	RET
-// TRANSFORM512 is TRANSFORM on eight lanes: the same operations in the
-// same order, on ZMM registers (Z4-Z15 as TRANSFORM's Y4-Y15), with
-// AVX-512's forms of the logic ops and of the gathers (K2 and K3 their
-// masks). The Go assembler has no token pasting, so the register width
-// cannot be a macro argument: the two are kept in step by hand, and
-// TestNormalsWide compares their bits.
+#define K_ONELESSHALF 200(R8)
+#define K_NEXTOCTAVE 208(R8)
+#define K_TURN256 216(R8)
+
+// Offsets in splitTables (blocks_amd64.go), logTable's two less 8 times
+// 1023<<7: they are indexed by the mantissa's top bits and the exponent's.
+#define T_INV -1047552(AX)
+#define T_LN -1046520(AX)
+#define T_COS 2064(AX)
+#define T_SIN 4112(AX)
+
+// TRANSFORM512 is pair (normal.go) on eight lanes, radius words in Z8,
+// angle words in Z9, the two normals back in Z8 and Z9; Z4-Z7, Z10-Z15
+// and K2, K3, K5 are clobbered, AX is splitTables, R8 pairConsts. Its
+// floating-point operations are the scalar code's, in its order, with its
+// one fused multiply-add, so the bits are the same; AVX-512 takes fewer
+// steps than TRANSFORM to the operands:
+//   - u = (1 + n 2^-52) - (1 - 2^-53) is exact, as is the difference of
+//     the two doubles nearest each other here.
+//   - VGETEXPPD gives u's exponent as a float64 and VGETMANTPD its
+//     mantissa in [1, 2) (both exact; u is normal); the next octave's
+//     extra 1 is an exact masked add.
+//   - The angle's rest d = a - j 2^56 is a's low 56 bits signed, so
+//     a << 8 is 2^8 d as an int64, which VCVTQQ2PD rounds as Go's
+//     conversion does, and 2^8 d times the turn over 2^8 rounds as d
+//     times the turn (scaling by powers of 2 is exact).
 #define TRANSFORM512 \
 	VPSRLQ $12, Z8, Z10; \
-	VPBROADCASTQ K_ONE, Z11; \
-	VPORQ Z11, Z10, Z10; \
-	VSUBPD Z11, Z10, Z10; \
-	VBROADCASTSD K_HALFULP, Z12; \
-	VADDPD Z12, Z10, Z10; \
-	VPSRLQ $52, Z10, Z12; \
-	VPBROADCASTQ K_BIAS, Z13; \
-	VPSUBQ Z13, Z12, Z12; \
-	VPBROADCASTQ K_MANT, Z13; \
-	VPANDQ Z13, Z10, Z13; \
-	VPBROADCASTQ K_ROUND44, Z14; \
-	VPADDQ Z14, Z13, Z14; \
+	VPORQ.BCST K_ONE, Z10, Z10; \
+	VSUBPD.BCST K_ONELESSHALF, Z10, Z10; \
+	VGETEXPPD Z10, Z12; \
+	VGETMANTPD $0, Z10, Z13; \
+	VPADDQ.BCST K_ROUND44, Z13, Z14; \
 	VPSRLQ $45, Z14, Z14; \
-	VPBROADCASTQ K_63, Z15; \
-	VPADDQ Z15, Z14, Z15; \
-	VPSRLQ $7, Z15, Z15; \
-	VPADDQ Z15, Z12, Z12; \
-	VPORQ Z11, Z13, Z13; \
-	VPSLLQ $1, Z14, Z14; \
+	VPCMPUQ.BCST $6, K_NEXTOCTAVE, Z14, K5; \
+	VADDPD.BCST K_ONE, Z12, K5, Z12; \
 	KXNORW K2, K2, K2; \
-	VGATHERQPD (AX)(Z14*8), K2, Z4; \
+	VGATHERQPD T_INV(Z14*8), K2, Z4; \
 	KXNORW K3, K3, K3; \
-	VGATHERQPD 8(AX)(Z14*8), K3, Z5; \
+	VGATHERQPD T_LN(Z14*8), K3, Z5; \
 	VBROADCASTSD K_MINUS1, Z15; \
 	VFMADD213PD Z15, Z4, Z13; \
 	VBROADCASTSD K_M16, Z6; \
@@ -318,11 +327,8 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VBROADCASTSD K_M12, Z7; \
 	VADDPD Z7, Z6, Z6; \
 	VMULPD Z13, Z6, Z6; \
-	VADDPD Z11, Z6, Z6; \
+	VADDPD.BCST K_ONE, Z6, Z6; \
 	VMULPD Z13, Z6, Z6; \
-	VPBROADCASTQ K_MAGIC, Z7; \
-	VPADDQ Z7, Z12, Z12; \
-	VSUBPD Z7, Z12, Z12; \
 	VBROADCASTSD K_LN2LO, Z7; \
 	VMULPD Z7, Z12, Z7; \
 	VADDPD Z6, Z7, Z7; \
@@ -333,27 +339,11 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VBROADCASTSD K_M2, Z7; \
 	VMULPD Z7, Z6, Z6; \
 	VSQRTPD Z6, Z10; \
-	VPBROADCASTQ K_ROUND55, Z11; \
-	VPADDQ Z11, Z9, Z12; \
+	VPADDQ.BCST K_ROUND55, Z9, Z12; \
 	VPSRLQ $56, Z12, Z12; \
-	VPSLLQ $56, Z12, Z13; \
-	VPSUBQ Z13, Z9, Z13; \
-	VPADDQ Z11, Z13, Z14; \
-	VPSRLQ $32, Z14, Z14; \
-	VPBROADCASTQ K_2P23, Z15; \
-	VPSUBQ Z15, Z14, Z14; \
-	VPBROADCASTQ K_LOW32, Z15; \
-	VPANDQ Z15, Z13, Z13; \
-	VPBROADCASTQ K_MAGIC, Z15; \
-	VPADDQ Z15, Z14, Z14; \
-	VSUBPD Z15, Z14, Z14; \
-	VPADDQ Z15, Z13, Z13; \
-	VSUBPD Z15, Z13, Z13; \
-	VBROADCASTSD K_2P32, Z15; \
-	VMULPD Z15, Z14, Z14; \
-	VADDPD Z13, Z14, Z14; \
-	VBROADCASTSD K_TURN, Z15; \
-	VMULPD Z15, Z14, Z14; \
+	VPSLLQ $8, Z9, Z14; \
+	VCVTQQ2PD Z14, Z14; \
+	VMULPD.BCST K_TURN256, Z14, Z14; \
 	VMULPD Z14, Z14, Z13; \
 	VBROADCASTSD K_M15040, Z4; \
 	VMULPD Z4, Z13, Z4; \
@@ -374,11 +364,10 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VBROADCASTSD K_M12, Z6; \
 	VADDPD Z6, Z5, Z5; \
 	VMULPD Z13, Z5, Z5; \
-	VPSLLQ $1, Z12, Z12; \
 	KXNORW K2, K2, K2; \
-	VGATHERQPD (BX)(Z12*8), K2, Z6; \
+	VGATHERQPD T_COS(Z12*8), K2, Z6; \
 	KXNORW K3, K3, K3; \
-	VGATHERQPD 8(BX)(Z12*8), K3, Z7; \
+	VGATHERQPD T_SIN(Z12*8), K3, Z7; \
 	VMULPD Z5, Z6, Z13; \
 	VMULPD Z4, Z7, Z14; \
 	VSUBPD Z14, Z13, Z13; \
@@ -396,56 +385,58 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 // low halves, so their high halves need no separating: lo(p) is p itself
 // (its high half, like every high half here, is never read), hi(p) is
 // p >> 32. The round leaves (c0, c1, c2, c3) in (a1, a2, a3, a0): the next
-// round takes its registers rotated. The key is in Z4 and Z5, the
-// multipliers in Z22 and Z23, the key increments in Z24 and Z25; Z14 and
-// Z15 are clobbered.
-#define PHILOXROUND(a0, a1, a2, a3, b0, b1, b2, b3) \
+// round takes its registers rotated. The round's key is at k0 and k1 (in
+// wideKeys, each the low half of a 64-bit word), the multipliers in Z22
+// and Z23; Z14 and Z15 are clobbered.
+#define PHILOXROUND(a0, a1, a2, a3, b0, b1, b2, b3, k0, k1) \
 	VPMULUDQ Z22, a0, a0; \
 	VPMULUDQ Z22, b0, b0; \
 	VPMULUDQ Z23, a2, a2; \
 	VPMULUDQ Z23, b2, b2; \
 	VPSRLQ $32, a2, Z14; \
 	VPSRLQ $32, b2, Z15; \
-	VPTERNLOGQ $0x96, Z4, Z14, a1; \
-	VPTERNLOGQ $0x96, Z4, Z15, b1; \
+	VPTERNLOGQ.BCST $0x96, k0(SI), Z14, a1; \
+	VPTERNLOGQ.BCST $0x96, k0(SI), Z15, b1; \
 	VPSRLQ $32, a0, Z14; \
 	VPSRLQ $32, b0, Z15; \
-	VPTERNLOGQ $0x96, Z5, Z14, a3; \
-	VPTERNLOGQ $0x96, Z5, Z15, b3; \
-	VPADDD Z24, Z4, Z4; \
-	VPADDD Z25, Z5, Z5
+	VPTERNLOGQ.BCST $0x96, k1(SI), Z14, a3; \
+	VPTERNLOGQ.BCST $0x96, k1(SI), Z15, b3
 
-// PHILOX16 is blocks8 on sixteen counters, DX + l for block l, with
-// AVX-512: blocks 0-7 in the 64-bit lanes of Z0-Z3, 8-15 in Z6-Z9 (see
-// PHILOXROUND), it leaves their radius and angle words (pair's arguments:
-// words 0 and 1, and 2 and 3, high word first) in Z8 and Z9 for blocks
-// 0-7 and in Z28 and Z29 for blocks 8-15, each lane's block in order. The
-// stream's counter words and key are in Z17-Z21, the lane numbers 0-7 and
-// 8-15 in Z16 and Z30, 0x5555 (the low halves) in K4; Z0-Z9, Z14 and Z15
-// are clobbered.
+// PHILOXFIRST2 is the first two Philox rounds on eight blocks whose counter
+// words c0 are in ctr, leaving their state in a0-a3 as the two rounds of
+// PHILOXROUND would (c0-c3 in a2, a3, a0, a1). The counter's other words
+// are the stream's, so half of these rounds' work is the same for every
+// block: wideKeys holds its results, broadcast in Z24 (c3 ^ k1 in round
+// 1), Z25 and Z17 (the constant words round 2 xors in) and Z18 (round 2's
+// constant c3).
+#define PHILOXFIRST2(ctr, a0, a1, a2, a3) \
+	VPMULUDQ Z22, ctr, a0; \
+	VPSRLQ $32, a0, a3; \
+	VPXORQ Z24, a3, a3; \
+	VPMULUDQ Z23, a3, a3; \
+	VPSRLQ $32, a3, a2; \
+	VPXORQ Z25, a2, a2; \
+	VPXORQ Z17, a0, a0; \
+	VMOVDQA64 Z18, a1
+
+// PHILOX16 is blocks8 on sixteen counters, Z16 (lanes 0-7) and Z30 (lanes
+// 8-15) in the low halves of their 64-bit lanes, with AVX-512: blocks 0-7
+// in the 64-bit lanes of Z0-Z3, 8-15 in Z6-Z9 (see PHILOXROUND), it leaves
+// their radius and angle words (pair's arguments: words 0 and 1, and 2
+// and 3, high word first) in Z8 and Z9 for blocks 0-7 and in Z28 and Z29
+// for blocks 8-15, each lane's block in order. SI is wideKeys, 0x5555 (the
+// low halves) is in K4; Z0-Z9, Z14 and Z15 are clobbered.
 #define PHILOX16 \
-	VMOVD DX, X0; \
-	VPBROADCASTD X0, Z6; \
-	VPADDD Z16, Z6, Z0; \
-	VPADDD Z30, Z6, Z6; \
-	VMOVDQA64 Z17, Z1; \
-	VMOVDQA64 Z18, Z2; \
-	VMOVDQA64 Z19, Z3; \
-	VMOVDQA64 Z17, Z7; \
-	VMOVDQA64 Z18, Z8; \
-	VMOVDQA64 Z19, Z9; \
-	VMOVDQA64 Z20, Z4; \
-	VMOVDQA64 Z21, Z5; \
-	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
-	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
-	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7); \
-	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8); \
-	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
-	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
-	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7); \
-	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8); \
-	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9); \
-	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6); \
+	PHILOXFIRST2(Z16, Z0, Z1, Z2, Z3); \
+	PHILOXFIRST2(Z30, Z6, Z7, Z8, Z9); \
+	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7, 32, 40); \
+	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8, 48, 56); \
+	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9, 64, 72); \
+	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6, 80, 88); \
+	PHILOXROUND(Z2, Z3, Z0, Z1, Z8, Z9, Z6, Z7, 96, 104); \
+	PHILOXROUND(Z3, Z0, Z1, Z2, Z9, Z6, Z7, Z8, 112, 120); \
+	PHILOXROUND(Z0, Z1, Z2, Z3, Z6, Z7, Z8, Z9, 128, 136); \
+	PHILOXROUND(Z1, Z2, Z3, Z0, Z7, Z8, Z9, Z6, 144, 152); \
 	VPSLLQ $32, Z8, Z28; \
 	VMOVDQA32 Z9, K4, Z28; \
 	VPSLLQ $32, Z6, Z29; \
@@ -456,23 +447,24 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VMOVDQA32 Z1, K4, Z9
 
 // WIDESETUP loads the loop invariants of normalsWide64 and normalsWide32
-// (see PHILOX16) from the stream at SI.
+// (see PHILOX16) from wideKeys at SI and the first block's number in DX.
 #define WIDESETUP \
-	VMOVDQU64 lanes8<>+0(SB), Z16; \
-	VMOVDQU64 lanes8<>+64(SB), Z30; \
-	VPBROADCASTD 8(SI), Z17; \
-	VPBROADCASTD 12(SI), Z18; \
-	VPBROADCASTD 16(SI), Z19; \
-	VPBROADCASTD 0(SI), Z20; \
-	VPBROADCASTD 4(SI), Z21; \
+	VPBROADCASTQ DX, Z30; \
+	VPADDQ lanes8<>+0(SB), Z30, Z16; \
+	VPADDQ lanes8<>+64(SB), Z30, Z30; \
+	VPBROADCASTQ 0(SI), Z24; \
+	VPBROADCASTQ 8(SI), Z25; \
+	VPBROADCASTQ 16(SI), Z17; \
+	VPBROADCASTQ 24(SI), Z18; \
 	VPBROADCASTD consts<>+0(SB), Z22; \
 	VPBROADCASTD consts<>+4(SB), Z23; \
-	VPBROADCASTD consts<>+8(SB), Z24; \
-	VPBROADCASTD consts<>+12(SB), Z25; \
 	VMOVDQU64 pairOrder<>+0(SB), Z26; \
 	VMOVDQU64 pairOrder<>+64(SB), Z27; \
+	VMOVDQU64 pairOrder32<>(SB), Z20; \
 	MOVL $0x5555, R9; \
-	KMOVW R9, K4
+	KMOVW R9, K4; \
+	MOVQ $16, R9; \
+	VPBROADCASTQ R9, Z19
 
 // PAIRORDER puts TRANSFORM512's normals of eight blocks, r cos in Z8 and
 // r sin in Z9, in their order in Z10 and Z11: pair's two of each block,
@@ -483,18 +475,24 @@ TEXT ·pairs8(SB), NOSPLIT, $0-40
 	VMOVDQA64 Z27, Z11; \
 	VPERMI2PD Z9, Z8, Z11
 
-// func normalsWide64(s *Stream, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+// PAIRORDER32 is PAIRORDER for float32: the normals rounded, then put in
+// order in Z10 by one permutation.
+#define PAIRORDER32 \
+	VCVTPD2PS Z8, Y10; \
+	VCVTPD2PS Z9, Y11; \
+	VPERMT2PS Z11, Z20, Z10
+
+// func normalsWide64(keys *wideKeys, b uint32, dst *float64, groups int, k *[pairConstCount]uint64, t *splitTables)
 //
 // dst[0:32*groups] are the normals at positions 2b on of s, 32 (16
 // blocks) a group.
-TEXT ·normalsWide64(SB), NOSPLIT, $0-56
-	MOVQ s+0(FP), SI
+TEXT ·normalsWide64(SB), NOSPLIT, $0-48
+	MOVQ keys+0(FP), SI
 	MOVL b+8(FP), DX
 	MOVQ dst+16(FP), DI
 	MOVQ groups+24(FP), CX
 	MOVQ k+32(FP), R8
-	MOVQ logT+40(FP), AX
-	MOVQ turnT+48(FP), BX
+	MOVQ t+40(FP), AX
 	WIDESETUP
 group64:
 	PHILOX16
@@ -509,45 +507,57 @@ group64:
 	VMOVUPD Z10, 128(DI)
 	VMOVUPD Z11, 192(DI)
 	ADDQ $256, DI
-	ADDL $16, DX
+	VPADDQ Z19, Z16, Z16
+	VPADDQ Z19, Z30, Z30
 	DECQ CX
 	JNZ group64
 	VZEROUPPER
 	RET
 
-// func normalsWide32(s *Stream, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, logT *[129]logEntry, turnT *[256]turnEntry)
+// func normalsWide32(keys *wideKeys, b uint32, dst *float32, groups int, k *[pairConstCount]uint64, t *splitTables)
 //
 // normalsWide64 rounded to float32, as Go's conversion rounds (to
 // nearest, ties to even).
-TEXT ·normalsWide32(SB), NOSPLIT, $0-56
-	MOVQ s+0(FP), SI
+TEXT ·normalsWide32(SB), NOSPLIT, $0-48
+	MOVQ keys+0(FP), SI
 	MOVL b+8(FP), DX
 	MOVQ dst+16(FP), DI
 	MOVQ groups+24(FP), CX
 	MOVQ k+32(FP), R8
-	MOVQ logT+40(FP), AX
-	MOVQ turnT+48(FP), BX
+	MOVQ t+40(FP), AX
 	WIDESETUP
 group32:
 	PHILOX16
 	TRANSFORM512
-	PAIRORDER
-	VCVTPD2PS Z10, Y10
-	VCVTPD2PS Z11, Y11
-	VMOVUPS Y10, 0(DI)
-	VMOVUPS Y11, 32(DI)
+	PAIRORDER32
+	VMOVUPS Z10, 0(DI)
 	VMOVDQA64 Z28, Z8
 	VMOVDQA64 Z29, Z9
 	TRANSFORM512
-	PAIRORDER
-	VCVTPD2PS Z10, Y10
-	VCVTPD2PS Z11, Y11
-	VMOVUPS Y10, 64(DI)
-	VMOVUPS Y11, 96(DI)
+	PAIRORDER32
+	VMOVUPS Z10, 64(DI)
 	ADDQ $128, DI
-	ADDL $16, DX
+	VPADDQ Z19, Z16, Z16
+	VPADDQ Z19, Z30, Z30
 	DECQ CX
 	JNZ group32
+	VZEROUPPER
+	RET
+
+// func transformWide(w *[2][8]uint64, out *[2][8]float64, k *[pairConstCount]uint64, t *splitTables)
+//
+// TRANSFORM512 on given words, for the tests: out[0][l] and out[1][l] are
+// pair's two normals from radius word w[0][l] and angle word w[1][l].
+TEXT ·transformWide(SB), NOSPLIT, $0-32
+	MOVQ w+0(FP), SI
+	MOVQ out+8(FP), DI
+	MOVQ k+16(FP), R8
+	MOVQ t+24(FP), AX
+	VMOVDQU64 0(SI), Z8
+	VMOVDQU64 64(SI), Z9
+	TRANSFORM512
+	VMOVUPD Z8, 0(DI)
+	VMOVUPD Z9, 64(DI)
 	VZEROUPPER
 	RET
 
@@ -590,3 +600,23 @@ DATA pairOrder<>+104(SB)/8, $14
 DATA pairOrder<>+112(SB)/8, $7
 DATA pairOrder<>+120(SB)/8, $15
 GLOBL pairOrder<>(SB), RODATA|NOPTR, $128
+
+// pairOrder32: VPERMT2PS's indices that interleave r cos (table 0, low
+// half) and r sin (table 1, index 16 up) of blocks 0-7.
+DATA pairOrder32<>+0(SB)/4, $0
+DATA pairOrder32<>+4(SB)/4, $16
+DATA pairOrder32<>+8(SB)/4, $1
+DATA pairOrder32<>+12(SB)/4, $17
+DATA pairOrder32<>+16(SB)/4, $2
+DATA pairOrder32<>+20(SB)/4, $18
+DATA pairOrder32<>+24(SB)/4, $3
+DATA pairOrder32<>+28(SB)/4, $19
+DATA pairOrder32<>+32(SB)/4, $4
+DATA pairOrder32<>+36(SB)/4, $20
+DATA pairOrder32<>+40(SB)/4, $5
+DATA pairOrder32<>+44(SB)/4, $21
+DATA pairOrder32<>+48(SB)/4, $6
+DATA pairOrder32<>+52(SB)/4, $22
+DATA pairOrder32<>+56(SB)/4, $7
+DATA pairOrder32<>+60(SB)/4, $23
+GLOBL pairOrder32<>(SB), RODATA|NOPTR, $64

@@ -2,6 +2,7 @@ package philox
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -60,6 +61,12 @@ func TestNormalsWide(t *testing.T) {
 		t.Skip("no AVX-512 on this CPU: TestBlocks8 checks the paths it has")
 	}
 	streams := []Stream{{}, {Key: [2]uint32{0xffffffff, 0xffffffff}, Ctr: [3]uint32{0xffffffff, 0xffffffff, 0xffffffff}}, {Key: [2]uint32{7, 9}, Ctr: [3]uint32{1, 2, 3}}}
+	// Random streams too: the kernels fold the stream's words into their
+	// first rounds.
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 100 {
+		streams = append(streams, Stream{Key: [2]uint32{rng.Uint32(), rng.Uint32()}, Ctr: [3]uint32{rng.Uint32(), rng.Uint32(), rng.Uint32()}})
+	}
 	for _, s := range streams {
 		for _, pos := range []int{0, 1, 6, 2*math.MaxUint32 - 40} {
 			for _, n := range []int{31, 32, 33, 64, 100, 1001} {
@@ -82,6 +89,57 @@ func TestNormalsWide(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestTransformWide checks the AVX-512 Box-Muller against pair bit for
+// bit on millions of words: random ones, radius words at and about every
+// boundary between logTable's centres in every octave of the uniform, and
+// angle words at and about every boundary of turnTable's.
+func TestTransformWide(t *testing.T) {
+	if !haveWide {
+		t.Skip("no AVX-512 on this CPU: TestBlocks8 checks the paths it has")
+	}
+	var radii, angles []uint64
+	for s := range uint(53) {
+		for i := range uint64(129) {
+			for _, d := range []uint64{0, 1, 2, 1<<44 - 1, 1 << 44, 1<<44 + 1, 1<<45 - 1} {
+				// The uniform's 53 bits, 1 and then the mantissa, are
+				// the radius word's top 52 and a half, shifted down s.
+				n := (1<<52 | (i<<45+d)&(1<<52-1)) >> (s + 1)
+				radii = append(radii, n<<12, n<<12|1<<11, n<<12|(1<<12-1))
+			}
+		}
+	}
+	for j := range uint64(256) {
+		for _, d := range []uint64{0, 1, 1<<55 - 1, 1 << 55, 1<<55 + 1, math.MaxUint64, math.MaxUint64 - 1<<55 + 1} {
+			angles = append(angles, j<<56+d)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 1 << 22
+	if testing.Short() {
+		n = 1 << 16
+	}
+	for len(radii) < n {
+		radii = append(radii, rng.Uint64()>>rng.IntN(64))
+	}
+	for len(angles) < len(radii) {
+		angles = append(angles, rng.Uint64())
+	}
+	rng.Shuffle(len(angles), func(i, j int) { angles[i], angles[j] = angles[j], angles[i] })
+	var w [2][8]uint64
+	var z [2][8]float64
+	for i := 0; i+8 <= len(radii); i += 8 {
+		copy(w[0][:], radii[i:])
+		copy(w[1][:], angles[i:])
+		transformWide(&w, &z, &pairConsts, &wideTables)
+		for l := range 8 {
+			c, s := pair(w[0][l], w[1][l])
+			if math.Float64bits(z[0][l]) != math.Float64bits(c) || math.Float64bits(z[1][l]) != math.Float64bits(s) {
+				t.Fatalf("words %#x %#x: %v %v, want pair's %v %v", w[0][l], w[1][l], z[0][l], z[1][l], c, s)
 			}
 		}
 	}

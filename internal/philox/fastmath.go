@@ -15,27 +15,32 @@ import "math"
 // a small number held to full precision, so that ln x for x just below 1
 // (tiny radii) does not come from the difference of ln 2 and a number
 // near it.
-var logTable [129]logEntry
+var logTable = makeLogTable()
 
 type logEntry struct{ inv, ln float64 }
 
 // turnTable[j] holds the cosine and sine of j/256 of a turn.
-var turnTable [256]turnEntry
+var turnTable = makeTurnTable()
 
 type turnEntry struct{ cos, sin float64 }
 
-func init() {
-	for i := range logTable {
+func makeLogTable() (t [129]logEntry) {
+	for i := range t {
 		inv := 1 / (1 + float64(i)/128)
-		logTable[i].inv = inv
+		t[i].inv = inv
 		if i > 64 {
 			inv *= 2 // exact
 		}
-		logTable[i].ln = -math.Log(inv)
+		t[i].ln = -math.Log(inv)
 	}
-	for j := range turnTable {
-		turnTable[j].cos, turnTable[j].sin = sincosReduced(uint64(j) << 56)
+	return t
+}
+
+func makeTurnTable() (t [256]turnEntry) {
+	for j := range t {
+		t[j].cos, t[j].sin = sincosReduced(uint64(j) << 56)
 	}
+	return t
 }
 
 // sincosReduced returns the cosine and sine of a/2^64 of a turn by
