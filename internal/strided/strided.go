@@ -31,3 +31,28 @@ func check(rows, width int, dst []float32, ldd int, src []float32, lds int) bool
 	}
 	return true
 }
+
+// MaxShiftedWidth is the widest plane AddShifted takes: one vector.
+const MaxShiftedWidth = 16
+
+// AddShifted adds kh*kw blocks of oh x ow values (rows ow apart; block
+// (b, e) at taps[(b*kw+e)*ld:]) into the (oh+kh-1) x iw plane dst, iw =
+// ow+kw-1 at most MaxShiftedWidth: dst[(y+b)*iw+x+e] += block(b, e)[y*ow+x],
+// every value's terms added one by one in the order of (b, e), as the
+// loop over blocks, rows and values adds them (a convolution's col2im).
+// It keeps a row of dst in a register while it adds the blocks' rows that
+// land on it: adding block by block in vectors, each load would overlap
+// the previous block's store, shifted by a value, and wait for it.
+func AddShifted(dst, taps []float32, ld, oh, ow, kh, kw int) {
+	if !available {
+		panic("strided: no vector kernels on this CPU")
+	}
+	if oh <= 0 || ow <= 0 || kh <= 0 || kw <= 0 {
+		return
+	}
+	iw := ow + kw - 1
+	if iw > MaxShiftedWidth || ld < oh*ow || (oh+kh-1)*iw > len(dst) || (kh*kw-1)*ld+oh*ow > len(taps) {
+		panic(fmt.Sprintf("strided: %dx%d blocks of %dx%d, %d apart, into %d values from %d", kh, kw, oh, ow, ld, len(dst), len(taps)))
+	}
+	addShifted(&dst[0], &taps[0], ld, oh, ow, kh, kw)
+}
