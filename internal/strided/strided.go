@@ -1,12 +1,13 @@
 // Package strided copies blocks of float32 rows, each block's rows a
-// stride apart in memory (a submatrix), in AVX-512 where the CPU has it:
-// the short rows of a convolution's im2col (LeNet's are 8 and 24 values),
-// which copy hands to memmove one row at a time.
+// stride apart in memory (a submatrix), and adds shifted blocks into a
+// plane, in AVX-512 where the CPU has it: the short rows of a
+// convolution's im2col (LeNet's are 8 and 24 values), which copy hands to
+// memmove one row at a time, and of its adjoint, col2im.
 package strided
 
 import "fmt"
 
-// Available reports whether Copy runs on this CPU (amd64 with
+// Available reports whether Copy and AddShifted run on this CPU (amd64 with
 // AVX-512F).
 func Available() bool { return available }
 
