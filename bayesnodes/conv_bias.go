@@ -94,11 +94,31 @@ func (m channelSum[T]) Eval(a *opkit.Args[T]) error {
 }
 
 // sumPerChannel sets db[c] to the sum of every plane of channel c in dy,
-// accumulating each plane in float64.
+// accumulating each plane in float64. Four planes are summed side by
+// side: one plane's sum is a chain of dependent adds, each waiting for
+// the last, and four chains fill the adder where one leaves it idle; each
+// plane's terms are added in the same order, so the same bits.
 func sumPerChannel[T float32 | float64](dy, db []T, plane int) {
 	c := len(db)
 	sums := make([]float64, c)
-	for i := range len(dy) / plane {
+	n := len(dy) / plane
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		p0 := dy[i*plane : (i+1)*plane]
+		p1, p2, p3 := dy[(i+1)*plane:][:len(p0)], dy[(i+2)*plane:][:len(p0)], dy[(i+3)*plane:][:len(p0)]
+		var s0, s1, s2, s3 float64
+		for k, v := range p0 {
+			s0 += float64(v)
+			s1 += float64(p1[k])
+			s2 += float64(p2[k])
+			s3 += float64(p3[k])
+		}
+		sums[i%c] += s0
+		sums[(i+1)%c] += s1
+		sums[(i+2)%c] += s2
+		sums[(i+3)%c] += s3
+	}
+	for ; i < n; i++ {
 		s := 0.0
 		for _, v := range dy[i*plane : (i+1)*plane] {
 			s += float64(v)

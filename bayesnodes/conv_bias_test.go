@@ -73,3 +73,34 @@ func TestChannelBias(t *testing.T) {
 		t.Error("a bias of 4 values for 3 channels: no error")
 	}
 }
+
+// TestSumPerChannelOrder checks that summing planes side by side gives the
+// bits of summing each plane's values in order, then the planes of a
+// channel in order, for plane counts that leave every tail.
+func TestSumPerChannelOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range []int{1, 3, 6} {
+		for batch := 1; batch <= 5; batch++ {
+			const plane = 37
+			dy := make([]float32, batch*c*plane)
+			for i := range dy {
+				dy[i] = float32(rng.NormFloat64() * math.Exp(6*rng.NormFloat64()))
+			}
+			want := make([]float64, c)
+			for i := range batch * c {
+				s := 0.0
+				for _, v := range dy[i*plane : (i+1)*plane] {
+					s += float64(v)
+				}
+				want[i%c] += s
+			}
+			got := make([]float32, c)
+			sumPerChannel(dy, got, plane)
+			for k := range got {
+				if math.Float32bits(got[k]) != math.Float32bits(float32(want[k])) {
+					t.Fatalf("%d channels, batch %d: channel %d is %v, want %v", c, batch, k, got[k], float32(want[k]))
+				}
+			}
+		}
+	}
+}

@@ -520,11 +520,26 @@ func (g convGeom) plain() bool {
 // plainTaps is im2col (adjoint false) or col2im (adjoint true, x the
 // input's gradient) for a plain geometry: every row of outputs of a tap
 // is a run of an input row, copied or added whole, with none of the
-// general loops' per-row bounds work.
+// general loops' per-row bounds work. The sums of float32 planes up to a
+// vector wide go by internal/strided's kernel, a row at a time in a
+// register, in the same order as the loops.
 func plainTaps[T float32 | float64](l convLayout, x, col []T, ld int, adjoint bool) {
 	g := l.geom
 	ih, iw := l.inSize[1], l.inSize[2]
 	od, oh, ow := l.outSize[0], l.outSize[1], l.outSize[2]
+	if x32, ok := any(x).([]float32); ok && adjoint && iw <= strided.MaxShiftedWidth && strided.Available() {
+		col32 := any(col).([]float32)
+		kh, kw := g.kernel[1], g.kernel[2]
+		for c := range l.groupIn {
+			for a := range g.kernel[0] {
+				taps := col32[(c*g.kernel[0]+a)*kh*kw*ld:]
+				for zd := range od {
+					strided.AddShifted(x32[(c*l.inSize[0]+zd+a)*ih*iw:][:ih*iw], taps[zd*oh*ow:], ld, oh, ow, kh, kw)
+				}
+			}
+		}
+		return
+	}
 	r := 0
 	for c := range l.groupIn {
 		xc := x[c*l.inPlane : (c+1)*l.inPlane]
@@ -544,11 +559,11 @@ func plainTaps[T float32 | float64](l convLayout, x, col []T, ld int, adjoint bo
 
 // plainBlock copies rows runs of ow input values, iw apart in in, to
 // taps, ow apart (or, adjoint, adds taps to in). Copies of float32 go by
-// internal/strided's vector kernel where the CPU has one. Sums stay in Go:
-// one tap's rows overlap the next's, shifted by a value, and a vector
-// load that overlaps an earlier vector store waits for it, while scalar
-// ones are forwarded (the vector kernel made LeNet's input gradient 20%
-// slower).
+// internal/strided's vector kernel where the CPU has one. Sums here stay
+// scalar: one tap's rows overlap the next's, shifted by a value, and a
+// vector load that overlaps an earlier vector store waits for it, while
+// scalar ones are forwarded (vector adds block by block made LeNet's input
+// gradient 20% slower).
 func plainBlock[T float32 | float64](taps, in []T, rows, ow, iw int, adjoint bool) {
 	if t32, ok := any(taps).([]float32); ok && !adjoint && strided.Available() {
 		strided.Copy(rows, ow, t32, ow, any(in).([]float32), iw)

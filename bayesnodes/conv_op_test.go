@@ -310,6 +310,7 @@ func TestPlainIm2colMatchesGeneral(t *testing.T) {
 		{[]int{2, 3}, []int{4, 7}, 1},
 		{[]int{2, 3, 2}, []int{4, 5, 6}, 2},
 		{[]int{3, 1, 2}, []int{3, 2, 5}, 1},
+		{[]int{3, 3}, []int{5, 20}, 2}, // wider than one vector: the scalar sums
 	} {
 		ones, zeros := make([]int, len(c.kernel)), make([]int, len(c.kernel))
 		for i := range ones {

@@ -242,3 +242,45 @@ func TestMaxPool2DOpHash(t *testing.T) {
 		t.Error("equal ops hash apart")
 	}
 }
+
+// TestMaxPool2x2VectorMatchesLoops checks the float32 2x2 pooling (by
+// pool2x2's kernels where the CPU has them) against the Go loops, which
+// float64 takes, forward and gradient, on planes with an even and an odd
+// number of rows and columns and with ties.
+func TestMaxPool2x2VectorMatchesLoops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, s := range [][4]int{{2, 3, 6, 4}, {1, 2, 5, 7}, {3, 2, 8, 9}} {
+		planes, ih, iw := s[0]*s[1], s[2], s[3]
+		oh, ow := ih/2, iw/2
+		x32, dy32 := make([]float32, planes*ih*iw), make([]float32, planes*oh*ow)
+		for i := range x32 {
+			x32[i] = float32(rng.IntN(5)) // ties
+		}
+		for i := range dy32 {
+			dy32[i] = float32(rng.NormFloat64())
+		}
+		x64, dy64 := make([]float64, len(x32)), make([]float64, len(dy32))
+		for i := range x32 {
+			x64[i] = float64(x32[i])
+		}
+		for i := range dy32 {
+			dy64[i] = float64(dy32[i])
+		}
+		y32, y64 := make([]float32, len(dy32)), make([]float64, len(dy64))
+		dx32, dx64 := make([]float32, len(x32)), make([]float64, len(x64))
+		maxPool2x2(planes, ih, iw, oh, ow, x32, y32, nil)
+		maxPool2x2(planes, ih, iw, oh, ow, x64, y64, nil)
+		maxPool2x2(planes, ih, iw, oh, ow, x32, dy32, dx32)
+		maxPool2x2(planes, ih, iw, oh, ow, x64, dy64, dx64)
+		for i := range y32 {
+			if float64(y32[i]) != y64[i] {
+				t.Fatalf("%v: y[%d] = %v, want %v", s, i, y32[i], y64[i])
+			}
+		}
+		for i := range dx32 {
+			if float64(dx32[i]) != dx64[i] {
+				t.Fatalf("%v: dx[%d] = %v, want %v", s, i, dx32[i], dx64[i])
+			}
+		}
+	}
+}

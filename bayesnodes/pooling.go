@@ -229,19 +229,21 @@ func maxPool2x2[T float32 | float64](planes, ih, iw, oh, ow int, x, y, dx []T) {
 	}
 }
 
-// maxPool2x2Rows is maxPool2x2 by pool2x2's kernels, a row of windows
-// at a time.
+// maxPool2x2Rows is maxPool2x2 by pool2x2's kernels: the planes in one
+// call when each has an even number of rows (its rows of windows then
+// follow one another), else a plane a call.
 func maxPool2x2Rows(planes, ih, iw, oh, ow int, x, y, dx []float32) {
-	for c := range planes {
-		for i := range oh {
-			r0, r1 := c*ih*iw+2*i*iw, c*ih*iw+(2*i+1)*iw
-			yr := y[(c*oh+i)*ow:][:ow]
-			if dx == nil {
-				pool2x2.RowMax(x[r0:][:2*ow], x[r1:][:2*ow], yr)
-				continue
-			}
-			pool2x2.RowGrad(x[r0:][:2*ow], x[r1:][:2*ow], yr, dx[r0:][:2*ow], dx[r1:][:2*ow])
+	calls, rows := planes, oh
+	if ih == 2*oh {
+		calls, rows = 1, planes*oh
+	}
+	for c := range calls {
+		xp, yp := x[c*ih*iw:], y[c*oh*ow:]
+		if dx == nil {
+			pool2x2.Max(rows, ow, xp, iw, yp)
+			continue
 		}
+		pool2x2.Grad(rows, ow, xp, iw, yp, dx[c*ih*iw:])
 	}
 }
 

@@ -5,7 +5,7 @@ import "golang.org/x/sys/cpu"
 var available = cpu.X86.HasAVX512F
 
 //go:noescape
-func rowMax(n int, r0, r1, y *float32)
+func rowsMax(rows, n int, x *float32, ld int, y *float32)
 
 //go:noescape
-func rowGrad(n int, r0, r1, dy, d0, d1 *float32)
+func rowsGrad(rows, n int, x *float32, ld int, dy, dx *float32)

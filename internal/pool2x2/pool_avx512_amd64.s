@@ -18,12 +18,38 @@
 	VPERMILPS $0xB1, Z2, Z3 \
 	MAXPS(Z2, Z3, Z4)
 
-// func rowMax(n int, r0, r1, y *float32)
-TEXT ·rowMax(SB), NOSPLIT, $0-32
-	MOVQ n+0(FP), CX
-	MOVQ r0+8(FP), SI
-	MOVQ r1+16(FP), DX
-	MOVQ y+24(FP), DI
+// The kernels walk rows pairs of input rows, ld values apart (a pair 2 ld
+// apart), a row of n windows from each pair: full steps of eight windows,
+// then the tail's under masks.
+
+// func rowsMax(rows, n int, x *float32, ld int, y *float32)
+TEXT ·rowsMax(SB), NOSPLIT, $0-40
+	MOVQ rows+0(FP), R8
+	MOVQ x+16(FP), R11
+	MOVQ ld+24(FP), R9
+	SHLQ $2, R9
+	MOVQ y+32(FP), R12
+	MOVQ n+8(FP), R13
+	MOVQ R13, CX
+	ANDQ $7, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2 // one bit per window of the tail
+	SHLQ $1, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1 // one bit per input of a row of the tail
+	SHLQ $2, R13 // bytes of a row of y
+	TESTQ R8, R8
+	JZ done
+
+row:
+	MOVQ n+8(FP), CX
+	MOVQ R11, SI
+	LEAQ (R11)(R9*1), DX
+	MOVQ R12, DI
 
 full:
 	CMPQ CX, $8
@@ -40,40 +66,54 @@ full:
 
 tail:
 	TESTQ CX, CX
-	JZ done
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K2 // one bit per window
-	SHLQ $1, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1 // one bit per input of a row
+	JZ next
 	VMOVUPS.Z (SI), K1, Z0
 	VMOVUPS.Z (DX), K1, Z1
 	WINDOWMAX
 	VPMOVQD Z4, K2, (DI)
 
+next:
+	LEAQ (R11)(R9*2), R11
+	ADDQ R13, R12
+	DECQ R8
+	JNZ row
+
 done:
 	VZEROUPPER
 	RET
 
-// func rowGrad(n int, r0, r1, dy, d0, d1 *float32)
-TEXT ·rowGrad(SB), NOSPLIT, $0-48
-	MOVQ n+0(FP), CX
-	MOVQ r0+8(FP), SI
-	MOVQ r1+16(FP), DX
-	MOVQ dy+24(FP), R8
-	MOVQ d0+32(FP), DI
-	MOVQ d1+40(FP), BX
+// rowsGrad keeps the next pair's x and dx rows, the next row of dy and the
+// pairs left in its frame: the step needs every free register.
+
+// func rowsGrad(rows, n int, x *float32, ld int, dy, dx *float32)
+TEXT ·rowsGrad(SB), NOSPLIT, $32-48
+	MOVQ rows+0(FP), AX
+	TESTQ AX, AX
+	JZ done
+	MOVQ AX, 24(SP)
+	MOVQ x+16(FP), AX
+	MOVQ AX, 0(SP)
+	MOVQ dx+40(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ dy+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ ld+24(FP), R14
+	SHLQ $2, R14
+
+row:
+	MOVQ 0(SP), SI
+	LEAQ (SI)(R14*1), DX
+	MOVQ 8(SP), DI
+	LEAQ (DI)(R14*1), BX
+	MOVQ 16(SP), R8
+	MOVQ n+8(FP), CX
 	MOVL $0xFFFF, AX // inputs of a row in this step
 	MOVL $0xFF, R12  // windows in this step
 	KMOVW R12, K2
 
 step:
 	TESTQ CX, CX
-	JZ done
+	JZ next
 	CMPQ CX, $8
 	JGE load
 	MOVL $1, R12
@@ -142,6 +182,19 @@ load:
 	ADDQ $64, BX
 	SUBQ $8, CX
 	JMP step
+
+next:
+	MOVQ 0(SP), AX
+	LEAQ (AX)(R14*2), AX
+	MOVQ AX, 0(SP)
+	MOVQ 8(SP), AX
+	LEAQ (AX)(R14*2), AX
+	MOVQ AX, 8(SP)
+	MOVQ n+8(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, 16(SP)
+	DECQ 24(SP)
+	JNZ row
 
 done:
 	VZEROUPPER

@@ -4,5 +4,5 @@ package pool2x2
 
 const available = false
 
-func rowMax(n int, r0, r1, y *float32)           { panic("unreachable") }
-func rowGrad(n int, r0, r1, dy, d0, d1 *float32) { panic("unreachable") }
+func rowsMax(rows, n int, x *float32, ld int, y *float32)       { panic("unreachable") }
+func rowsGrad(rows, n int, x *float32, ld int, dy, dx *float32) { panic("unreachable") }
