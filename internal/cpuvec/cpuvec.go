@@ -1,6 +1,7 @@
-// Package cpuvec says which vector kernels this CPU runs, for the
-// packages with amd64 assembly kernels (softplus, samplekl, signs), and
-// runs a test or benchmark under each of them.
+// Package cpuvec says which vector kernels this CPU runs, for every
+// package with amd64 assembly kernels (gemm, optim's solvers, philox,
+// softplus, samplekl, signs, sigtanh, elementwise), so that they all
+// decide alike, and runs a test or benchmark under each of them.
 package cpuvec
 
 // Lanes is how many float64 lanes a register of the widest kernel holds:

@@ -1,10 +1,10 @@
 package elementwise
 
-import "golang.org/x/sys/cpu"
+import "github.com/gorgonia-bnn/bnn/internal/cpuvec"
 
 // haveVector says whether the CPU runs the AVX2 kernels. A variable, so
 // that tests can run the scalar code too.
-var haveVector = cpu.X86.HasAVX2
+var haveVector = cpuvec.Lanes >= 4
 
 // step32 is the float32 values a kernel step takes: four YMM registers.
 const step32 = 32

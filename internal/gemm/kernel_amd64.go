@@ -1,6 +1,6 @@
 package gemm
 
-import "golang.org/x/sys/cpu"
+import "github.com/gorgonia-bnn/bnn/internal/cpuvec"
 
 // The micro-kernels (kernel_avx2_amd64.s, kernel_avx512_amd64.s). Each
 // keeps its 6-row tile of C in twelve vector accumulators, two per row, so
@@ -54,13 +54,10 @@ var (
 )
 
 func init() {
-	// golang.org/x/sys/cpu reports AVX2 and AVX-512F only where the OS
-	// saves the YMM (and ZMM and opmask) registers.
-	avx2FMA := cpu.X86.HasAVX2 && cpu.X86.HasFMA
-	if avx2FMA && cpu.X86.HasAVX512F {
+	if cpuvec.Lanes >= 8 {
 		supported = append(supported, avx512Kernels)
 	}
-	if avx2FMA {
+	if cpuvec.Lanes >= 4 {
 		supported = append(supported, avx2Kernels)
 	}
 	if len(supported) > 0 {

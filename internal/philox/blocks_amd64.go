@@ -3,18 +3,16 @@ package philox
 import (
 	"math"
 
-	"golang.org/x/sys/cpu"
+	"github.com/gorgonia-bnn/bnn/internal/cpuvec"
 )
 
-// haveVector says whether the CPU runs the vector kernels (AVX2 and FMA;
-// golang.org/x/sys/cpu reports AVX2 only where the OS saves the YMM
-// registers). A variable, so that tests can run the scalar path too.
-var haveVector = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// haveVector says whether the CPU runs the vector kernels (AVX2 and FMA).
+// A variable, so that tests can run the scalar path too.
+var haveVector = cpuvec.Lanes >= 4
 
-// haveWide says whether the CPU also runs the AVX-512 kernels (the OS
-// saving the ZMM and mask registers, which golang.org/x/sys/cpu checks).
-// A variable, so that tests can run the AVX2 path too.
-var haveWide = haveVector && cpu.X86.HasAVX512F
+// haveWide says whether the CPU also runs the AVX-512 kernels. A
+// variable, so that tests can run the AVX2 path too.
+var haveWide = cpuvec.Lanes >= 8
 
 // normalsWide64 sets dst[0:32*groups] to the normals at positions 2b on
 // of the stream keys was made from: pair's floating-point operations, in

@@ -1,8 +1,9 @@
 package pool2x2
 
-import "golang.org/x/sys/cpu"
+import "github.com/gorgonia-bnn/bnn/internal/cpuvec"
 
-var available = cpu.X86.HasAVX512F
+// available says whether the CPU runs the AVX-512 kernels.
+var available = cpuvec.Lanes >= 8
 
 //go:noescape
 func rowsMax(rows, n int, x *float32, ld int, y *float32)

@@ -1,8 +1,9 @@
 package strided
 
-import "golang.org/x/sys/cpu"
+import "github.com/gorgonia-bnn/bnn/internal/cpuvec"
 
-var available = cpu.X86.HasAVX512F
+// available says whether the CPU runs the AVX-512 kernels.
+var available = cpuvec.Lanes >= 8
 
 //go:noescape
 func copyBlock(rows, width int, dst *float32, ldd int, src *float32, lds int)
