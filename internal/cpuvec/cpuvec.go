@@ -25,3 +25,18 @@ func Each(width *int, unit int, run func(name string)) {
 		run(map[int]string{8: "avx512", 4: "avx2", 0: "go"}[l])
 	}
 }
+
+// Splat sets each dst[i] to vs[i] in all eight lanes: the form in which
+// the kernels take their constants (a ZMM register's worth; the AVX2
+// kernels read the first four). pkg names the caller in the panic that a
+// mismatch of the two lengths, a programming error, raises at start-up.
+func Splat[E float64 | uint64](pkg string, dst [][8]E, vs []E) {
+	if len(vs) != len(dst) {
+		panic(pkg + ": the constant count does not match the constants")
+	}
+	for i, x := range vs {
+		for j := range dst[i] {
+			dst[i][j] = x
+		}
+	}
+}

@@ -33,3 +33,24 @@ func TestEach(t *testing.T) {
 		t.Errorf("Lanes = %d", Lanes)
 	}
 }
+
+// TestSplat checks every lane of every constant, and that a count
+// mismatch panics rather than leaving lanes zero.
+func TestSplat(t *testing.T) {
+	var c [3][8]uint64
+	Splat("test", c[:], []uint64{1, 2, 3})
+	for i := range c {
+		for j, x := range c[i] {
+			if x != uint64(i+1) {
+				t.Errorf("c[%d][%d] = %d, want %d", i, j, x, i+1)
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Splat of 2 values into 3 constants did not panic")
+		}
+	}()
+	var d [3][8]float64
+	Splat("test", d[:], []float64{1, 2})
+}

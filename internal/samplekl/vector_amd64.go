@@ -108,13 +108,6 @@ var logConsts = func() (c [logConstCount][8]uint64) {
 		math.Float64bits(0x1p-1022),       // the least normal float64
 		math.Float64bits(math.MaxFloat64), //
 	}
-	if len(v) != logConstCount {
-		panic("samplekl: logConstCount does not match logConsts")
-	}
-	for i, x := range v {
-		for j := range c[i] {
-			c[i][j] = x
-		}
-	}
+	cpuvec.Splat("samplekl", c[:], v)
 	return c
 }()

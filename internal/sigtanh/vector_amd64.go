@@ -96,13 +96,6 @@ var consts = func() (c [constCount][8]float64) {
 		v = append(v, 1/fact)
 		fact /= float64(i)
 	}
-	if len(v) != constCount {
-		panic("sigtanh: constCount does not match consts")
-	}
-	for i, x := range v {
-		for j := range c[i] {
-			c[i][j] = x
-		}
-	}
+	cpuvec.Splat("sigtanh", c[:], v)
 	return c
 }()

@@ -98,13 +98,6 @@ var softplusConsts = func() (c [softplusConstCount][8]float64) {
 	for i := 13; i >= 1; i -= 2 { // 2 atanh(s)/s = sum 2 s^2i/(2i+1)
 		v = append(v, 2/float64(i))
 	}
-	if len(v) != softplusConstCount {
-		panic("softplus: softplusConstCount does not match softplusConsts")
-	}
-	for i, x := range v {
-		for j := range c[i] {
-			c[i][j] = x
-		}
-	}
+	cpuvec.Splat("softplus", c[:], v)
 	return c
 }()
